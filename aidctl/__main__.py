@@ -1,0 +1,3 @@
+from aidctl.cli import main
+
+main()

@@ -1,0 +1,3 @@
+"""Texts of the core's finding and reason codes: (zh, en)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}
