@@ -204,6 +204,9 @@ def _parse_version(raw: Any, index: int, path: str) -> PolicyVersion:
             clauses[key] = str(entry["clause"])
     if values["exemption_last_day"] >= values["reduced_last_day"]:
         raise _fail(path, f"{where}.waiting", "exemption_last_day must be before reduced_last_day")
+    if values["same_disease_cap"] < values["class1_amount"]:
+        # L13: a reduced-period payment must never be cut by the same-disease cap.
+        raise _fail(path, f"{where}.illness.same_disease_cap", "must be at least class1_amount (L13)")
     if not 0 < values["min_ratio"] <= 1 or not 0 < values["small_unit_ratio"] <= 1:
         raise _fail(path, f"{where}.enrolment", "ratios must be in (0, 1]")
     dis = raw.get("disability")

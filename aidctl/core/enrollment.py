@@ -1,0 +1,540 @@
+"""Enrolment checks (A1, A4, E1–E5, D3, D5, D6): a units workbook in, what may be recorded out.
+
+Pure: the units and members frames from intake, the register's existing contracts and
+spells, the dated parameters and the as-of day in; per-unit results, per-member results,
+findings, and the contracts and cover spells to record out. Every check is a vectorised
+expression over the whole roster; nothing loops over rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from aidctl.core.dates import term_end
+from aidctl.core.findings import ERROR, WARNING, concat_findings
+from aidctl.core.ids import id_problem, unknown_region
+from aidctl.plan.params import Policy
+
+COMPLIANT = "compliant"
+NON_COMPLIANT = "non_compliant"
+INVALID = "invalid"
+
+UNIT_REQUIRED = ("unit_code", "unit_name", "total_staff", "effective_date")
+MEMBER_REQUIRED = ("unit_code", "id_number", "name", "employment_type")
+
+# Parameter keys carried per unit, from the version in force on its effective date (D9).
+_UNIT_PARAMS = (
+    "min_ratio",
+    "small_unit_below",
+    "small_unit_ratio",
+    "temporary_min_months_exclusive",
+    "contribution_per_member",
+    "individual_share_default_pct",
+    "individual_share_max_pct",
+    "deductible_payroll_pct",
+    "term_months",
+    "renewal_grace_days",
+)
+
+EXISTING_CONTRACTS_SCHEMA = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "term_start": pl.Date,
+    "term_end": pl.Date,
+}
+EXISTING_SPELLS_SCHEMA = {
+    "id_number": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "spell_start": pl.Date,
+    "term_end": pl.Date,
+}
+
+
+@dataclass(frozen=True)
+class EnrollmentResult:
+    """What the checks found and what `enroll` may record.
+
+    units: one row per unit row of the workbook with status, figures and reasons.
+    members: one row per member row with `member_status` ('ok'|'rejected'|'ineligible') and
+    `member_code`.
+    findings: every problem, located by file, sheet, row and column.
+    contracts / spells: the compliant units' contracts and their members' cover spells.
+    """
+
+    units: pl.DataFrame
+    members: pl.DataFrame
+    findings: pl.DataFrame
+    contracts: pl.DataFrame
+    spells: pl.DataFrame
+
+
+def params_frame(policy: Policy) -> pl.DataFrame:
+    """One row per parameter version: id, effective_from and the enrolment/term values."""
+    rows = []
+    for v in policy.versions:
+        row: dict[str, object] = {"policy_version": v.id, "effective_from": v.effective_from}
+        row.update({key: v.values[key] for key in _UNIT_PARAMS})
+        rows.append(row)
+    return pl.DataFrame(rows).with_columns(
+        pl.col("min_ratio", "small_unit_ratio").cast(pl.Float64),
+        pl.col(
+            "individual_share_default_pct", "individual_share_max_pct", "deductible_payroll_pct"
+        ).cast(pl.Float64),
+    )
+
+
+def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
+    """Join to each row the parameter version in force on its date column `on` (D9).
+
+    Rows dated before the first version get the first version; rows with a null date get
+    the latest, so that their other checks can still run.
+    """
+    params = params_frame(policy).sort("effective_from")
+    keyed = frame.with_columns(
+        pl.col(on).fill_null(policy.latest.effective_from).alias("_param_day")
+    ).with_columns(
+        pl.max_horizontal(pl.col("_param_day"), pl.lit(policy.versions[0].effective_from))
+        .alias("_param_day")
+    )
+    joined = keyed.sort("_param_day").join_asof(
+        params, left_on="_param_day", right_on="effective_from", strategy="backward"
+    )
+    return joined.drop("_param_day", "effective_from")
+
+
+def _finding(
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    file: str,
+    code: str,
+    column: str,
+    value: pl.Expr,
+    severity: str = ERROR,
+) -> pl.DataFrame:
+    return frame.filter(mask).select(
+        pl.lit(file).alias("file"),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").alias("row"),
+        pl.lit(column).alias("column"),
+        pl.lit(code).alias("code"),
+        pl.lit(severity).alias("severity"),
+        value.cast(pl.Utf8).alias("value"),
+        pl.col("unit_code").alias("unit_code"),
+        (pl.col("id_number") if "id_number" in frame.columns else pl.lit(None, pl.Utf8)).alias(
+            "id_number"
+        ),
+    )
+
+
+def _bad(field: str) -> pl.Expr:
+    return pl.col("_bad_fields").fill_null("").str.contains(rf"(^|,){field}(,|$)")
+
+
+def check_enrollment(
+    units: pl.DataFrame,
+    members: pl.DataFrame,
+    existing_contracts: pl.DataFrame,
+    existing_spells: pl.DataFrame,
+    policy: Policy,
+    as_of: dt.date,
+    file: str = "",
+) -> EnrollmentResult:
+    """Check every unit's roster against the plan and say exactly what to fix."""
+    findings: list[pl.DataFrame] = []
+
+    # ---- units: required fields, duplicates, credit codes, term (A2.1, D3), renewal (D5)
+    u = attach_params(units.with_row_index("_unit_idx"), "effective_date", policy).sort("_row")
+    reasons: list[tuple[pl.Expr, str, bool]] = []  # (mask, code, makes the unit invalid)
+    for key in UNIT_REQUIRED:
+        reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True))
+        reasons.append((_bad(key), "INVALID_VALUE", True))
+    reasons.append((pl.col("total_staff") <= 0, "INVALID_TOTAL_STAFF", True))
+    dup_unit = pl.col("unit_code").is_not_null() & (pl.col("_row").rank("ordinal").over("unit_code") > 1)
+    reasons.append((dup_unit, "DUPLICATE_UNIT", True))
+    u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
+    reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True))
+    share = pl.col("individual_share_pct")
+    reasons.append(((share < 0) | (share > 100), "INVALID_SHARE", True))
+    reasons.append(
+        ((share > pl.col("individual_share_max_pct")) & (share <= 100), "INDIVIDUAL_SHARE_ABOVE_20", False)
+    )
+    reasons.append((pl.col("total_payroll") < 0, "INVALID_PAYROLL", True))
+    u = _with_term(u)
+    u = _with_renewal(u, existing_contracts)
+    reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True))
+
+    column_of = {
+        "MISSING_FIELD": None,
+        "INVALID_VALUE": None,
+        "INVALID_TOTAL_STAFF": "total_staff",
+        "DUPLICATE_UNIT": "unit_code",
+        "INVALID_CREDIT_CODE": "unit_code",
+        "INVALID_SHARE": "individual_share_pct",
+        "INDIVIDUAL_SHARE_ABOVE_20": "individual_share_pct",
+        "INVALID_PAYROLL": "total_payroll",
+        "OVERLAPS_EXISTING_CONTRACT": "effective_date",
+    }
+    reason_exprs = []
+    invalid_exprs = []
+    for i, (mask, code, fatal) in enumerate(reasons):
+        reason_exprs.append(pl.when(mask.fill_null(False)).then(pl.lit(code)).alias(f"_r{i}"))
+        if fatal:
+            invalid_exprs.append(mask.fill_null(False))
+    u = u.with_columns(reason_exprs).with_columns(
+        pl.concat_list([pl.col(f"_r{i}") for i in range(len(reasons))])
+        .list.drop_nulls()
+        .list.unique(maintain_order=True)
+        .alias("_unit_reasons"),
+        pl.any_horizontal(invalid_exprs).alias("_unit_invalid"),
+    )
+    for i, (mask, code, fatal) in enumerate(reasons):
+        if code in ("MISSING_FIELD", "INVALID_VALUE"):
+            continue  # located per field below
+        col = column_of[code] or code
+        findings.append(
+            _finding(u, pl.col(f"_r{i}").is_not_null(), file, code, col, pl.col(col),
+                     ERROR if fatal else WARNING)
+        )
+    for key in UNIT_REQUIRED:
+        findings.append(
+            _finding(u, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None))
+        )
+    u = u.drop([f"_r{i}" for i in range(len(reasons))])
+
+    # ---- members: E1 eligibility, E3 people
+    unit_keys = u.filter(~dup_unit.fill_null(False)).select(
+        "unit_code",
+        pl.col("effective_date").alias("_unit_start"),
+        pl.col("_term_end").alias("_unit_end"),
+        pl.col("_unit_invalid"),
+        pl.col("temporary_min_months_exclusive"),
+    )
+    m = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
+    m = m.with_columns(
+        _id_problem=id_problem("id_number", as_of),
+        _start=pl.coalesce(pl.col("join_date"), pl.col("_unit_start")),
+    )
+    m = m.with_columns(_unknown_region=unknown_region(m, "id_number") & pl.col("_id_problem").is_null())
+    valid_id = pl.col("_id_problem").is_null()
+    # earlier rows win: the same id twice in one unit, or in two units of the workbook
+    m = m.with_columns(
+        _first_in_unit=(pl.col("_row").rank("ordinal").over("unit_code", "id_number") == 1),
+        _first_in_file=(pl.col("_row").rank("ordinal").over("id_number") == 1),
+    )
+    m = m.with_columns(
+        _first_unit_of_id=pl.col("unit_code").sort_by("_row").first().over("id_number")
+    )
+    m = _with_register_conflicts(m, existing_spells)
+    temp = pl.col("employment_type") == "temporary"
+    checks: list[tuple[pl.Expr, str, str, str]] = [
+        # (mask, code, column, member_status)
+        (pl.col("_unit_start").is_null() & pl.col("unit_code").is_not_null(), "UNKNOWN_UNIT", "unit_code", "rejected"),
+    ]
+    for key in MEMBER_REQUIRED:
+        checks.append((_bad(key), "INVALID_VALUE", key, "rejected"))
+        checks.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", key, "rejected"))
+    checks += [
+        (~valid_id, "INVALID_ID", "id_number", "rejected"),
+        (valid_id & ~pl.col("_first_in_unit"), "DUPLICATE_MEMBER", "id_number", "rejected"),
+        (
+            valid_id & pl.col("_first_in_unit") & (pl.col("_first_unit_of_id") != pl.col("unit_code")),
+            "ENROLLED_IN_OTHER_UNIT",
+            "id_number",
+            "rejected",
+        ),
+        (valid_id & pl.col("_register_conflict"), "ENROLLED_IN_OTHER_UNIT", "id_number", "rejected"),
+        (_bad("join_date"), "INVALID_VALUE", "join_date", "rejected"),
+        (
+            (pl.col("join_date") < pl.col("_unit_start")) | (pl.col("join_date") > pl.col("_unit_end")),
+            "JOIN_DATE_OUTSIDE_TERM",
+            "join_date",
+            "rejected",
+        ),
+        (temp & _bad("engagement_months"), "INVALID_VALUE", "engagement_months", "rejected"),
+        (
+            temp & pl.col("engagement_months").is_null() & ~_bad("engagement_months"),
+            "ENGAGEMENT_MONTHS_MISSING",
+            "engagement_months",
+            "rejected",
+        ),
+        (
+            temp & (pl.col("engagement_months") <= pl.col("temporary_min_months_exclusive")),
+            "INELIGIBLE_TEMPORARY",
+            "engagement_months",
+            "ineligible",
+        ),
+    ]
+    code_expr: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    status_expr: pl.Expr = pl.lit("ok")
+    for mask, code, _col, status in reversed(checks):
+        code_expr = pl.when(mask.fill_null(False)).then(pl.lit(code)).otherwise(code_expr)
+        status_expr = pl.when(mask.fill_null(False)).then(pl.lit(status)).otherwise(status_expr)
+    m = m.with_columns(member_code=code_expr, member_status=status_expr)
+    for mask, code, col, _status in checks:
+        findings.append(
+            _finding(m, mask.fill_null(False), file, code, col,
+                     pl.col(col) if col in m.columns else pl.lit(None))
+        )
+    findings.append(
+        _finding(m, pl.col("_unknown_region").fill_null(False), file, "ID_REGION_UNKNOWN",
+                 "id_number", pl.col("id_number").str.slice(0, 6), WARNING)
+    )
+
+    # ---- E2 ratio and E4 money, per unit
+    counts = m.group_by("unit_code").agg(
+        (pl.col("member_status") == "ok").sum().alias("eligible"),
+        (pl.col("member_status").is_in(["ok", "ineligible"]) & pl.col("_first_in_unit")).sum()
+        .alias("listed"),
+    )
+    u = u.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
+        pl.col("eligible", "listed").fill_null(0).cast(pl.Int64)
+    )
+    small = pl.col("total_staff") < pl.col("small_unit_below")
+    ratio_bp = pl.when(small).then(pl.col("small_unit_ratio")).otherwise(pl.col("min_ratio"))
+    # basis points as integers: 0.8 × 30 is 24, never 24.000000000000004 (79.9% vs 80%)
+    bp = (ratio_bp * 10000).round(0).cast(pl.Int64)
+    required_count = (pl.col("total_staff") * bp + 9999) // 10000
+    u = u.with_columns(
+        required_ratio=ratio_bp,
+        required_count=required_count,
+        ratio=pl.when(pl.col("total_staff") > 0)
+        .then(pl.col("eligible") / pl.col("total_staff"))
+        .otherwise(None),
+    )
+    too_many = pl.col("listed") > pl.col("total_staff")
+    below = pl.col("eligible") < pl.col("required_count")
+    u = u.with_columns(
+        _too_many=too_many.fill_null(False),
+        shortfall=pl.when(below & ~too_many.fill_null(False))
+        .then(pl.col("required_count") - pl.col("eligible"))
+        .otherwise(0),
+    )
+    u = u.with_columns(
+        status=pl.when(pl.col("_unit_invalid") | pl.col("_too_many"))
+        .then(pl.lit(INVALID))
+        .when(pl.col("shortfall") > 0)
+        .then(pl.lit(NON_COMPLIANT))
+        .otherwise(pl.lit(COMPLIANT)),
+        _ratio_reason=pl.when(pl.col("_too_many"))
+        .then(pl.lit("TOO_MANY_MEMBERS"))
+        .when(pl.col("shortfall") > 0)
+        .then(pl.when(small).then(pl.lit("NOT_ALL_ENROLLED")).otherwise(pl.lit("RATIO_BELOW_MIN"))),
+    )
+    pct = pl.col("individual_share_pct").fill_null(pl.col("individual_share_default_pct"))
+    contribution = pl.col("eligible") * pl.col("contribution_per_member")
+    individual = ((contribution * pct * 100 + 5000) // 10000).cast(pl.Int64)  # L11, half up
+    u = u.with_columns(
+        contribution_total=contribution.cast(pl.Int64),
+        individual_share=individual,
+    ).with_columns(
+        unit_share=pl.col("contribution_total") - pl.col("individual_share"),
+    ).with_columns(
+        deductible=pl.when(pl.col("total_payroll").is_not_null())
+        .then(
+            pl.min_horizontal(
+                pl.col("unit_share").cast(pl.Float64),
+                (pl.col("total_payroll") * pl.col("deductible_payroll_pct") / 100).floor(),
+            ).cast(pl.Int64)
+        )
+        .otherwise(None),
+        reasons=pl.concat_list(
+            [pl.col("_unit_reasons"), pl.concat_list(pl.col("_ratio_reason"))]
+        ).list.drop_nulls(),
+    )
+    # ratio findings carry the figures for the message: eligible/total_staff/shortfall
+    ratio_rows = u.filter(pl.col("_ratio_reason").is_not_null())
+    findings.append(
+        _finding(
+            ratio_rows, pl.lit(True), file, "UNIT_RATIO", "total_staff",
+            pl.format("{}/{}/{}", pl.col("eligible"), pl.col("total_staff"), pl.col("shortfall")),
+        ).with_columns(ratio_rows["_ratio_reason"].alias("code"))
+    )
+
+    # ---- E5: what may be recorded
+    compliant = u.filter(pl.col("status") == COMPLIANT)
+    contracts = compliant.select(
+        "unit_code",
+        "unit_name",
+        pl.coalesce(
+            pl.col("contract_no"),
+            pl.format("{}-{}", pl.col("unit_code"), pl.col("effective_date").dt.strftime("%Y%m%d")),
+        ).alias("contract_no"),
+        pl.col("effective_date").alias("term_start"),
+        pl.col("_term_end").alias("term_end"),
+        pl.col("_first_time").alias("first_time"),
+        "policy_version",
+        "total_staff",
+        "eligible",
+        "contribution_total",
+        "unit_share",
+        "individual_share",
+        "contact",
+        "phone",
+        pl.col("_existing_contract_no"),
+    )
+    spells = (
+        m.filter(pl.col("member_status") == "ok")
+        .join(contracts.select("unit_code", "contract_no", "term_start", "term_end", "policy_version"),
+              on="unit_code", how="inner")
+        .select(
+            "id_number",
+            "name",
+            "unit_code",
+            "contract_no",
+            "term_start",
+            "term_end",
+            pl.col("_start").alias("spell_start"),
+            "policy_version",
+        )
+    )
+    spells = _with_first_time(spells, existing_spells, policy)
+
+    unit_out = u.sort("_row").select(
+        "unit_code", "unit_name", "status", "total_staff", "eligible", "listed", "ratio",
+        "required_ratio", "required_count", "shortfall", "contribution_total", "unit_share",
+        "individual_share", "deductible", "reasons", "effective_date",
+        pl.col("_term_end").alias("term_end"), pl.col("_first_time").alias("first_time"),
+        "policy_version", "contact", "phone", "_sheet", "_row",
+    )
+    member_out = m.sort("_row").select(
+        *[c for c in members.columns], "member_status", "member_code",
+    )
+    all_findings = concat_findings(findings).sort("sheet", "row", nulls_last=True)
+    return EnrollmentResult(
+        units=unit_out, members=member_out, findings=all_findings,
+        contracts=contracts, spells=spells,
+    )
+
+
+def _credit_code_ok(codes: pl.Series) -> pl.Series:
+    """GB 32100: an 18-character unit code must be a valid Unified Social Credit Code.
+
+    Checked with stdnum once per distinct code (a workbook has at most tens of thousands).
+    Shorter codes are internal unit codes and are not checked.
+    """
+    from stdnum.cn import uscc
+
+    distinct = codes.drop_nulls().unique()
+    eighteen = distinct.filter(distinct.str.len_chars() == 18)
+    bad = {code for code in eighteen.to_list() if not uscc.is_valid(code)}
+    return ~codes.is_in(list(bad)).fill_null(False)
+
+
+def _with_term(u: pl.DataFrame) -> pl.DataFrame:
+    """Each unit's term end, by the term length of its own parameter version (D3)."""
+    months = u["term_months"].unique().drop_nulls().to_list()
+    expr: pl.Expr = pl.lit(None, dtype=pl.Date)
+    for n in months:
+        expr = pl.when(pl.col("term_months") == n).then(term_end(pl.col("effective_date"), n)).otherwise(expr)
+    return u.with_columns(_term_end=expr)
+
+
+def _with_renewal(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
+    """First enrolment or renewal (D5), and overlap with a contract already recorded.
+
+    A unit whose contract with the same start is already in the register is the same
+    contract enrolled again (E5: nothing changes); its first-time flag is kept.
+    """
+    ex = existing.select(
+        "unit_code",
+        pl.col("contract_no").alias("_ex_no"),
+        pl.col("term_start").alias("_ex_start"),
+        pl.col("term_end").alias("_ex_end"),
+        *([pl.col("first_time").alias("_ex_first")] if "first_time" in existing.columns else
+          [pl.lit(None, pl.Boolean).alias("_ex_first")]),
+    )
+    pairs = u.select("_unit_idx", "unit_code", "effective_date", "_term_end", "renewal_grace_days").join(
+        ex, on="unit_code", how="inner"
+    )
+    same = pairs.filter(pl.col("_ex_start") == pl.col("effective_date"))
+    overlap = pairs.filter(
+        (pl.col("_ex_start") != pl.col("effective_date"))
+        & (pl.col("_ex_start") <= pl.col("_term_end"))
+        & (pl.col("_ex_end") >= pl.col("effective_date"))
+    )
+    previous = (
+        pairs.filter(pl.col("_ex_end") < pl.col("effective_date"))
+        .sort("_ex_end")
+        .group_by("_unit_idx")
+        .agg(pl.col("_ex_end").last().alias("_prev_end"))
+    )
+    out = (
+        u.join(previous, on="_unit_idx", how="left")
+        .join(
+            same.group_by("_unit_idx").agg(
+                pl.col("_ex_no").first().alias("_existing_contract_no"),
+                pl.col("_ex_first").first().alias("_existing_first"),
+            ),
+            on="_unit_idx",
+            how="left",
+        )
+        .join(overlap.group_by("_unit_idx").agg(pl.len().alias("_n_overlap")), on="_unit_idx", how="left")
+    )
+    renewal = pl.col("_prev_end").is_not_null() & (
+        pl.col("effective_date") <= pl.col("_prev_end") + pl.duration(days=pl.col("renewal_grace_days"))
+    )
+    return out.with_columns(
+        _first_time=pl.coalesce(pl.col("_existing_first"), ~renewal),
+        _overlap=pl.col("_n_overlap").fill_null(0) > 0,
+        contract_no=pl.coalesce(pl.col("_existing_contract_no"), pl.col("contract_no")),
+    ).drop("_prev_end", "_existing_first", "_n_overlap")
+
+
+def _with_register_conflicts(m: pl.DataFrame, existing_spells: pl.DataFrame) -> pl.DataFrame:
+    """E3: the id is already covered by another unit's contract for an overlapping term."""
+    ex = existing_spells.select(
+        "id_number",
+        pl.col("unit_code").alias("_ex_unit"),
+        pl.col("spell_start").alias("_ex_start"),
+        pl.col("term_end").alias("_ex_end"),
+    )
+    keys = m.select("_row", "id_number", "unit_code", "_start", "_unit_end").join(
+        ex, on="id_number", how="inner"
+    )
+    conflicts = keys.filter(
+        (pl.col("_ex_unit") != pl.col("unit_code"))
+        & (pl.col("_ex_start") <= pl.col("_unit_end"))
+        & (pl.col("_ex_end") >= pl.col("_start"))
+    ).select("_row").unique()
+    return m.join(conflicts.with_columns(_register_conflict=pl.lit(True)), on="_row", how="left").with_columns(
+        pl.col("_register_conflict").fill_null(False)
+    )
+
+
+def _with_first_time(spells: pl.DataFrame, existing_spells: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """D6: a spell is first-time unless the same id had cover (any unit, register or this
+    workbook) that overlaps it or ends at most the grace days before it starts."""
+    grace = pl.col("renewal_grace_days")
+    spells = attach_params(spells, "term_start", policy).select(
+        *spells.columns, "renewal_grace_days"
+    )
+    prior = pl.concat(
+        [
+            existing_spells.select("id_number", "contract_no", pl.col("spell_start").alias("_p_start"),
+                                   pl.col("term_end").alias("_p_end")),
+            spells.select("id_number", "contract_no", pl.col("spell_start").alias("_p_start"),
+                          pl.col("term_end").alias("_p_end")),
+        ]
+    ).unique()
+    pairs = spells.select("id_number", "contract_no", "spell_start", "renewal_grace_days").join(
+        prior.rename({"contract_no": "_p_no"}), on="id_number", how="inner"
+    )
+    continued = (
+        pairs.filter(
+            (pl.col("_p_no") != pl.col("contract_no"))
+            & (pl.col("_p_start") < pl.col("spell_start"))
+            & (pl.col("_p_end") >= pl.col("spell_start") - pl.duration(days=grace))
+        )
+        .select("id_number", "contract_no")
+        .unique()
+        .with_columns(_continued=pl.lit(True))
+    )
+    return (
+        spells.join(continued, on=["id_number", "contract_no"], how="left")
+        .with_columns(first_time=~pl.col("_continued").fill_null(False))
+        .drop("_continued", "renewal_grace_days")
+    )

@@ -1,0 +1,62 @@
+"""Reason codes of claim decisions: the status each implies and the clauses behind it.
+
+The decision order and the codes are rules.md's "Deciding a claim" (steps 1–10); L-ids are
+docs/decisions.md. A clause string names every sentence of the plan a decision rests on.
+"""
+
+from __future__ import annotations
+
+APPROVED = "approved"
+REJECTED = "rejected"
+PENDING = "pending"
+
+# code -> (status, clause)
+REASONS: dict[str, tuple[str, str]] = {
+    # step 1 — input
+    "MISSING_FIELD": (PENDING, "L1"),
+    "INVALID_VALUE": (PENDING, "L1"),
+    "DUPLICATE_CLAIM_ID": (PENDING, "L2"),
+    # step 2 — already decided
+    "ALREADY_DECIDED": (APPROVED, "L3"),  # status replaced by the earlier one (L14)
+    "CLAIM_CONFLICT": (PENDING, "L3"),
+    # step 3 — duplicates
+    "POSSIBLE_DUPLICATE": (PENDING, "L4"),
+    # step 4 — cover
+    "NO_COVERAGE": (REJECTED, "A2.1;D3;D6"),
+    "NAME_MISMATCH": (PENDING, "L7"),
+    "UNIT_MISMATCH": (PENDING, "L7"),
+    # step 5 — exclusions (A6)
+    "EXCLUDED_FRAUD": (REJECTED, "A6.2"),
+    "EXCLUDED_PREEXISTING": (REJECTED, "A6.1"),
+    "CONFLICTING_FACTS": (PENDING, "A3.2;A6.3;L8"),
+    "EXCLUDED_CAUSE": (REJECTED, "A6.3"),
+    # step 6 — critical illness
+    "DISEASE_NOT_LISTED": (REJECTED, "A3.1"),
+    "AMBIGUOUS_DISEASE": (PENDING, "A3.1"),
+    "DISEASE_PAID_IN_EARLIER_TERM": (REJECTED, "A5.2c;L10"),
+    "DISEASE_EXCLUDED_AFTER_WAITING": (REJECTED, "A5.2a;D1;L9"),
+    "CONSOLATION": (APPROVED, "A5.2b;A2.2;D4"),
+    "CONSOLATION_ALREADY_PAID": (REJECTED, "A5.2b;L9"),
+    "REDUCED_30": (APPROVED, "A5.2a;A2.2;D4"),
+    "FULL_BENEFIT": (APPROVED, "A5.1"),
+    "DISEASE_CAP_REACHED": (REJECTED, "A5.1;D8"),
+    # step 7 — disability
+    "GRADE_NOT_COVERED": (REJECTED, "A3.2;A5.3"),
+    "TREATMENT_NOT_ENDED": (PENDING, "A5.3"),
+    "DISABILITY_GRADE": (APPROVED, "A5.3"),
+    # step 8 — death
+    "DEATH_NOT_WITHIN_MONTH": (REJECTED, "A3.3;D7"),
+    "ACCIDENTAL_DEATH": (APPROVED, "A5.4;A3.3;D7"),
+    # step 9 — accident cap
+    "ACCIDENT_CAP_REACHED": (REJECTED, "A5.5;D8"),
+    # steps 6 and 9
+    "PARTIAL_CAP": (APPROVED, "A5.1;A5.5;D8"),
+}
+
+
+def status_of(code: str) -> str:
+    return REASONS[code][0]
+
+
+def clause_of(code: str) -> str:
+    return REASONS[code][1]

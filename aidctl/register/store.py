@@ -1,0 +1,240 @@
+"""Reading and writing the register as DataFrames.
+
+Callers hold the transaction (`aidctl.register.db.transaction`): a command's writes land
+together or not at all. Look-ups by id number go through a temporary key table, so that a
+claims file of 100,000 rows reads only its members' spells out of millions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import polars as pl
+
+CONTRACT_COLUMNS = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "term_start": pl.Date,
+    "term_end": pl.Date,
+    "first_time": pl.Boolean,
+    "policy_version": pl.Utf8,
+    "total_staff": pl.Int64,
+    "eligible": pl.Int64,
+    "contribution_total": pl.Int64,
+    "unit_share": pl.Int64,
+    "individual_share": pl.Int64,
+}
+SPELL_COLUMNS = {
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "term_start": pl.Date,
+    "term_end": pl.Date,
+    "spell_start": pl.Date,
+    "first_time": pl.Boolean,
+    "policy_version": pl.Utf8,
+}
+HISTORY_COLUMNS = {
+    "decision_id": pl.Int64,
+    "claim_id": pl.Utf8,
+    "id_number": pl.Utf8,
+    "claim_type": pl.Utf8,
+    "disease_code": pl.Utf8,
+    "disability_grade": pl.Int64,
+    "event_date": pl.Date,
+    "status": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "amount": pl.Int64,
+    "period": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "term_start": pl.Date,
+    "content": pl.Utf8,
+    "voided": pl.Boolean,
+}
+DECISION_COLUMNS = (
+    "claim_id", "status", "amount", "reason_code", "clause", "policy_version", "id_number",
+    "name", "unit_code", "claim_type", "disease_code", "disability_grade", "event_date",
+    "period", "contract_no", "term_start", "cover_day", "content", "detail",
+)
+
+
+def _frame(cursor: sqlite3.Cursor, schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows of a query into a frame; ISO-text dates become pl.Date, 0/1 booleans."""
+    rows = cursor.fetchall()
+    text_schema = {
+        k: (pl.Utf8 if v == pl.Date else pl.Int64 if v == pl.Boolean else v)
+        for k, v in schema.items()
+    }
+    frame = pl.DataFrame(rows, schema=text_schema, orient="row")
+    return frame.with_columns(
+        [pl.col(k).str.to_date("%Y-%m-%d") for k, v in schema.items() if v == pl.Date]
+        + [pl.col(k).cast(pl.Boolean) for k, v in schema.items() if v == pl.Boolean]
+    )
+
+
+def _load_keys(conn: sqlite3.Connection, table: str, keys: Iterable[str]) -> None:
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (k TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute(f"DELETE FROM {table}")
+    conn.executemany(f"INSERT OR IGNORE INTO {table} (k) VALUES (?)", ((k,) for k in keys))
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Frame rows as tuples for executemany, dates as ISO text, booleans as 0/1."""
+    casts = []
+    for c in columns:
+        dtype = frame.schema[c]
+        if dtype == pl.Date:
+            casts.append(pl.col(c).dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            casts.append(pl.col(c).cast(pl.Int64))
+        else:
+            casts.append(pl.col(c))
+    return frame.select(casts).rows()
+
+
+# ---------------------------------------------------------------- runs
+
+def start_run(
+    conn: sqlite3.Connection,
+    command: str,
+    as_of: dt.date,
+    input_file: str | None = None,
+    input_sha256: str | None = None,
+    policy_version: str | None = None,
+) -> str:
+    """Record that a command ran (inside the caller's transaction) and return its id."""
+    run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    conn.execute(
+        "INSERT INTO runs (run_id, command, input_file, input_sha256, as_of, policy_version, "
+        "started_at) VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
+        (run_id, command, input_file, input_sha256, as_of.isoformat(), policy_version),
+    )
+    return run_id
+
+
+def finish_run(conn: sqlite3.Connection, run_id: str, counts: dict[str, Any]) -> None:
+    conn.execute(
+        "UPDATE runs SET finished_at = datetime('now'), counts = ? WHERE run_id = ?",
+        (json.dumps(counts, ensure_ascii=False, default=str), run_id),
+    )
+
+
+def runs(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
+    cur = conn.execute(
+        "SELECT run_id, command, input_file, input_sha256, as_of, started_at, finished_at, counts "
+        "FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
+        (limit,),
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# ---------------------------------------------------------------- enrolment
+
+def contracts_of_units(conn: sqlite3.Connection, unit_codes: Iterable[str]) -> pl.DataFrame:
+    _load_keys(conn, "q_units", unit_codes)
+    cur = conn.execute(
+        f"SELECT {', '.join('c.' + k for k in CONTRACT_COLUMNS)} FROM contracts c "
+        "JOIN q_units q ON q.k = c.unit_code"
+    )
+    return _frame(cur, CONTRACT_COLUMNS)
+
+
+def all_contracts(conn: sqlite3.Connection) -> pl.DataFrame:
+    cur = conn.execute(
+        f"SELECT {', '.join(CONTRACT_COLUMNS)}, "
+        "(SELECT count(*) FROM spells s WHERE s.contract_no = contracts.contract_no) AS members "
+        "FROM contracts"
+    )
+    return _frame(cur, {**CONTRACT_COLUMNS, "members": pl.Int64})
+
+
+def units_info(conn: sqlite3.Connection) -> pl.DataFrame:
+    cur = conn.execute("SELECT unit_code, unit_name, contact, phone FROM units")
+    return _frame(cur, {"unit_code": pl.Utf8, "unit_name": pl.Utf8, "contact": pl.Utf8, "phone": pl.Utf8})
+
+
+def spells_of_ids(conn: sqlite3.Connection, id_numbers: Iterable[str]) -> pl.DataFrame:
+    """Every cover spell of these id numbers, in any unit."""
+    _load_keys(conn, "q_ids", id_numbers)
+    cur = conn.execute(
+        f"SELECT {', '.join('s.' + k for k in SPELL_COLUMNS)} FROM spells s "
+        "JOIN q_ids q ON q.k = s.id_number"
+    )
+    return _frame(cur, SPELL_COLUMNS)
+
+
+def record_enrollment(
+    conn: sqlite3.Connection, run_id: str, contracts: pl.DataFrame, spells: pl.DataFrame
+) -> tuple[int, int]:
+    """Insert units, contracts and spells; what is already there is left as it is (E5).
+
+    Returns (contracts added, spells added).
+    """
+    units = contracts.select("unit_code", "unit_name", "contact", "phone").unique("unit_code")
+    conn.executemany(
+        "INSERT INTO units (unit_code, unit_name, contact, phone, run_id) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(unit_code) DO UPDATE SET unit_name = excluded.unit_name, "
+        "contact = coalesce(excluded.contact, contact), phone = coalesce(excluded.phone, phone)",
+        [(*row, run_id) for row in units.rows()],
+    )
+    cols = list(CONTRACT_COLUMNS)
+    before = conn.total_changes
+    conn.executemany(
+        f"INSERT OR IGNORE INTO contracts ({', '.join(cols)}, run_id) "
+        f"VALUES ({', '.join('?' * len(cols))}, ?)",
+        [(*row, run_id) for row in _rows(contracts, cols)],
+    )
+    added_contracts = conn.total_changes - before
+    scols = list(SPELL_COLUMNS)
+    before = conn.total_changes
+    conn.executemany(
+        f"INSERT OR IGNORE INTO spells ({', '.join(scols)}, run_id) "
+        f"VALUES ({', '.join('?' * len(scols))}, ?)",
+        [(*row, run_id) for row in _rows(spells, scols)],
+    )
+    return added_contracts, conn.total_changes - before
+
+
+# ---------------------------------------------------------------- claims
+
+def history_of_ids(conn: sqlite3.Connection, id_numbers: Iterable[str], claim_ids: Iterable[str]) -> pl.DataFrame:
+    """Earlier decisions for these members or these claim ids, with their void flag."""
+    _load_keys(conn, "q_ids", id_numbers)
+    _load_keys(conn, "q_claims", claim_ids)
+    cols = [k for k in HISTORY_COLUMNS if k != "voided"]
+    cur = conn.execute(
+        f"SELECT {', '.join('d.' + k for k in cols)}, (v.decision_id IS NOT NULL) AS voided "
+        "FROM decisions d LEFT JOIN voids v ON v.decision_id = d.decision_id "
+        "WHERE d.id_number IN (SELECT k FROM q_ids) OR d.claim_id IN (SELECT k FROM q_claims)"
+    )
+    return _frame(cur, HISTORY_COLUMNS)
+
+
+def record_decisions(conn: sqlite3.Connection, run_id: str, decisions: pl.DataFrame) -> int:
+    cols = list(DECISION_COLUMNS)
+    conn.executemany(
+        f"INSERT INTO decisions ({', '.join(cols)}, run_id) VALUES ({', '.join('?' * len(cols))}, ?)",
+        [(*row, run_id) for row in _rows(decisions, cols)],
+    )
+    return decisions.height
+
+
+def decisions_of_claim(conn: sqlite3.Connection, claim_id: str) -> list[dict[str, Any]]:
+    cur = conn.execute(
+        "SELECT d.*, v.reason AS void_reason, v.run_id AS void_run FROM decisions d "
+        "LEFT JOIN voids v ON v.decision_id = d.decision_id WHERE d.claim_id = ? ORDER BY d.decision_id",
+        (claim_id,),
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
