@@ -12,7 +12,18 @@ from aidctl.intake.messages import MESSAGES as INTAKE_MESSAGES
 
 LANGS = ("zh", "en")
 
-MESSAGES: dict[str, tuple[str, str]] = {**INTAKE_MESSAGES, **CORE_MESSAGES}
+MESSAGES: dict[str, tuple[str, str]] = {
+    **INTAKE_MESSAGES,
+    **CORE_MESSAGES,
+    "CLAIM_MISSING_FIELD": (
+        "必填项缺失，请补齐后重新提交",
+        "a required field is missing; complete it and send again",
+    ),
+    "CLAIM_INVALID_VALUE": (
+        "以下栏目无法识别：{value}，请更正后重新提交",
+        "these cells cannot be read: {value}; correct and send again",
+    ),
+}
 
 
 def message(code: str, lang: str = "zh", **params: object) -> str:

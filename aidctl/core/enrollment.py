@@ -274,11 +274,22 @@ def check_enrollment(
         code_expr = pl.when(mask.fill_null(False)).then(pl.lit(code)).otherwise(code_expr)
         status_expr = pl.when(mask.fill_null(False)).then(pl.lit(status)).otherwise(status_expr)
     m = m.with_columns(member_code=code_expr, member_status=status_expr)
+    # the value shown with a finding: never the id itself (the id has its own column, masked
+    # in reports), but what is wrong with it or where else it is enrolled
+    special_value = {
+        "INVALID_ID": pl.col("_id_problem"),
+        "DUPLICATE_MEMBER": pl.lit(None, pl.Utf8),
+        "ENROLLED_IN_OTHER_UNIT": pl.col("_first_unit_of_id"),
+        "UNKNOWN_UNIT": pl.col("unit_code"),
+    }
     for mask, code, col, _status in checks:
-        findings.append(
-            _finding(m, mask.fill_null(False), file, code, col,
-                     pl.col(col) if col in m.columns else pl.lit(None))
-        )
+        if code == "ENROLLED_IN_OTHER_UNIT" and "_register_conflict" in str(mask):
+            value: pl.Expr = pl.col("_register_unit")
+        elif code in special_value:
+            value = special_value[code]
+        else:
+            value = pl.col(col) if col in m.columns else pl.lit(None)
+        findings.append(_finding(m, mask.fill_null(False), file, code, col, value))
     findings.append(
         _finding(m, pl.col("_unknown_region").fill_null(False), file, "ID_REGION_UNKNOWN",
                  "id_number", pl.col("id_number").str.slice(0, 6), WARNING)
@@ -499,7 +510,7 @@ def _with_register_conflicts(m: pl.DataFrame, existing_spells: pl.DataFrame) -> 
         (pl.col("_ex_unit") != pl.col("unit_code"))
         & (pl.col("_ex_start") <= pl.col("_unit_end"))
         & (pl.col("_ex_end") >= pl.col("_start"))
-    ).select("_row").unique()
+    ).group_by("_row").agg(pl.col("_ex_unit").first().alias("_register_unit"))
     return m.join(conflicts.with_columns(_register_conflict=pl.lit(True)), on="_row", how="left").with_columns(
         pl.col("_register_conflict").fill_null(False)
     )

@@ -1,0 +1,229 @@
+"""The one orchestrator: read -> check/decide -> record -> report.
+
+The CLI hands it paths and options; intake yields frames and findings; the plan gives the
+parameters; the core decides; the register records in one transaction; reports render.
+Nothing here prints: progress goes through an optional callback, results come back as
+values for the CLI to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from aidctl.core.claims import decide_claims
+from aidctl.core.enrollment import (
+    COMPLIANT,
+    EXISTING_CONTRACTS_SCHEMA,
+    EXISTING_SPELLS_SCHEMA,
+    EnrollmentResult,
+    check_enrollment,
+)
+from aidctl.core.findings import concat_findings
+from aidctl.errors import InputError
+from aidctl.intake import read_claims, read_units_workbook
+from aidctl.plan.params import Policy
+from aidctl.register import store
+from aidctl.register.db import open_register, transaction
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every command acts with: the register, the day, the language, the parameters."""
+
+    db_path: Path
+    as_of: dt.date
+    lang: str
+    policy: Policy
+    unmask: bool = False
+
+
+@dataclass
+class EnrollOutcome:
+    result: EnrollmentResult
+    findings: pl.DataFrame
+    input_sha256: str
+    run_id: str | None = None
+    contracts_added: int = 0
+    spells_added: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if (self.result.units["status"] == COMPLIANT).all() else 1
+
+
+@dataclass
+class AdjudicateOutcome:
+    decisions: pl.DataFrame
+    findings: pl.DataFrame
+    input_sha256: str
+    run_id: str | None
+    policy_versions: list[str]
+    recorded: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if (self.decisions["status"] == "pending").any() else 0
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror}.", f"无法读取 {path}：{exc.strerror}。") from exc
+    return digest.hexdigest()
+
+
+def _read_only(db_path: Path) -> sqlite3.Connection | None:
+    """The register for reading, or None when there is none yet (nothing is created)."""
+    if not Path(db_path).exists():
+        return None
+    return open_register(db_path, create=False)
+
+
+def _empty(schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def _check(
+    ctx: Context,
+    conn: sqlite3.Connection | None,
+    units_path: Path,
+    members_path: Path | None,
+    timer: Callable[[str], None],
+) -> tuple[EnrollmentResult, pl.DataFrame, Any]:
+    intake = read_units_workbook(units_path, members_path)
+    timer("read")
+    if conn is not None:
+        codes = intake.units["unit_code"].drop_nulls().unique().to_list()
+        ids = intake.members["id_number"].drop_nulls().unique().to_list()
+        contracts = store.contracts_of_units(conn, codes)
+        spells = store.spells_of_ids(conn, ids)
+    else:
+        contracts = _empty({**EXISTING_CONTRACTS_SCHEMA, "first_time": pl.Boolean})
+        spells = _empty(EXISTING_SPELLS_SCHEMA)
+    result = check_enrollment(
+        intake.units, intake.members, contracts, spells, ctx.policy, ctx.as_of, str(units_path)
+    )
+    findings = concat_findings([intake.findings, result.findings])
+    timer("check")
+    return result, findings, intake
+
+
+def validate_enrollment(
+    ctx: Context, units_path: Path, members_path: Path | None = None, timer: Callable[[str], None] | None = None
+) -> tuple[EnrollOutcome, Any]:
+    """Check without recording (E1–E4); the register is only read, never created."""
+    tick = timer or (lambda _stage: None)
+    sha = file_sha256(units_path)
+    conn = _read_only(ctx.db_path)
+    try:
+        result, findings, intake = _check(ctx, conn, units_path, members_path, tick)
+    finally:
+        if conn is not None:
+            conn.close()
+    return EnrollOutcome(result=result, findings=findings, input_sha256=sha), intake
+
+
+def enroll(
+    ctx: Context, units_path: Path, members_path: Path | None = None, timer: Callable[[str], None] | None = None
+) -> tuple[EnrollOutcome, Any]:
+    """Check, then record the compliant units' contracts and spells in one transaction (E5)."""
+    tick = timer or (lambda _stage: None)
+    sha = file_sha256(units_path)
+    conn = open_register(ctx.db_path)
+    try:
+        with transaction(conn):
+            result, findings, intake = _check(ctx, conn, units_path, members_path, tick)
+            run_id = store.start_run(
+                conn, "enroll", ctx.as_of, str(units_path), sha, ctx.policy.latest.id
+            )
+            added_c, added_s = store.record_enrollment(conn, run_id, result.contracts, result.spells)
+            counts = {
+                "units": result.units.height,
+                "compliant": int((result.units["status"] == COMPLIANT).sum()),
+                "contracts_added": added_c,
+                "spells_added": added_s,
+            }
+            store.finish_run(conn, run_id, counts)
+        tick("record")
+    finally:
+        conn.close()
+    outcome = EnrollOutcome(
+        result=result, findings=findings, input_sha256=sha, run_id=run_id,
+        contracts_added=added_c, spells_added=added_s,
+    )
+    return outcome, intake
+
+
+def adjudicate(
+    ctx: Context, claims_path: Path, dry_run: bool = False, timer: Callable[[str], None] | None = None
+) -> tuple[AdjudicateOutcome, Any]:
+    """Decide every claim; record approved and rejected decisions unless `dry_run`."""
+    tick = timer or (lambda _stage: None)
+    sha = file_sha256(claims_path)
+    intake = read_claims(claims_path)
+    tick("read")
+    claims = intake.claims
+    ids = claims["id_number"].drop_nulls().unique().to_list()
+    claim_ids = claims["claim_id"].drop_nulls().unique().to_list()
+    conn = _read_only(ctx.db_path) if dry_run else open_register(ctx.db_path)
+    run_id: str | None = None
+    recorded = 0
+    try:
+        if conn is None:
+            spells = _empty(store.SPELL_COLUMNS)
+            history = _empty(store.HISTORY_COLUMNS)
+            decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
+            tick("decide")
+        elif dry_run:
+            spells = store.spells_of_ids(conn, ids)
+            history = store.history_of_ids(conn, ids, claim_ids)
+            decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
+            tick("decide")
+        else:
+            with transaction(conn):
+                spells = store.spells_of_ids(conn, ids)
+                history = store.history_of_ids(conn, ids, claim_ids)
+                decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
+                tick("decide")
+                run_id = store.start_run(
+                    conn, "adjudicate", ctx.as_of, str(claims_path), sha, ctx.policy.latest.id
+                )
+                final = decisions.filter(
+                    pl.col("status").is_in(["approved", "rejected"])
+                    & (pl.col("reason_code") != "ALREADY_DECIDED")
+                )
+                recorded = store.record_decisions(conn, run_id, final)
+                store.finish_run(conn, run_id, totals(decisions))
+            tick("record")
+    finally:
+        if conn is not None:
+            conn.close()
+    versions = sorted(decisions["policy_version"].drop_nulls().unique().to_list())
+    outcome = AdjudicateOutcome(
+        decisions=decisions, findings=intake.findings, input_sha256=sha, run_id=run_id,
+        policy_versions=versions, recorded=recorded,
+    )
+    return outcome, intake
+
+
+def totals(decisions: pl.DataFrame) -> dict[str, int]:
+    """Counts by status and the amount paid (ALREADY_DECIDED pays nothing, L14)."""
+    counts = {s: int((decisions["status"] == s).sum()) for s in ("approved", "rejected", "pending")}
+    counts["amount"] = int(decisions["amount"].sum())
+    return counts

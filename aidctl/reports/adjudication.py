@@ -1,0 +1,150 @@
+"""The adjudication workbook (Summary, Payments, Rejections, Pending) and the JSON document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from aidctl.plan.catalogue import Catalogue
+from aidctl.reports.explain import explain
+from aidctl.reports.findings_text import masked
+from aidctl.reports.labels import CLAIM_TYPES, header
+from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
+
+_SHEETS = {
+    "approved": ("支付明细", "Payments"),
+    "rejected": ("拒付明细", "Rejections"),
+    "pending": ("待处理", "Pending"),
+}
+
+
+def with_sentences(decisions: pl.DataFrame, catalogue: Catalogue, lang: str) -> pl.DataFrame:
+    """Add `message`: the sentence for each decision, with its figures."""
+    cols = ["reason_code", "amount", "cover_day", "base_amount", "cap_room", "pct",
+            "disease_code", "claim_type", "disability_grade", "detail"]
+    sentences = [explain(d, catalogue, lang) for d in decisions.select(cols).iter_rows(named=True)]
+    return decisions.with_columns(pl.Series("message", sentences, dtype=pl.Utf8))
+
+
+def _benefit(lang: str) -> pl.Expr:
+    index = 0 if lang == "zh" else 1
+    return pl.col("claim_type").replace_strict(
+        {k: v[index] for k, v in CLAIM_TYPES.items()}, default=pl.col("claim_type"), return_dtype=pl.Utf8
+    )
+
+
+def report_frame(
+    decisions: pl.DataFrame, claims: pl.DataFrame, catalogue: Catalogue, lang: str, unmask: bool
+) -> pl.DataFrame:
+    index = 0 if lang == "zh" else 1
+    names = {d.code: (d.zh, d.en)[index] for d in catalogue.diseases}
+    extra = claims.select("_row", pl.col("disease").alias("_disease_text"), "note")
+    d = with_sentences(decisions, catalogue, lang).join(extra, on="_row", how="left")
+    return d.with_columns(
+        masked("id_number", unmask).alias("id_number"),
+        _benefit(lang).alias("benefit"),
+        pl.coalesce(
+            pl.col("disease_code").replace_strict(names, default=None, return_dtype=pl.Utf8),
+            pl.col("_disease_text"),
+            pl.when(pl.col("disability_grade").is_not_null()).then(
+                pl.format("伤残{}级" if lang == "zh" else "grade {}", pl.col("disability_grade"))
+            ),
+        ).alias("disease"),
+        pl.col("message").alias("reason"),
+    )
+
+
+def write_adjudication_report(
+    path: Path,
+    frame: pl.DataFrame,
+    facts: list[tuple[str, Any]],
+    lang: str,
+    title: str,
+) -> Path:
+    zh = lang == "zh"
+    columns = [
+        Column("claim_id", header("claim_id", lang)),
+        Column("name", header("name", lang)),
+        Column("id_number", header("id_number", lang)),
+        Column("unit_code", header("unit_code", lang)),
+        Column("benefit", header("benefit", lang)),
+        Column("disease", header("disease", lang)),
+        Column("event_date", header("event_date", lang), kind="date"),
+        Column("cover_day", header("cover_day", lang), kind="int"),
+        Column("amount", header("amount", lang), kind="yuan"),
+        Column("reason_code", header("reason_code", lang)),
+        Column("reason", header("reason", lang), width=60),
+        Column("clause", header("clause", lang)),
+        Column("contract_no", header("contract_no", lang)),
+        Column("policy_version", header("policy_version", lang)),
+        Column("note", header("note", lang)),
+    ]
+    by_type = (
+        frame.group_by("benefit", "status")
+        .agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
+        .sort("benefit", "status")
+        .with_columns(
+            pl.col("status").replace_strict(
+                {k: v[0 if zh else 1] for k, v in _STATUS_WORDS.items()}, default=pl.col("status")
+            )
+        )
+    )
+    paid_by_type = (
+        frame.filter(pl.col("status") == "approved")
+        .group_by("benefit").agg(pl.col("amount").sum().alias("amount"), pl.len().alias("count"))
+        .sort("benefit")
+    )
+    by_unit = (
+        frame.filter(pl.col("status") == "approved")
+        .group_by("unit_code").agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
+        .sort("amount", descending=True)
+    )
+    summary = Summary(
+        name="汇总" if zh else "Summary",
+        title=title,
+        facts=facts,
+        tables=[
+            SummaryTable(
+                title="按保障类型给付金额" if zh else "Paid by benefit type",
+                frame=paid_by_type,
+                columns=[Column("benefit", header("benefit", lang)),
+                         Column("count", header("count", lang), kind="int"),
+                         Column("amount", header("amount", lang), kind="yuan")],
+            ),
+            SummaryTable(
+                title="按保障类型和结果" if zh else "By benefit type and decision",
+                frame=by_type,
+                columns=[Column("benefit", header("benefit", lang)),
+                         Column("status", header("status", lang)),
+                         Column("count", header("count", lang), kind="int"),
+                         Column("amount", header("amount", lang), kind="yuan")],
+            ),
+            SummaryTable(
+                title="各单位给付合计" if zh else "Paid per unit",
+                frame=by_unit,
+                columns=[Column("unit_code", header("unit_code", lang)),
+                         Column("count", header("count", lang), kind="int"),
+                         Column("amount", header("amount", lang), kind="yuan")],
+            ),
+        ],
+        chart=ChartSpec(
+            title="各保障类型给付金额" if zh else "Amount paid by benefit type",
+            table_index=0, category_key="benefit", value_key="amount",
+            y_title="元" if zh else "yuan",
+        ),
+    )
+    sheets = [
+        Sheet(name=names[0 if zh else 1], frame=frame.filter(pl.col("status") == status), columns=columns)
+        for status, names in _SHEETS.items()
+    ]
+    write_report(path, sheets, summary)
+    return path
+
+
+_STATUS_WORDS = {
+    "approved": ("给付", "approved"),
+    "rejected": ("拒付", "rejected"),
+    "pending": ("待处理", "pending"),
+}

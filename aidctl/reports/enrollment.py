@@ -1,0 +1,136 @@
+"""The enrolment check report, and the annotated copy of the units workbook.
+
+The report is what the association keeps; the annotated copy is what the clerk sends back
+to the unit: its own rows, each with a result and what to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from aidctl.reports.findings_text import masked, status_words, with_messages
+from aidctl.reports.labels import header
+from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
+
+
+def _cols(keys: list[tuple[str, str]], lang: str) -> list[Column]:
+    return [Column(key=k, header=header(k, lang), kind=kind) for k, kind in keys]  # type: ignore[arg-type]
+
+
+def issues_frame(findings: pl.DataFrame, lang: str, unmask: bool) -> pl.DataFrame:
+    return with_messages(findings, lang).select(
+        "sheet", "row", "column", "unit_code",
+        masked("id_number", unmask).alias("id_number"),
+        "code", status_words("severity", lang).alias("severity"), "message",
+    )
+
+
+def write_enrollment_report(
+    path: Path,
+    units: pl.DataFrame,
+    findings: pl.DataFrame,
+    facts: list[tuple[str, Any]],
+    lang: str,
+    unmask: bool,
+    title: str,
+) -> Path:
+    zh = lang == "zh"
+    unit_rows = units.with_columns(
+        status_words("status", lang).alias("status"),
+        pl.col("reasons").list.join("; ").alias("reasons"),
+        pl.when(pl.col("first_time")).then(pl.lit("是" if zh else "yes"))
+        .otherwise(pl.lit("否" if zh else "no")).alias("first_time"),
+    )
+    by_status = (
+        units.group_by("status")
+        .agg(pl.len().alias("count"), pl.col("contribution_total").sum().alias("contribution_total"))
+        .sort("status")
+        .with_columns(status_words("status", lang).alias("status"))
+    )
+    summary = Summary(
+        name="汇总" if zh else "Summary",
+        title=title,
+        facts=facts,
+        tables=[SummaryTable(
+            title="按结果统计" if zh else "Units by result",
+            frame=by_status,
+            columns=_cols([("status", "text"), ("count", "int"), ("contribution_total", "yuan")], lang),
+        )],
+        chart=ChartSpec(
+            title="各结果单位数" if zh else "Units by result",
+            table_index=0, category_key="status", value_key="count",
+            y_title="单位数" if zh else "units",
+        ),
+    )
+    sheets = [
+        Sheet(
+            name="单位" if zh else "Units",
+            frame=unit_rows,
+            columns=_cols(
+                [("unit_code", "text"), ("unit_name", "text"), ("status", "text"),
+                 ("total_staff", "int"), ("eligible", "int"), ("ratio", "ratio"),
+                 ("required_ratio", "ratio"), ("shortfall", "int"), ("contribution_total", "yuan"),
+                 ("unit_share", "yuan"), ("individual_share", "yuan"), ("deductible", "yuan"),
+                 ("effective_date", "date"), ("term_end", "date"), ("first_time", "text"),
+                 ("reasons", "text"), ("contact", "text"), ("phone", "text")],
+                lang,
+            ),
+        ),
+        Sheet(
+            name="问题明细" if zh else "Issues",
+            frame=issues_frame(findings, lang, unmask),
+            columns=_cols(
+                [("sheet", "text"), ("row", "int"), ("column", "text"), ("unit_code", "text"),
+                 ("id_number", "text"), ("code", "text"), ("severity", "text"), ("message", "text")],
+                lang,
+            ),
+        ),
+    ]
+    write_report(path, sheets, summary)
+    return path
+
+
+def write_annotated_copy(
+    path: Path,
+    units_raw: pl.DataFrame,
+    members_raw: pl.DataFrame,
+    units: pl.DataFrame,
+    members: pl.DataFrame,
+    findings: pl.DataFrame,
+    lang: str,
+    units_sheet: str,
+    members_sheet: str,
+) -> Path:
+    """The clerk's own rows, each with a result and what to fix (all findings of the row)."""
+    msgs = (
+        with_messages(findings, lang)
+        .group_by("sheet", "row")
+        .agg(pl.col("message").str.join("；" if lang == "zh" else "; ").alias("annot_reason"))
+    )
+    status_h, reason_h = header("annot_status", lang), header("annot_reason", lang)
+
+    def annotate(raw: pl.DataFrame, results: pl.DataFrame, status_col: str, sheet: str) -> Sheet:
+        res = results.select(pl.col("_row"), status_words(status_col, lang).alias("annot_status"))
+        frame = (
+            raw.join(res, on="_row", how="left", maintain_order="left")
+            .join(msgs.filter(pl.col("sheet") == sheet).drop("sheet").rename({"row": "_row"}),
+                  on="_row", how="left", maintain_order="left")
+        )
+        data_cols = [c for c in raw.columns if not c.startswith("_")]
+        columns = [Column(key=c, header=c) for c in data_cols] + [
+            Column(key="annot_status", header=status_h),
+            Column(key="annot_reason", header=reason_h, width=60),
+        ]
+        return Sheet(name=sheet, frame=frame, columns=columns)
+
+    unit_results = units.select("_row", "status")
+    member_results = members.select("_row", "member_status")
+    sheets = [
+        annotate(units_raw, unit_results, "status", units_sheet),
+        annotate(members_raw, member_results, "member_status", members_sheet),
+    ]
+    write_report(path, sheets, None)
+    return path

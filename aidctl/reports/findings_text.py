@@ -1,0 +1,42 @@
+"""Findings and decisions turned into words, vectorised (a million findings is routine)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from aidctl.i18n import table
+from aidctl.reports.labels import HEADERS, STATUS
+from aidctl.reports.safe import mask_id_expr
+
+
+def with_messages(findings: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Add `message`: the code's text with `{value}` and `{column}` filled in."""
+    texts = pl.DataFrame(
+        {"code": list(table(lang)), "_tpl": list(table(lang).values())},
+        schema={"code": pl.Utf8, "_tpl": pl.Utf8},
+    )
+    index = 0 if lang == "zh" else 1
+    col_names = pl.DataFrame(
+        {"column": list(HEADERS), "_colname": [v[index] for v in HEADERS.values()]},
+        schema={"column": pl.Utf8, "_colname": pl.Utf8},
+    )
+    out = findings.join(texts, on="code", how="left", maintain_order="left").join(
+        col_names, on="column", how="left", maintain_order="left"
+    )
+    return out.with_columns(
+        pl.coalesce(pl.col("_tpl"), pl.col("code"))
+        .str.replace_all("{value}", pl.col("value").fill_null(""), literal=True)
+        .str.replace_all("{column}", pl.coalesce(pl.col("_colname"), pl.col("column")).fill_null(""),
+                         literal=True)
+        .alias("message")
+    ).drop("_tpl", "_colname")
+
+
+def status_words(col: str, lang: str) -> pl.Expr:
+    index = 0 if lang == "zh" else 1
+    mapping = {k: v[index] for k, v in STATUS.items()}
+    return pl.col(col).replace_strict(mapping, default=pl.col(col), return_dtype=pl.Utf8)
+
+
+def masked(col: str, unmask: bool) -> pl.Expr:
+    return pl.col(col) if unmask else mask_id_expr(pl.col(col))

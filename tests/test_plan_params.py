@@ -1,0 +1,123 @@
+"""Dated plan parameters (A5.6, D9): loading, validation, and the set in force on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from aidctl.errors import PolicyError
+from aidctl.plan.params import default_policy_path, load_policy, parse_policy
+
+RAW = tomllib.loads(default_policy_path().read_text(encoding="utf-8"))
+
+
+def _copy() -> dict:
+    return tomllib.loads(default_policy_path().read_text(encoding="utf-8"))
+
+
+def test_shipped_amounts_match_the_plan():
+    v = load_policy().at(dt.date(2026, 11, 28))
+    assert (v.class1_amount, v.class2_amount, v.same_disease_cap) == (15000, 5000, 15000)  # A5.1
+    assert (v.exemption_last_day, v.reduced_last_day, v.reduced_pct) == (60, 180, 30)  # A2.2, A5.2a
+    assert v.consolation_amount == 2000  # A5.2b
+    assert v.disability == {1: 20000, 2: 15000, 3: 10000, 4: 7000, 5: 5000, 6: 4000, 7: 3000,
+                            8: 1500, 9: 1000, 10: 500}  # A5.3
+    assert (v.death_amount, v.accident_cap) == (30000, 30000)  # A5.4, A5.5
+    assert (v.contribution_per_member, v.renewal_grace_days) == (100, 20)  # A4.1, A7.1
+    assert v.clause("reduced_pct") == "A5.2a"
+
+
+def test_every_parameter_names_its_clause():
+    v = load_policy().latest
+    for key in v.values:
+        assert v.clause(key), key
+
+
+def test_catalogue_has_27_diseases_in_two_classes_a3_1():
+    cat = load_policy().catalogue
+    classes = [d.disease_class for d in cat.diseases]
+    assert (len(classes), classes.count(1), classes.count(2)) == (27, 12, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("C1-01", ("exact", "C1-01")), ("恶性肿瘤", ("exact", "C1-01")), ("癌症", ("exact", "C1-01")),
+     ("尿毒症", ("exact", "C1-03")), ("心梗支架", ("exact", "C1-02")), ("脑卒中", ("exact", "C1-07")),
+     ("中风", ("exact", "C1-07")), ("再障", ("exact", "C2-04")), ("渐冻症", ("exact", "C2-11")),
+     ("原位癌", ("exact", "C2-01")), ("原位癌（病理诊断）", ("exact", "C2-01")),
+     ("原发性恶性肿痛", ("near", "C1-01")), ("阑尾炎", ("none", None))],
+)
+def test_disease_matching_a3_1(text, expected):
+    assert load_policy().catalogue.match(text) == expected
+
+
+def test_related_groups_d1():
+    cat = load_policy().catalogue
+    assert cat.by_code("C1-01").group == cat.by_code("C2-02").group
+    assert cat.by_code("C1-02").group == cat.by_code("C1-10").group
+    assert cat.by_code("C2-06").group == "C2-06"
+
+
+def test_a_later_version_takes_effect_on_its_date_d9():
+    raw = _copy()
+    newer = _copy()["version"][0]
+    newer["id"] = "2027-board"
+    newer["effective_from"] = dt.date(2027, 1, 1)
+    newer["illness"]["class1_amount"]["value"] = 20000
+    newer["illness"]["same_disease_cap"]["value"] = 20000
+    raw["version"].append(newer)
+    policy = parse_policy(raw)
+    assert policy.at(dt.date(2026, 12, 31)).class1_amount == 15000
+    assert policy.at(dt.date(2027, 1, 1)).class1_amount == 20000
+
+
+def _fails(raw: dict, fragment: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_policy(raw, "p.toml")
+    assert "p.toml" in info.value.en and fragment in info.value.en
+
+
+def test_missing_grade_is_refused():
+    raw = _copy()
+    del raw["version"][0]["disability"]["grades"]["7"]
+    _fails(raw, "disability.grades")
+
+
+def test_unknown_key_is_refused():
+    raw = _copy()
+    raw["version"][0]["illness"]["class3_amount"] = {"value": 1, "clause": "x"}
+    _fails(raw, "class3_amount")
+
+
+def test_versions_out_of_order_are_refused():
+    raw = _copy()
+    older = _copy()["version"][0]
+    older["id"] = "older"
+    older["effective_from"] = dt.date(2010, 1, 1)
+    raw["version"].append(older)
+    _fails(raw, "effective_from")
+
+
+def test_cap_below_class_amount_is_refused_l13():
+    raw = _copy()
+    raw["version"][0]["illness"]["same_disease_cap"]["value"] = 10000
+    _fails(raw, "same_disease_cap")
+
+
+def test_wrong_type_is_refused():
+    raw = _copy()
+    raw["version"][0]["waiting"]["reduced_pct"]["value"] = "thirty"
+    _fails(raw, "reduced_pct")
+
+
+def test_unreadable_file_names_the_file(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is = = not toml", encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_policy(bad)
+    assert str(bad) in info.value.en
+    with pytest.raises(PolicyError):
+        load_policy(tmp_path / "missing.toml")
