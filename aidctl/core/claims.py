@@ -235,14 +235,16 @@ def decide_claims(
         .with_columns(_dup_reg=pl.lit(True))
     )
     c = c.join(in_register, on="_row", how="left")
-    # among the claims of this run that reached step 3, in step 10's order
-    c = c.with_columns(_live3=pl.col("_r").is_null())
-    c = c.with_columns(
-        _dup_run=pl.when(pl.col("_live3")).then(
-            pl.struct("event_date", "claim_id").rank("ordinal").over([*key, "_live3"])
-        )
+    # among the claims of this run that reached step 3, in step 10's order: within one key
+    # the event date is the same, so "earlier" is the smaller claim_id
+    reached = c.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
+    in_run = (
+        reached.filter(pl.struct(key).is_duplicated())
+        .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
+        .select("_row", pl.lit(True).alias("_dup_run"))
     )
-    step3 = pl.when(pl.col("_dup_reg").fill_null(False) | (pl.col("_dup_run") > 1)).then(
+    c = c.join(in_run, on="_row", how="left")
+    step3 = pl.when(pl.col("_dup_reg").fill_null(False) | pl.col("_dup_run").fill_null(False)).then(
         pl.lit("POSSIBLE_DUPLICATE")
     )
     c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step3))
@@ -276,10 +278,15 @@ def decide_claims(
         pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday")
     )
     c = _version_on(c, "_vday", params, first_eff)
+    # L7: names compared after NFKC and without spaces — normalised only where they differ
+    differs = c.filter(pl.col("name") != pl.col("_spell_name")).select(
+        "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
+    )
+    c = c.join(differs, on="_row", how="left").with_columns(pl.col("_name_differs").fill_null(False))
     step4 = (
         pl.when(pl.col("contract_no").is_null())
         .then(pl.lit("NO_COVERAGE"))
-        .when(_norm_name("name") != _norm_name("_spell_name"))
+        .when(pl.col("_name_differs"))
         .then(pl.lit("NAME_MISMATCH"))
         .when(pl.col("unit_code").is_not_null() & (pl.col("unit_code") != pl.col("_spell_unit")))
         .then(pl.lit("UNIT_MISMATCH"))
@@ -424,9 +431,20 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, as_of: dt.date) -> 
     )
     ledger = [h.select(list(ledger_schema)).cast(ledger_schema)]  # type: ignore[arg-type]
 
-    ordered = live.with_columns(
-        _rank=pl.struct("event_date", "claim_id").rank("ordinal").over("id_number")
+    # step 10's order within each member: (event date, claim_id), as one integer key
+    live = live.with_columns(_n=pl.len().over("id_number"))
+    single = live.filter(pl.col("_n") == 1).with_columns(_rank=pl.lit(1, pl.UInt32))
+    multi = live.filter(pl.col("_n") > 1)
+    multi = multi.with_columns(
+        _rank=(
+            pl.col("event_date").cast(pl.Int64) * (1 << 32)
+            + pl.col("claim_id").rank("dense").cast(pl.Int64)
+        )
+        .rank("ordinal")
+        .over("id_number")
+        .cast(pl.UInt32)
     )
+    ordered = pl.concat([single, multi])
     results: list[pl.DataFrame] = []
     max_rank = ordered["_rank"].max() or 0
     assert isinstance(max_rank, int)
