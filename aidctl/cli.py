@@ -392,6 +392,154 @@ def policy_show(
     _run(body, lang)
 
 
+template_app = typer.Typer(help="Blank workbooks to hand out. 空白模板。", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("units")
+def template_units(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path("参保单位模板.xlsx"),
+    lang: LangOpt = "zh",
+) -> None:
+    """A blank units workbook: Chinese headers, dropdowns and instructions.
+
+    Example: aidctl template units --out 参保单位模板.xlsx
+    """
+
+    def body() -> int:
+        from aidctl.reports.templates import write_units_template
+
+        write_units_template(out_path)
+        out.print(str(out_path))
+        return 0
+
+    _run(body, lang)
+
+
+@template_app.command("claims")
+def template_claims(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path("理赔申请模板.xlsx"),
+    policy: PolicyOpt = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """A blank claims workbook: headers, dropdowns (type, the 27 diseases, grade, yes/no).
+
+    Example: aidctl template claims --out 理赔申请模板.xlsx
+    """
+
+    def body() -> int:
+        from aidctl.reports.templates import write_claims_template
+
+        write_claims_template(out_path, load_policy(policy).catalogue)
+        out.print(str(out_path))
+        return 0
+
+    _run(body, lang)
+
+
+@app.command("explain")
+def explain_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号).")],
+    db: DbOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False, policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+) -> None:
+    """Print each step of a recorded decision with its clause and figures.
+
+    Example: aidctl explain LP2026-0001 --db reg.sqlite3
+    """
+
+    def body() -> int:
+        from aidctl.core.reasons import STEP_OF, STEPS
+        from aidctl.register import store
+        from aidctl.register.db import open_register
+        from aidctl.reports.explain import explain
+        from aidctl.reports.safe import mask_id
+
+        c = Ctx(db, None, lang, json_out, policy, unmask)
+        if not c.db.exists():
+            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
+        conn = open_register(c.db, create=False)
+        try:
+            rows = store.decisions_of_claim(conn, claim_id)
+        finally:
+            conn.close()
+        if not rows:
+            raise InputError(f"Claim {claim_id} is not in the register {c.db}.",
+                             f"登记库 {c.db} 中没有理赔编号 {claim_id}。")
+        if c.json:
+            _print_json([{**r, "id_number": r["id_number"] if c.unmask else mask_id(r["id_number"])} for r in rows])
+            return 0
+        for r in rows:
+            ident = r["id_number"] if c.unmask else mask_id(r["id_number"])
+            out.print(c.t(f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {ident}",
+                          f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {ident}"))
+            decisive = STEP_OF.get(r["reason_code"], 1)
+            if r["reason_code"] == "PARTIAL_CAP" and r["claim_type"] == "critical_illness":
+                decisive = 6
+            skip = {"critical_illness": {7, 8, 9}, "accident_disability": {6, 8},
+                    "accident_death": {6, 7}}.get(r["claim_type"] or "", set())
+            for step in range(1, decisive):
+                if step not in skip:
+                    zh, en = STEPS[step]
+                    out.print(f"  {step}. {c.t(zh, en)}: " + c.t("通过", "passed"))
+            zh, en = STEPS[decisive]
+            out.print(f"  {decisive}. {c.t(zh, en)}: {r['reason_code']} [{r['clause']}]")
+            if r["contract_no"]:
+                out.print("     " + c.t(f"履约单 {r['contract_no']}，起始 {r['term_start']}，保障第 {r['cover_day']} 日",
+                                         f"contract {r['contract_no']}, from {r['term_start']}, day {r['cover_day']} of cover"))
+            out.print("     " + explain(r, c.policy.catalogue, c.lang))
+            out.print("     " + c.t(f"结果：{_status_word(r['status'], c.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
+                                     f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}"))
+            if r.get("void_reason"):
+                out.print("     " + c.t(f"已撤销（运行 {r['void_run']}）：{r['void_reason']}",
+                                         f"voided (run {r['void_run']}): {r['void_reason']}"))
+        return 0
+
+    _run(body, lang)
+
+
+@app.command("history")
+def history_cmd(
+    id_number: Annotated[str, typer.Argument(help="The member's id number (身份证号).")],
+    db: DbOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False,
+) -> None:
+    """Print a member's cover spells, claims and payments.
+
+    Example: aidctl history 320705198001010006 --db reg.sqlite3
+    """
+
+    def body() -> int:
+        from aidctl.register import store
+        from aidctl.register.db import open_register
+
+        c = Ctx(db, None, lang, json_out, None)
+        if not c.db.exists():
+            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
+        conn = open_register(c.db, create=False)
+        try:
+            spells, decisions = store.member_record(conn, id_number.strip().upper())
+        finally:
+            conn.close()
+        if c.json:
+            _print_json({"spells": spells, "decisions": decisions})
+            return 0
+        _table(c.t("保障记录", "Cover"),
+               [c.t("履约单", "Contract"), c.t("单位", "Unit"), c.t("开始", "From"), c.t("到期", "To"),
+                c.t("首次", "First-time")],
+               [[s["contract_no"], f"{s['unit_code']} {s['unit_name'] or ''}", s["spell_start"], s["term_end"],
+                 c.t("是", "yes") if s["first_time"] else c.t("否", "no")] for s in spells])
+        _table(c.t("理赔与给付", "Claims and payments"),
+               [c.t("理赔编号", "Claim"), c.t("日期", "Date"), c.t("类型", "Type"), c.t("结果", "Status"),
+                c.t("金额", "Amount"), c.t("原因", "Reason"), c.t("撤销", "Voided")],
+               [[d["claim_id"], d["event_date"], d["claim_type"], _status_word(d["status"], c.lang), d["amount"],
+                 d["reason_code"], d["void_reason"] or ""] for d in decisions])
+        paid = sum(d["amount"] for d in decisions if not d["void_reason"])
+        out.print(c.t(f"累计给付 {paid} 元。", f"Paid in all: {paid} yuan."))
+        return 0
+
+    _run(body, lang)
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,

@@ -78,6 +78,9 @@ CREATE TABLE decisions (
     contract_no TEXT,
     term_start TEXT,
     cover_day INTEGER,
+    base_amount INTEGER,
+    pct INTEGER,
+    cap_room INTEGER,
     content TEXT NOT NULL,
     detail TEXT
 );

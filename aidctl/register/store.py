@@ -60,7 +60,8 @@ HISTORY_COLUMNS = {
 DECISION_COLUMNS = (
     "claim_id", "status", "amount", "reason_code", "clause", "policy_version", "id_number",
     "name", "unit_code", "claim_type", "disease_code", "disability_grade", "event_date",
-    "period", "contract_no", "term_start", "cover_day", "content", "detail",
+    "period", "contract_no", "term_start", "cover_day", "base_amount", "pct", "cap_room",
+    "content", "detail",
 )
 
 
@@ -238,3 +239,26 @@ def decisions_of_claim(conn: sqlite3.Connection, claim_id: str) -> list[dict[str
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def member_record(conn: sqlite3.Connection, id_number: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A member's cover spells (with unit names) and decisions (with voids), oldest first."""
+    cur = conn.execute(
+        "SELECT s.contract_no, s.unit_code, u.unit_name, s.name, s.spell_start, s.term_start, "
+        "s.term_end, s.first_time, s.policy_version FROM spells s "
+        "LEFT JOIN units u ON u.unit_code = s.unit_code WHERE s.id_number = ? ORDER BY s.spell_start",
+        (id_number,),
+    )
+    names = [d[0] for d in cur.description]
+    spells = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    cur = conn.execute(
+        "SELECT d.decision_id, d.claim_id, d.run_id, d.status, d.amount, d.reason_code, d.clause, "
+        "d.claim_type, d.disease_code, d.disability_grade, d.event_date, d.contract_no, d.cover_day, "
+        "d.period, v.reason AS void_reason, v.run_id AS void_run FROM decisions d "
+        "LEFT JOIN voids v ON v.decision_id = d.decision_id WHERE d.id_number = ? "
+        "ORDER BY d.event_date, d.decision_id",
+        (id_number,),
+    )
+    names = [d[0] for d in cur.description]
+    decisions = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return spells, decisions
