@@ -1,0 +1,204 @@
+"""Text and file helpers that keep reports from leaking or hurting the people who open them.
+
+Three separate dangers, one module:
+
+* **Id numbers** are personal data. Reports show them masked unless a clerk asks for the full
+  number, so a printed or e-mailed report does not expose a member's resident id.
+* **Spreadsheet formulas.** A CSV cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+  return is run as a formula when the file is opened in Excel or WPS (CSV injection). Member
+  names, notes and claim ids come from outside the association, so CSV outputs prefix such
+  text with an apostrophe (the OWASP rule). The Excel writer does not need this: it stores
+  such text as a string cell instead (`aidctl.reports.xlsx`).
+* **Half-written files.** A report or register export interrupted midway must not replace a
+  good file with a broken one, so every writer goes through `atomic_path`: the new content is
+  written next to the target and renamed onto it only once complete.
+
+Each text helper comes as a plain function (for single values) and as a polars expression (for
+whole columns); the two give the same result for the same input, which the tests check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "atomic_path",
+    "atomic_write_bytes",
+    "csv_safe",
+    "csv_safe_expr",
+    "looks_like_formula",
+    "mask_id",
+    "mask_id_expr",
+]
+
+#: First characters that make Excel, WPS or LibreOffice treat typed or imported text as a
+#: formula (OWASP "CSV injection").
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+_FORMULA_PREFIX_PATTERN = r"^[=+\-@\t\r]"
+
+# A resident id (GB 11643) has 18 characters; the first 6 (the issuing region) and the last 4
+# are what clerks use to tell members apart on paper, the birth date in between is hidden.
+_ID_LENGTH = 18
+_ID_HEAD = 6
+_ID_TAIL = 4
+# Anything else (an old 15-digit id, a passport number, a typo) shows at most 3 + 2 characters
+# and never more than half of itself.
+_OTHER_HEAD = 3
+_OTHER_TAIL = 2
+_MASK = "*"
+# Spaces that surround ids pasted from spreadsheets and web pages (no-break and ideographic
+# spaces included); listed, so that the function and the expression strip exactly the same.
+_SURROUNDING_SPACE = " \t\r\n\x0b\x0c\u00a0\u3000"
+
+
+def _visible_counts(length: int) -> tuple[int, int]:
+    """How many leading and trailing characters stay readable for a value of `length`."""
+    if length == _ID_LENGTH:
+        return _ID_HEAD, _ID_TAIL
+    quarter = length // 4
+    return min(_OTHER_HEAD, quarter), min(_OTHER_TAIL, quarter)
+
+
+def mask_id(text: str | None) -> str | None:
+    """Mask an id number for display: ``320705198001011234`` -> ``320705********1234``.
+
+    Surrounding spaces (no-break and ideographic ones too) are dropped first: they would
+    otherwise push a real id onto the "odd value" rule. An 18-character value keeps its first
+    6 and last 4 characters; any other length keeps at most the first 3 and last 2 and at
+    least half of it is masked, so a short or mistyped id is never shown whole. ``None``
+    stays ``None``.
+    """
+    if text is None:
+        return None
+    value = text.strip(_SURROUNDING_SPACE)
+    head, tail = _visible_counts(len(value))
+    hidden = len(value) - head - tail
+    return value[:head] + _MASK * hidden + value[len(value) - tail :]
+
+
+def mask_id_expr(expr: pl.Expr) -> pl.Expr:
+    """`mask_id` for a whole column, without leaving polars (millions of rows stay fast)."""
+    value = expr.str.strip_chars(_SURROUNDING_SPACE)
+    length = value.str.len_chars().cast(pl.Int64)
+    quarter = length // 4
+    head = (
+        pl.when(length == _ID_LENGTH)
+        .then(pl.lit(_ID_HEAD, pl.Int64))
+        .otherwise(pl.min_horizontal(pl.lit(_OTHER_HEAD, pl.Int64), quarter))
+    )
+    tail = (
+        pl.when(length == _ID_LENGTH)
+        .then(pl.lit(_ID_TAIL, pl.Int64))
+        .otherwise(pl.min_horizontal(pl.lit(_OTHER_TAIL, pl.Int64), quarter))
+    )
+    # "(?s)." matches any one character, so the middle becomes one '*' per character.
+    middle = value.str.slice(head, length - head - tail).str.replace_all(r"(?s).", _MASK)
+    return pl.concat_str([value.str.head(head), middle, value.str.tail(tail)])
+
+
+def looks_like_formula(text: str | None) -> bool:
+    """True when a spreadsheet program could read `text` as a formula (see FORMULA_PREFIXES)."""
+    return text is not None and text[:1] in FORMULA_PREFIXES
+
+
+def csv_safe(text: str | None) -> str | None:
+    """Make text harmless in a CSV cell: prefix ``'`` when it could start a formula.
+
+    Excel and WPS hide a leading apostrophe and show the rest as text, so ``=1+1`` reads as
+    ``'=1+1`` in the file and displays as ``=1+1``. A negative number written as text (``-5``)
+    gets the apostrophe too: the rule cannot tell it from ``-2+3`` and errs on the safe side.
+    """
+    if text is not None and looks_like_formula(text):
+        return "'" + text
+    return text
+
+
+def csv_safe_expr(expr: pl.Expr) -> pl.Expr:
+    """`csv_safe` for a whole text column (null stays null)."""
+    return (
+        pl.when(expr.str.contains(_FORMULA_PREFIX_PATTERN))
+        .then(pl.concat_str([pl.lit("'"), expr]))
+        .otherwise(expr)
+    )
+
+
+def _reserve_temp_path(path: Path) -> Path:
+    """Create an empty, uniquely named file next to `path` and return its name.
+
+    Same directory, so the final rename never crosses file systems (it would not be atomic).
+    The name starts with a dot (hidden, and not picked up by a clerk scanning the folder) and
+    keeps the target's suffix, for writers that look at it. The file is created with the
+    ordinary 0o666 & ~umask permissions -- not mkstemp's 0o600 -- and takes over the mode of a
+    file it will replace, so a shared report stays readable by the others who shared it.
+    """
+    for _ in range(100):
+        candidate = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
+        try:
+            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.chmod(candidate, stat.S_IMODE(path.stat().st_mode))
+        return candidate
+    raise FileExistsError(f"could not create a temporary file next to {path}")
+
+
+def _fsync_file(path: Path) -> None:
+    """Flush a finished file to disk, so a crash after the rename cannot leave it empty."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable where the platform allows it (POSIX only)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path to write to; rename it onto `path` when the block succeeds.
+
+    If the block raises (or the rename fails, e.g. the report is open in Excel on Windows),
+    the temporary file is removed and whatever was at `path` is left exactly as it was.
+    The directory of `path` must exist: creating it is the caller's decision.
+
+    >>> with atomic_path(Path("out.xlsx")) as tmp:  # doctest: +SKIP
+    ...     workbook.save(tmp)
+    """
+    target = Path(path)
+    temp = _reserve_temp_path(target)
+    try:
+        yield temp
+        _fsync_file(temp)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_dir(target.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` all-or-nothing (see `atomic_path`)."""
+    with atomic_path(path) as temp, open(temp, "wb") as handle:
+        handle.write(data)
