@@ -47,13 +47,23 @@ DbOpt = Annotated[
     typer.Option("--db", envvar="AIDCTL_DB", help="The register (SQLite file). Env AIDCTL_DB."),
 ]
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="The day the command acts as of (YYYY-MM-DD); default today.")
+    str | None,
+    typer.Option("--as-of", help="The day the command acts as of (YYYY-MM-DD); default today."),
 ]
-LangOpt = Annotated[str, typer.Option("--lang", help="zh (default) or en: language of reports and messages.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of a summary.")]
+LangOpt = Annotated[
+    str, typer.Option("--lang", help="zh (default) or en: language of reports and messages.")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of a summary.")
+]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Where to write the Excel report.")]
 PolicyOpt = Annotated[
-    Path | None, typer.Option("--policy", envvar="AIDCTL_POLICY", help="A parameter file to use instead of the built-in one.")
+    Path | None,
+    typer.Option(
+        "--policy",
+        envvar="AIDCTL_POLICY",
+        help="A parameter file to use instead of the built-in one.",
+    ),
 ]
 UnmaskOpt = Annotated[bool, typer.Option("--unmask", help="Show id numbers in full in reports.")]
 
@@ -61,10 +71,20 @@ UnmaskOpt = Annotated[bool, typer.Option("--unmask", help="Show id numbers in fu
 class Ctx:
     """Parsed common options, and the few helpers every command needs."""
 
-    def __init__(self, db: Path | None, as_of: str | None, lang: str, json_out: bool,
-                 policy: Path | None, unmask: bool = False) -> None:
+    def __init__(
+        self,
+        db: Path | None,
+        as_of: str | None,
+        lang: str,
+        json_out: bool,
+        policy: Path | None,
+        unmask: bool = False,
+    ) -> None:
         if lang not in ("zh", "en"):
-            raise InputError(f"--lang must be zh or en, not {lang!r}.", f"--lang 只能是 zh 或 en，而不是 {lang!r}。")
+            raise InputError(
+                f"--lang must be zh or en, not {lang!r}.",
+                f"--lang 只能是 zh 或 en，而不是 {lang!r}。",
+            )
         self.lang = lang
         self.json = json_out
         self.db = db if db is not None else default_db_path()
@@ -81,8 +101,13 @@ class Ctx:
     def pipeline_context(self) -> Any:
         from aidctl.pipeline import Context
 
-        return Context(db_path=self.db, as_of=self.as_of, lang=self.lang, policy=self.policy,
-                       unmask=self.unmask)
+        return Context(
+            db_path=self.db,
+            as_of=self.as_of,
+            lang=self.lang,
+            policy=self.policy,
+            unmask=self.unmask,
+        )
 
     def timer(self, stage: str) -> None:
         """Record how long a stage took; say it on stderr when nobody watches a terminal."""
@@ -97,8 +122,10 @@ def _parse_day(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise InputError(f"{option} needs a date like 2026-11-28, not {text!r}.",
-                         f"{option} 需要形如 2026-11-28 的日期，而不是 {text!r}。") from exc
+        raise InputError(
+            f"{option} needs a date like 2026-11-28, not {text!r}.",
+            f"{option} 需要形如 2026-11-28 的日期，而不是 {text!r}。",
+        ) from exc
 
 
 def _run(body: Callable[[], int], lang: str = "zh") -> None:
@@ -109,13 +136,19 @@ def _run(body: Callable[[], int], lang: str = "zh") -> None:
         err.print(f"aidctl: {exc.message(lang)}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        err.print("aidctl: interrupted; nothing was recorded." if lang == "en" else "aidctl：已中断，未登记任何内容。")
+        err.print(
+            "aidctl: interrupted; nothing was recorded."
+            if lang == "en"
+            else "aidctl：已中断，未登记任何内容。"
+        )
         raise typer.Exit(2) from None
     except Exception as exc:  # the last guard: one sentence, the details on request
         if os.environ.get("AIDCTL_DEBUG"):
             raise
-        err.print(f"aidctl: unexpected error ({type(exc).__name__}: {exc}); nothing was recorded. "
-                  "Set AIDCTL_DEBUG=1 for details.")
+        err.print(
+            f"aidctl: unexpected error ({type(exc).__name__}: {exc}); nothing was recorded. "
+            "Set AIDCTL_DEBUG=1 for details."
+        )
         raise typer.Exit(2) from None
     raise typer.Exit(code)
 
@@ -128,7 +161,9 @@ def _default_out(source: Path, label: str) -> Path:
     return Path.cwd() / f"{source.stem}.{label}.xlsx"
 
 
-def _facts(c: Ctx, source: Path, sha: str, run_id: str | None, versions: list[str]) -> list[tuple[str, Any]]:
+def _facts(
+    c: Ctx, source: Path, sha: str, run_id: str | None, versions: list[str]
+) -> list[tuple[str, Any]]:
     return [
         (c.t("输入文件", "Input file"), str(source)),
         ("SHA-256", sha),
@@ -158,42 +193,82 @@ def _table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
 
 # ---------------------------------------------------------------- enrolment
 
+
 def _enrollment_command(
-    command: str, file: Path, members: Path | None, db: Path | None, as_of: str | None, lang: str,
-    json_out: bool, out_path: Path | None, policy: Path | None, unmask: bool, annotated: Path | None,
+    command: str,
+    file: Path,
+    members: Path | None,
+    db: Path | None,
+    as_of: str | None,
+    lang: str,
+    json_out: bool,
+    out_path: Path | None,
+    policy: Path | None,
+    unmask: bool,
+    annotated: Path | None,
 ) -> int:
     from aidctl import pipeline
-    from aidctl.reports.enrollment import issues_frame, write_annotated_copy, write_enrollment_report
+    from aidctl.reports.enrollment import (
+        issues_frame,
+        write_annotated_copy,
+        write_enrollment_report,
+    )
 
     c = Ctx(db, as_of, lang, json_out, policy, unmask)
     run = pipeline.enroll if command == "enroll" else pipeline.validate_enrollment
     outcome, intake = run(c.pipeline_context(), file, members, c.timer)
     result = outcome.result
     report = out_path or _default_out(file, "enroll" if command == "enroll" else "check")
-    title = c.t("参保校验结果" if command != "enroll" else "参保登记结果",
-                "Enrolment check" if command != "enroll" else "Enrolment")
+    title = c.t(
+        "参保校验结果" if command != "enroll" else "参保登记结果",
+        "Enrolment check" if command != "enroll" else "Enrolment",
+    )
     versions = sorted(result.units["policy_version"].drop_nulls().unique().to_list())
-    write_enrollment_report(report, result.units, outcome.findings,
-                            _facts(c, file, outcome.input_sha256, outcome.run_id, versions),
-                            c.lang, c.unmask, title)
-    annotated_path = annotated or report.with_name(report.stem + (".批注" if c.lang == "zh" else ".annotated") + ".xlsx")
-    write_annotated_copy(annotated_path, intake.units_raw, intake.members_raw, result.units,
-                         result.members, outcome.findings, c.lang,
-                         _sheet_of(result.units, "参保单位"), _sheet_of(result.members, "参保职工"))
+    write_enrollment_report(
+        report,
+        result.units,
+        outcome.findings,
+        _facts(c, file, outcome.input_sha256, outcome.run_id, versions),
+        c.lang,
+        c.unmask,
+        title,
+    )
+    annotated_path = annotated or report.with_name(
+        report.stem + (".批注" if c.lang == "zh" else ".annotated") + ".xlsx"
+    )
+    write_annotated_copy(
+        annotated_path,
+        intake.units_raw,
+        intake.members_raw,
+        result.units,
+        result.members,
+        outcome.findings,
+        c.lang,
+        _sheet_of(result.units, "参保单位"),
+        _sheet_of(result.members, "参保职工"),
+    )
     c.timer("write")
     units = result.units
     if c.json:
         member_sheet = _sheet_of(result.members, "参保职工")
-        issues = issues_frame(outcome.findings.filter(pl.col("sheet") == member_sheet), c.lang, c.unmask)
+        issues = issues_frame(
+            outcome.findings.filter(pl.col("sheet") == member_sheet), c.lang, c.unmask
+        )
         doc = {
             "units": [
                 {
-                    "unit_code": u["unit_code"], "unit_name": u["unit_name"], "status": u["status"],
-                    "total_staff": u["total_staff"], "eligible": u["eligible"],
+                    "unit_code": u["unit_code"],
+                    "unit_name": u["unit_name"],
+                    "status": u["status"],
+                    "total_staff": u["total_staff"],
+                    "eligible": u["eligible"],
                     "ratio": None if u["ratio"] is None else round(u["ratio"], 4),
-                    "required_ratio": u["required_ratio"], "shortfall": u["shortfall"],
-                    "contribution_total": u["contribution_total"], "unit_share": u["unit_share"],
-                    "individual_share": u["individual_share"], "reasons": u["reasons"],
+                    "required_ratio": u["required_ratio"],
+                    "shortfall": u["shortfall"],
+                    "contribution_total": u["contribution_total"],
+                    "unit_share": u["unit_share"],
+                    "individual_share": u["individual_share"],
+                    "reasons": u["reasons"],
                 }
                 for u in units.iter_rows(named=True)
             ],
@@ -210,34 +285,59 @@ def _enrollment_command(
     counts = units.group_by("status").len()
     count_of = {r["status"]: r["len"] for r in counts.iter_rows(named=True)}
     rows = [
-        [u["unit_code"], u["unit_name"], _status_word(u["status"], c.lang), u["eligible"],
-         u["total_staff"], f"{(u['ratio'] or 0):.1%}", u["shortfall"], u["contribution_total"],
-         ", ".join(u["reasons"])]
+        [
+            u["unit_code"],
+            u["unit_name"],
+            _status_word(u["status"], c.lang),
+            u["eligible"],
+            u["total_staff"],
+            f"{(u['ratio'] or 0):.1%}",
+            u["shortfall"],
+            u["contribution_total"],
+            ", ".join(u["reasons"]),
+        ]
         for u in units.filter(pl.col("status") != "compliant").iter_rows(named=True)
     ]
     _table(
         c.t("需要处理的单位", "Units that need action"),
-        [c.t("单位编码", "Unit"), c.t("单位名称", "Name"), c.t("结果", "Status"), c.t("参保", "Enrolled"),
-         c.t("总数", "Staff"), c.t("比例", "Ratio"), c.t("缺", "Short"), c.t("互助金", "Contribution"),
-         c.t("原因", "Reasons")],
+        [
+            c.t("单位编码", "Unit"),
+            c.t("单位名称", "Name"),
+            c.t("结果", "Status"),
+            c.t("参保", "Enrolled"),
+            c.t("总数", "Staff"),
+            c.t("比例", "Ratio"),
+            c.t("缺", "Short"),
+            c.t("互助金", "Contribution"),
+            c.t("原因", "Reasons"),
+        ],
         rows,
     )
     n_err = int((outcome.findings["severity"] == "error").sum())
     n_warn = int((outcome.findings["severity"] == "warning").sum())
-    out.print(c.t(
-        f"单位 {units.height} 个：合格 {count_of.get('compliant', 0)}，不合格 {count_of.get('non_compliant', 0)}，"
-        f"无效 {count_of.get('invalid', 0)}；问题 {n_err} 条，提示 {n_warn} 条。",
-        f"{units.height} units: {count_of.get('compliant', 0)} compliant, "
-        f"{count_of.get('non_compliant', 0)} non-compliant, {count_of.get('invalid', 0)} invalid; "
-        f"{n_err} errors, {n_warn} warnings.",
-    ))
+    out.print(
+        c.t(
+            f"单位 {units.height} 个：合格 {count_of.get('compliant', 0)}，不合格 {count_of.get('non_compliant', 0)}，"
+            f"无效 {count_of.get('invalid', 0)}；问题 {n_err} 条，提示 {n_warn} 条。",
+            f"{units.height} units: {count_of.get('compliant', 0)} compliant, "
+            f"{count_of.get('non_compliant', 0)} non-compliant, {count_of.get('invalid', 0)} invalid; "
+            f"{n_err} errors, {n_warn} warnings.",
+        )
+    )
     if command == "enroll":
-        out.print(c.t(
-            f"已登记：履约单 {outcome.contracts_added} 份，参保人员 {outcome.spells_added} 人（运行 {outcome.run_id}）。",
-            f"Recorded: {outcome.contracts_added} contracts, {outcome.spells_added} members (run {outcome.run_id}).",
-        ))
+        out.print(
+            c.t(
+                f"已登记：履约单 {outcome.contracts_added} 份，参保人员 {outcome.spells_added} 人（运行 {outcome.run_id}）。",
+                f"Recorded: {outcome.contracts_added} contracts, {outcome.spells_added} members (run {outcome.run_id}).",
+            )
+        )
     out.print(c.t(f"报告：{report}", f"Report: {report}"))
-    out.print(c.t(f"批注版（发回单位）：{annotated_path}", f"Annotated copy (for the unit): {annotated_path}"))
+    out.print(
+        c.t(
+            f"批注版（发回单位）：{annotated_path}",
+            f"Annotated copy (for the unit): {annotated_path}",
+        )
+    )
     out.print(c.t(f"登记库：{c.db}", f"Register: {c.db}"))
     return outcome.exit_code
 
@@ -256,10 +356,19 @@ def _status_word(status: str, lang: str) -> str:
 @app.command("validate-enrollment")
 def validate_enrollment_cmd(
     file: Annotated[Path, typer.Argument(help="Units workbook (sheets 参保单位 and 参保职工).")],
-    members: Annotated[Path | None, typer.Option("--members", help="Members in a separate file.")] = None,
-    db: DbOpt = None, as_of: AsOfOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False,
-    out_path: OutOpt = None, policy: PolicyOpt = None, unmask: UnmaskOpt = False,
-    annotated: Annotated[Path | None, typer.Option("--annotated", help="Where to write the annotated copy.")] = None,
+    members: Annotated[
+        Path | None, typer.Option("--members", help="Members in a separate file.")
+    ] = None,
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+    annotated: Annotated[
+        Path | None, typer.Option("--annotated", help="Where to write the annotated copy.")
+    ] = None,
 ) -> None:
     """Check each unit's roster against the plan and say exactly what to fix (A1, A4).
 
@@ -267,17 +376,40 @@ def validate_enrollment_cmd(
 
     Example: aidctl validate-enrollment units.xlsx --as-of 2026-11-28 --out check.xlsx
     """
-    _run(lambda: _enrollment_command("validate", file, members, db, as_of, lang, json_out,
-                                     out_path, policy, unmask, annotated), lang)
+    _run(
+        lambda: _enrollment_command(
+            "validate",
+            file,
+            members,
+            db,
+            as_of,
+            lang,
+            json_out,
+            out_path,
+            policy,
+            unmask,
+            annotated,
+        ),
+        lang,
+    )
 
 
 @app.command("enroll")
 def enroll_cmd(
     file: Annotated[Path, typer.Argument(help="Units workbook (sheets 参保单位 and 参保职工).")],
-    members: Annotated[Path | None, typer.Option("--members", help="Members in a separate file.")] = None,
-    db: DbOpt = None, as_of: AsOfOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False,
-    out_path: OutOpt = None, policy: PolicyOpt = None, unmask: UnmaskOpt = False,
-    annotated: Annotated[Path | None, typer.Option("--annotated", help="Where to write the annotated copy.")] = None,
+    members: Annotated[
+        Path | None, typer.Option("--members", help="Members in a separate file.")
+    ] = None,
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+    annotated: Annotated[
+        Path | None, typer.Option("--annotated", help="Where to write the annotated copy.")
+    ] = None,
 ) -> None:
     """Record compliant units and their members in the register (E5, D3, D5, D6).
 
@@ -285,17 +417,27 @@ def enroll_cmd(
 
     Example: aidctl enroll units.xlsx --db reg.sqlite3 --as-of 2026-11-28 --lang en --json
     """
-    _run(lambda: _enrollment_command("enroll", file, members, db, as_of, lang, json_out,
-                                     out_path, policy, unmask, annotated), lang)
+    _run(
+        lambda: _enrollment_command(
+            "enroll", file, members, db, as_of, lang, json_out, out_path, policy, unmask, annotated
+        ),
+        lang,
+    )
 
 
 # ---------------------------------------------------------------- claims
 
+
 @app.command("adjudicate")
 def adjudicate_cmd(
     file: Annotated[Path, typer.Argument(help="Claims workbook (sheet 理赔申请 or the first).")],
-    db: DbOpt = None, as_of: AsOfOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False,
-    out_path: OutOpt = None, policy: PolicyOpt = None, unmask: UnmaskOpt = False,
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide without recording.")] = False,
 ) -> None:
     """Decide every claim (approved / rejected / pending) with its reason and clause.
@@ -315,39 +457,68 @@ def adjudicate_cmd(
         frame = report_frame(outcome.decisions, intake.claims, c.policy.catalogue, c.lang, c.unmask)
         report = out_path or _default_out(file, "decisions")
         write_adjudication_report(
-            report, frame,
+            report,
+            frame,
             _facts(c, file, outcome.input_sha256, outcome.run_id, outcome.policy_versions),
-            c.lang, c.t("理赔审核结果", "Claim decisions"),
+            c.lang,
+            c.t("理赔审核结果", "Claim decisions"),
         )
         c.timer("write")
         totals = pipeline.totals(outcome.decisions)
         if c.json:
-            _print_json({
-                "run_id": outcome.run_id,
-                "policy_version": ", ".join(outcome.policy_versions) or c.policy.latest.id,
-                "claims": frame.select("claim_id", "status", "amount", "reason_code", "clause",
-                                       pl.col("reason").alias("message")).to_dicts(),
-                "totals": totals,
-                "report": str(report),
-                "register": str(c.db),
-            })
+            _print_json(
+                {
+                    "run_id": outcome.run_id,
+                    "policy_version": ", ".join(outcome.policy_versions) or c.policy.latest.id,
+                    "claims": frame.select(
+                        "claim_id",
+                        "status",
+                        "amount",
+                        "reason_code",
+                        "clause",
+                        pl.col("reason").alias("message"),
+                    ).to_dicts(),
+                    "totals": totals,
+                    "report": str(report),
+                    "register": str(c.db),
+                }
+            )
             return outcome.exit_code
-        by = (frame.group_by("status", "reason_code").agg(pl.len().alias("n"), pl.col("amount").sum().alias("amt"))
-              .sort("status", "reason_code"))
-        _table(c.t("理赔审核结果", "Claim decisions"),
-               [c.t("结果", "Status"), c.t("原因代码", "Reason"), c.t("件数", "Claims"), c.t("金额（元）", "Amount (yuan)")],
-               [[_status_word(r["status"], c.lang), r["reason_code"], r["n"], r["amt"]] for r in by.iter_rows(named=True)])
-        out.print(c.t(
-            f"给付 {totals['approved']} 件，拒付 {totals['rejected']} 件，待处理 {totals['pending']} 件；"
-            f"给付金额合计 {totals['amount']} 元。",
-            f"{totals['approved']} approved, {totals['rejected']} rejected, {totals['pending']} pending; "
-            f"{totals['amount']} yuan to pay.",
-        ))
+        by = (
+            frame.group_by("status", "reason_code")
+            .agg(pl.len().alias("n"), pl.col("amount").sum().alias("amt"))
+            .sort("status", "reason_code")
+        )
+        _table(
+            c.t("理赔审核结果", "Claim decisions"),
+            [
+                c.t("结果", "Status"),
+                c.t("原因代码", "Reason"),
+                c.t("件数", "Claims"),
+                c.t("金额（元）", "Amount (yuan)"),
+            ],
+            [
+                [_status_word(r["status"], c.lang), r["reason_code"], r["n"], r["amt"]]
+                for r in by.iter_rows(named=True)
+            ],
+        )
+        out.print(
+            c.t(
+                f"给付 {totals['approved']} 件，拒付 {totals['rejected']} 件，待处理 {totals['pending']} 件；"
+                f"给付金额合计 {totals['amount']} 元。",
+                f"{totals['approved']} approved, {totals['rejected']} rejected, {totals['pending']} pending; "
+                f"{totals['amount']} yuan to pay.",
+            )
+        )
         if dry_run:
             out.print(c.t("试算（--dry-run）：未登记。", "Dry run: nothing recorded."))
         else:
-            out.print(c.t(f"已登记 {outcome.recorded} 项决定（运行 {outcome.run_id}）。",
-                          f"Recorded {outcome.recorded} decisions (run {outcome.run_id})."))
+            out.print(
+                c.t(
+                    f"已登记 {outcome.recorded} 项决定（运行 {outcome.run_id}）。",
+                    f"Recorded {outcome.recorded} decisions (run {outcome.run_id}).",
+                )
+            )
         out.print(c.t(f"报告：{report}", f"Report: {report}"))
         out.print(c.t(f"登记库：{c.db}", f"Register: {c.db}"))
         return outcome.exit_code
@@ -357,10 +528,15 @@ def adjudicate_cmd(
 
 # ---------------------------------------------------------------- parameters
 
+
 @policy_app.command("show")
 def policy_show(
-    on: Annotated[str | None, typer.Option("--on", help="Show the set in force on this day.")] = None,
-    policy: PolicyOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Show the set in force on this day.")
+    ] = None,
+    policy: PolicyOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
 ) -> None:
     """Print the parameter set in force (A5.6, D9), each value with its clause.
 
@@ -371,22 +547,58 @@ def policy_show(
         c = Ctx(None, on, lang, json_out, policy)
         v = c.policy.at(c.as_of)
         if c.json:
-            _print_json({"version": v.id, "effective_from": v.effective_from, "source": v.source,
-                         "file": c.policy.path, "values": v.values, "clauses": v.clauses,
-                         "disability": v.disability,
-                         "diseases": [{"code": d.code, "class": d.disease_class, "zh": d.zh, "en": d.en,
-                                       "related": d.group} for d in c.policy.catalogue.diseases]})
+            _print_json(
+                {
+                    "version": v.id,
+                    "effective_from": v.effective_from,
+                    "source": v.source,
+                    "file": c.policy.path,
+                    "values": v.values,
+                    "clauses": v.clauses,
+                    "disability": v.disability,
+                    "diseases": [
+                        {
+                            "code": d.code,
+                            "class": d.disease_class,
+                            "zh": d.zh,
+                            "en": d.en,
+                            "related": d.group,
+                        }
+                        for d in c.policy.catalogue.diseases
+                    ],
+                }
+            )
             return 0
-        out.print(c.t(f"参数版本 {v.id}，自 {v.effective_from} 起施行（{v.source}）",
-                      f"Parameter version {v.id}, in force from {v.effective_from} ({v.source})"))
+        out.print(
+            c.t(
+                f"参数版本 {v.id}，自 {v.effective_from} 起施行（{v.source}）",
+                f"Parameter version {v.id}, in force from {v.effective_from} ({v.source})",
+            )
+        )
         out.print(c.t(f"参数文件：{c.policy.path}", f"File: {c.policy.path}"))
-        _table(c.t("参数", "Parameters"), [c.t("参数", "Key"), c.t("值", "Value"), c.t("条款", "Clause")],
-               [[k, val, v.clause(k)] for k, val in v.values.items()])
-        _table(c.t("伤残等级给付（A5.3）", "Disability by grade (A5.3)"),
-               [c.t("等级", "Grade"), c.t("金额（元）", "Yuan")], [[g, a] for g, a in v.disability.items()])
-        _table(c.t("保障病种（A3.1）", "Listed diseases (A3.1)"),
-               [c.t("代码", "Code"), c.t("类别", "Class"), c.t("名称", "Name"), c.t("相关组（D1）", "Related (D1)")],
-               [[d.code, d.disease_class, d.name(c.lang), d.group] for d in c.policy.catalogue.diseases])
+        _table(
+            c.t("参数", "Parameters"),
+            [c.t("参数", "Key"), c.t("值", "Value"), c.t("条款", "Clause")],
+            [[k, val, v.clause(k)] for k, val in v.values.items()],
+        )
+        _table(
+            c.t("伤残等级给付（A5.3）", "Disability by grade (A5.3)"),
+            [c.t("等级", "Grade"), c.t("金额（元）", "Yuan")],
+            [[g, a] for g, a in v.disability.items()],
+        )
+        _table(
+            c.t("保障病种（A3.1）", "Listed diseases (A3.1)"),
+            [
+                c.t("代码", "Code"),
+                c.t("类别", "Class"),
+                c.t("名称", "Name"),
+                c.t("相关组（D1）", "Related (D1)"),
+            ],
+            [
+                [d.code, d.disease_class, d.name(c.lang), d.group]
+                for d in c.policy.catalogue.diseases
+            ],
+        )
         return 0
 
     _run(body, lang)
@@ -398,7 +610,9 @@ app.add_typer(template_app, name="template")
 
 @template_app.command("units")
 def template_units(
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path("参保单位模板.xlsx"),
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path(
+        "参保单位模板.xlsx"
+    ),
     lang: LangOpt = "zh",
 ) -> None:
     """A blank units workbook: Chinese headers, dropdowns and instructions.
@@ -418,7 +632,9 @@ def template_units(
 
 @template_app.command("claims")
 def template_claims(
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path("理赔申请模板.xlsx"),
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path(
+        "理赔申请模板.xlsx"
+    ),
     policy: PolicyOpt = None,
     lang: LangOpt = "zh",
 ) -> None:
@@ -440,7 +656,10 @@ def template_claims(
 @app.command("explain")
 def explain_cmd(
     claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号).")],
-    db: DbOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False, policy: PolicyOpt = None,
+    db: DbOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
+    policy: PolicyOpt = None,
     unmask: UnmaskOpt = False,
 ) -> None:
     """Print each step of a recorded decision with its clause and figures.
@@ -464,20 +683,34 @@ def explain_cmd(
         finally:
             conn.close()
         if not rows:
-            raise InputError(f"Claim {claim_id} is not in the register {c.db}.",
-                             f"登记库 {c.db} 中没有理赔编号 {claim_id}。")
+            raise InputError(
+                f"Claim {claim_id} is not in the register {c.db}.",
+                f"登记库 {c.db} 中没有理赔编号 {claim_id}。",
+            )
         if c.json:
-            _print_json([{**r, "id_number": r["id_number"] if c.unmask else mask_id(r["id_number"])} for r in rows])
+            _print_json(
+                [
+                    {**r, "id_number": r["id_number"] if c.unmask else mask_id(r["id_number"])}
+                    for r in rows
+                ]
+            )
             return 0
         for r in rows:
             ident = r["id_number"] if c.unmask else mask_id(r["id_number"])
-            out.print(c.t(f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {ident}",
-                          f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {ident}"))
+            out.print(
+                c.t(
+                    f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {ident}",
+                    f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {ident}",
+                )
+            )
             decisive = STEP_OF.get(r["reason_code"], 1)
             if r["reason_code"] == "PARTIAL_CAP" and r["claim_type"] == "critical_illness":
                 decisive = 6
-            skip = {"critical_illness": {7, 8, 9}, "accident_disability": {6, 8},
-                    "accident_death": {6, 7}}.get(r["claim_type"] or "", set())
+            skip = {
+                "critical_illness": {7, 8, 9},
+                "accident_disability": {6, 8},
+                "accident_death": {6, 7},
+            }.get(r["claim_type"] or "", set())
             for step in range(1, decisive):
                 if step not in skip:
                     zh, en = STEPS[step]
@@ -485,14 +718,29 @@ def explain_cmd(
             zh, en = STEPS[decisive]
             out.print(f"  {decisive}. {c.t(zh, en)}: {r['reason_code']} [{r['clause']}]")
             if r["contract_no"]:
-                out.print("     " + c.t(f"履约单 {r['contract_no']}，起始 {r['term_start']}，保障第 {r['cover_day']} 日",
-                                         f"contract {r['contract_no']}, from {r['term_start']}, day {r['cover_day']} of cover"))
+                out.print(
+                    "     "
+                    + c.t(
+                        f"履约单 {r['contract_no']}，起始 {r['term_start']}，保障第 {r['cover_day']} 日",
+                        f"contract {r['contract_no']}, from {r['term_start']}, day {r['cover_day']} of cover",
+                    )
+                )
             out.print("     " + explain(r, c.policy.catalogue, c.lang))
-            out.print("     " + c.t(f"结果：{_status_word(r['status'], c.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
-                                     f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}"))
+            out.print(
+                "     "
+                + c.t(
+                    f"结果：{_status_word(r['status'], c.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
+                    f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}",
+                )
+            )
             if r.get("void_reason"):
-                out.print("     " + c.t(f"已撤销（运行 {r['void_run']}）：{r['void_reason']}",
-                                         f"voided (run {r['void_run']}): {r['void_reason']}"))
+                out.print(
+                    "     "
+                    + c.t(
+                        f"已撤销（运行 {r['void_run']}）：{r['void_reason']}",
+                        f"voided (run {r['void_run']}): {r['void_reason']}",
+                    )
+                )
         return 0
 
     _run(body, lang)
@@ -501,7 +749,9 @@ def explain_cmd(
 @app.command("history")
 def history_cmd(
     id_number: Annotated[str, typer.Argument(help="The member's id number (身份证号).")],
-    db: DbOpt = None, lang: LangOpt = "zh", json_out: JsonOpt = False,
+    db: DbOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
 ) -> None:
     """Print a member's cover spells, claims and payments.
 
@@ -523,16 +773,50 @@ def history_cmd(
         if c.json:
             _print_json({"spells": spells, "decisions": decisions})
             return 0
-        _table(c.t("保障记录", "Cover"),
-               [c.t("履约单", "Contract"), c.t("单位", "Unit"), c.t("开始", "From"), c.t("到期", "To"),
-                c.t("首次", "First-time")],
-               [[s["contract_no"], f"{s['unit_code']} {s['unit_name'] or ''}", s["spell_start"], s["term_end"],
-                 c.t("是", "yes") if s["first_time"] else c.t("否", "no")] for s in spells])
-        _table(c.t("理赔与给付", "Claims and payments"),
-               [c.t("理赔编号", "Claim"), c.t("日期", "Date"), c.t("类型", "Type"), c.t("结果", "Status"),
-                c.t("金额", "Amount"), c.t("原因", "Reason"), c.t("撤销", "Voided")],
-               [[d["claim_id"], d["event_date"], d["claim_type"], _status_word(d["status"], c.lang), d["amount"],
-                 d["reason_code"], d["void_reason"] or ""] for d in decisions])
+        _table(
+            c.t("保障记录", "Cover"),
+            [
+                c.t("履约单", "Contract"),
+                c.t("单位", "Unit"),
+                c.t("开始", "From"),
+                c.t("到期", "To"),
+                c.t("首次", "First-time"),
+            ],
+            [
+                [
+                    s["contract_no"],
+                    f"{s['unit_code']} {s['unit_name'] or ''}",
+                    s["spell_start"],
+                    s["term_end"],
+                    c.t("是", "yes") if s["first_time"] else c.t("否", "no"),
+                ]
+                for s in spells
+            ],
+        )
+        _table(
+            c.t("理赔与给付", "Claims and payments"),
+            [
+                c.t("理赔编号", "Claim"),
+                c.t("日期", "Date"),
+                c.t("类型", "Type"),
+                c.t("结果", "Status"),
+                c.t("金额", "Amount"),
+                c.t("原因", "Reason"),
+                c.t("撤销", "Voided"),
+            ],
+            [
+                [
+                    d["claim_id"],
+                    d["event_date"],
+                    d["claim_type"],
+                    _status_word(d["status"], c.lang),
+                    d["amount"],
+                    d["reason_code"],
+                    d["void_reason"] or "",
+                ]
+                for d in decisions
+            ],
+        )
         paid = sum(d["amount"] for d in decisions if not d["void_reason"])
         out.print(c.t(f"累计给付 {paid} 元。", f"Paid in all: {paid} yuan."))
         return 0

@@ -84,7 +84,9 @@ def file_sha256(path: Path) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}.", f"无法读取 {path}：{exc.strerror}。") from exc
+        raise InputError(
+            f"Cannot read {path}: {exc.strerror}.", f"无法读取 {path}：{exc.strerror}。"
+        ) from exc
     return digest.hexdigest()
 
 
@@ -125,7 +127,10 @@ def _check(
 
 
 def validate_enrollment(
-    ctx: Context, units_path: Path, members_path: Path | None = None, timer: Callable[[str], None] | None = None
+    ctx: Context,
+    units_path: Path,
+    members_path: Path | None = None,
+    timer: Callable[[str], None] | None = None,
 ) -> tuple[EnrollOutcome, Any]:
     """Check without recording (E1–E4); the register is only read, never created."""
     tick = timer or (lambda _stage: None)
@@ -140,7 +145,10 @@ def validate_enrollment(
 
 
 def enroll(
-    ctx: Context, units_path: Path, members_path: Path | None = None, timer: Callable[[str], None] | None = None
+    ctx: Context,
+    units_path: Path,
+    members_path: Path | None = None,
+    timer: Callable[[str], None] | None = None,
 ) -> tuple[EnrollOutcome, Any]:
     """Check, then record the compliant units' contracts and spells in one transaction (E5)."""
     tick = timer or (lambda _stage: None)
@@ -152,7 +160,9 @@ def enroll(
             run_id = store.start_run(
                 conn, "enroll", ctx.as_of, str(units_path), sha, ctx.policy.latest.id
             )
-            added_c, added_s = store.record_enrollment(conn, run_id, result.contracts, result.spells)
+            added_c, added_s = store.record_enrollment(
+                conn, run_id, result.contracts, result.spells
+            )
             counts = {
                 "units": result.units.height,
                 "compliant": int((result.units["status"] == COMPLIANT).sum()),
@@ -164,14 +174,21 @@ def enroll(
     finally:
         conn.close()
     outcome = EnrollOutcome(
-        result=result, findings=findings, input_sha256=sha, run_id=run_id,
-        contracts_added=added_c, spells_added=added_s,
+        result=result,
+        findings=findings,
+        input_sha256=sha,
+        run_id=run_id,
+        contracts_added=added_c,
+        spells_added=added_s,
     )
     return outcome, intake
 
 
 def adjudicate(
-    ctx: Context, claims_path: Path, dry_run: bool = False, timer: Callable[[str], None] | None = None
+    ctx: Context,
+    claims_path: Path,
+    dry_run: bool = False,
+    timer: Callable[[str], None] | None = None,
 ) -> tuple[AdjudicateOutcome, Any]:
     """Decide every claim; record approved and rejected decisions unless `dry_run`."""
     tick = timer or (lambda _stage: None)
@@ -216,8 +233,12 @@ def adjudicate(
             conn.close()
     versions = sorted(decisions["policy_version"].drop_nulls().unique().to_list())
     outcome = AdjudicateOutcome(
-        decisions=decisions, findings=intake.findings, input_sha256=sha, run_id=run_id,
-        policy_versions=versions, recorded=recorded,
+        decisions=decisions,
+        findings=intake.findings,
+        input_sha256=sha,
+        run_id=run_id,
+        policy_versions=versions,
+        recorded=recorded,
     )
     return outcome, intake
 

@@ -71,8 +71,13 @@ def unit_with_members(
     **unit: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A unit row and `enrolled` formal members with distinct valid ids."""
-    u = {"unit_code": code, "unit_name": f"单位{code}", "total_staff": total_staff,
-         "effective_date": effective, **unit}
+    u = {
+        "unit_code": code,
+        "unit_name": f"单位{code}",
+        "total_staff": total_staff,
+        "effective_date": effective,
+        **unit,
+    }
     members = [
         {"unit_code": code, "id_number": make_id(first_id + i, birth=birth), "name": f"职工{i}"}
         for i in range(enrolled)

@@ -6,8 +6,14 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aidctl"
-EDGES = ("aidctl.intake", "aidctl.register", "aidctl.reports", "aidctl.batch", "aidctl.cli",
-         "aidctl.pipeline")
+EDGES = (
+    "aidctl.intake",
+    "aidctl.register",
+    "aidctl.reports",
+    "aidctl.batch",
+    "aidctl.cli",
+    "aidctl.pipeline",
+)
 IMPURE_STDLIB = ("sqlite3", "os", "pathlib", "subprocess", "time", "random", "shutil", "socket")
 
 
@@ -42,7 +48,9 @@ def test_plan_imports_only_the_standard_library_and_itself():
             top = name.split(".")[0]
             assert top not in ("polars", "typer", "rich", "openpyxl"), f"{path.name} imports {name}"
             if top == "aidctl":
-                assert name.startswith(("aidctl.plan", "aidctl.errors")), f"{path.name} imports {name}"
+                assert name.startswith(("aidctl.plan", "aidctl.errors")), (
+                    f"{path.name} imports {name}"
+                )
 
 
 def test_nothing_below_the_cli_prints():

@@ -11,14 +11,18 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from aidctl.core.dates import day_number, months_later, term_end, term_end_of
+from aidctl.core.dates import day_number, months_later, term_end_of
 from aidctl.core.ids import id_problem
 
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [(dt.date(2025, 7, 1), dt.date(2026, 6, 30)), (dt.date(2024, 2, 29), dt.date(2025, 2, 28)),
-     (dt.date(2023, 3, 1), dt.date(2024, 2, 29)), (dt.date(2025, 1, 1), dt.date(2025, 12, 31))],
+    [
+        (dt.date(2025, 7, 1), dt.date(2026, 6, 30)),
+        (dt.date(2024, 2, 29), dt.date(2025, 2, 28)),
+        (dt.date(2023, 3, 1), dt.date(2024, 2, 29)),
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    ],
 )
 def test_term_runs_to_the_day_before_the_anniversary_d3(start, end):
     assert term_end_of(start, 12) == end
@@ -41,14 +45,23 @@ def _one(expr: pl.Expr, **cols) -> object:
 @pytest.mark.parametrize(("offset", "day"), [(0, 1), (59, 60), (60, 61), (179, 180), (180, 181)])
 def test_day_numbers_count_the_start_as_day_one_d2(offset, day):
     s = dt.date(2026, 1, 1)
-    assert _one(day_number(pl.col("e"), pl.col("s"), True), e=s + dt.timedelta(days=offset), s=s) == day
-    assert _one(day_number(pl.col("e"), pl.col("s"), False), e=s + dt.timedelta(days=offset), s=s) == day - 1
+    assert (
+        _one(day_number(pl.col("e"), pl.col("s"), True), e=s + dt.timedelta(days=offset), s=s)
+        == day
+    )
+    assert (
+        _one(day_number(pl.col("e"), pl.col("s"), False), e=s + dt.timedelta(days=offset), s=s)
+        == day - 1
+    )
 
 
 @pytest.mark.parametrize(
     ("accident", "deadline"),
-    [(dt.date(2026, 1, 31), dt.date(2026, 2, 28)), (dt.date(2024, 1, 31), dt.date(2024, 2, 29)),
-     (dt.date(2026, 3, 15), dt.date(2026, 4, 15))],
+    [
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 28)),
+        (dt.date(2024, 1, 31), dt.date(2024, 2, 29)),
+        (dt.date(2026, 3, 15), dt.date(2026, 4, 15)),
+    ],
 )
 def test_one_month_is_the_same_day_next_month_clamped_d7(accident, deadline):
     assert _one(months_later(pl.col("a"), 1), a=accident) == deadline
@@ -80,7 +93,9 @@ ids = st.one_of(
         st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)),
         st.integers(0, 999),
     ),
-    st.builds(lambda s: s[:6] + "19" + s[8:], st.text(alphabet="0123456789", min_size=18, max_size=18)),
+    st.builds(
+        lambda s: s[:6] + "19" + s[8:], st.text(alphabet="0123456789", min_size=18, max_size=18)
+    ),
 )
 
 

@@ -29,10 +29,13 @@ def _no_spells() -> pl.DataFrame:
 
 def check(units, members, contracts=None, spells=None):
     return check_enrollment(
-        units_frame(units), members_frame(members),
+        units_frame(units),
+        members_frame(members),
         _no_contracts() if contracts is None else contracts,
         _no_spells() if spells is None else spells,
-        POLICY, AS_OF, "units.xlsx",
+        POLICY,
+        AS_OF,
+        "units.xlsx",
     )
 
 
@@ -69,7 +72,9 @@ def test_more_enrolled_than_staff_is_invalid_e2():
     assert "TOO_MANY_MEMBERS" in r["reasons"]
 
 
-@pytest.mark.parametrize(("months", "eligible", "code"), [(12, 4, "INELIGIBLE_TEMPORARY"), (13, 5, None)])
+@pytest.mark.parametrize(
+    ("months", "eligible", "code"), [(12, 4, "INELIGIBLE_TEMPORARY"), (13, 5, None)]
+)
 def test_temporary_staff_need_more_than_twelve_months_a1_1_e1(months, eligible, code):
     u, m = unit_with_members("U1", 5, 5)
     m[0].update(employment_type="temporary", engagement_months=months)
@@ -97,7 +102,10 @@ def test_bad_checksum_rejected_and_not_counted_e3():
     assert unit_row(result, "U1")["status"] == "non_compliant"  # 4/5 under 30 staff
     finding = result.findings.filter(pl.col("code") == "INVALID_ID").row(0, named=True)
     assert (finding["sheet"], finding["row"], finding["column"], finding["value"]) == (
-        "参保职工", 2, "id_number", "checksum"
+        "参保职工",
+        2,
+        "id_number",
+        "checksum",
     )
 
 
@@ -147,8 +155,15 @@ def test_same_id_in_two_units_counted_in_the_first_only_e3():
 def test_same_id_covered_by_another_unit_in_the_register_e3():
     u, m = unit_with_members("U1", 2, 2)
     spells = pl.DataFrame(
-        [{"id_number": m[0]["id_number"], "unit_code": "OTHER", "contract_no": "K9",
-          "spell_start": dt.date(2025, 6, 1), "term_end": dt.date(2026, 5, 31)}],
+        [
+            {
+                "id_number": m[0]["id_number"],
+                "unit_code": "OTHER",
+                "contract_no": "K9",
+                "spell_start": dt.date(2025, 6, 1),
+                "term_end": dt.date(2026, 5, 31),
+            }
+        ],
         schema=EXISTING_SPELLS_SCHEMA,
     )
     result = check([u], m, spells=spells)
@@ -197,8 +212,15 @@ def test_term_of_a_contract_effective_on_29_february_d3():
 
 def _previous(code: str, end: dt.date) -> pl.DataFrame:
     return pl.DataFrame(
-        [{"contract_no": "OLD", "unit_code": code, "term_start": dt.date(end.year - 1, end.month, end.day)
-          + dt.timedelta(days=1), "term_end": end, "first_time": True}],
+        [
+            {
+                "contract_no": "OLD",
+                "unit_code": code,
+                "term_start": dt.date(end.year - 1, end.month, end.day) + dt.timedelta(days=1),
+                "term_end": end,
+                "first_time": True,
+            }
+        ],
         schema={**EXISTING_CONTRACTS_SCHEMA, "first_time": pl.Boolean},
     )
 
@@ -216,8 +238,15 @@ def test_member_first_time_by_earlier_cover_in_any_unit_d6(gap, first_time):
     expiry = dt.date(2025, 12, 31)
     u, m = unit_with_members("U1", 1, 1, effective=expiry + dt.timedelta(days=gap))
     spells = pl.DataFrame(
-        [{"id_number": m[0]["id_number"], "unit_code": "OTHER", "contract_no": "K0",
-          "spell_start": dt.date(2025, 1, 1), "term_end": expiry}],
+        [
+            {
+                "id_number": m[0]["id_number"],
+                "unit_code": "OTHER",
+                "contract_no": "K0",
+                "spell_start": dt.date(2025, 1, 1),
+                "term_end": expiry,
+            }
+        ],
         schema=EXISTING_SPELLS_SCHEMA,
     )
     result = check([u], m, spells=spells)

@@ -23,8 +23,18 @@ def test_shipped_amounts_match_the_plan():
     assert (v.class1_amount, v.class2_amount, v.same_disease_cap) == (15000, 5000, 15000)  # A5.1
     assert (v.exemption_last_day, v.reduced_last_day, v.reduced_pct) == (60, 180, 30)  # A2.2, A5.2a
     assert v.consolation_amount == 2000  # A5.2b
-    assert v.disability == {1: 20000, 2: 15000, 3: 10000, 4: 7000, 5: 5000, 6: 4000, 7: 3000,
-                            8: 1500, 9: 1000, 10: 500}  # A5.3
+    assert v.disability == {
+        1: 20000,
+        2: 15000,
+        3: 10000,
+        4: 7000,
+        5: 5000,
+        6: 4000,
+        7: 3000,
+        8: 1500,
+        9: 1000,
+        10: 500,
+    }  # A5.3
     assert (v.death_amount, v.accident_cap) == (30000, 30000)  # A5.4, A5.5
     assert (v.contribution_per_member, v.renewal_grace_days) == (100, 20)  # A4.1, A7.1
     assert v.clause("reduced_pct") == "A5.2a"
@@ -44,11 +54,21 @@ def test_catalogue_has_27_diseases_in_two_classes_a3_1():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("C1-01", ("exact", "C1-01")), ("恶性肿瘤", ("exact", "C1-01")), ("癌症", ("exact", "C1-01")),
-     ("尿毒症", ("exact", "C1-03")), ("心梗支架", ("exact", "C1-02")), ("脑卒中", ("exact", "C1-07")),
-     ("中风", ("exact", "C1-07")), ("再障", ("exact", "C2-04")), ("渐冻症", ("exact", "C2-11")),
-     ("原位癌", ("exact", "C2-01")), ("原位癌（病理诊断）", ("exact", "C2-01")),
-     ("原发性恶性肿痛", ("near", "C1-01")), ("阑尾炎", ("none", None))],
+    [
+        ("C1-01", ("exact", "C1-01")),
+        ("恶性肿瘤", ("exact", "C1-01")),
+        ("癌症", ("exact", "C1-01")),
+        ("尿毒症", ("exact", "C1-03")),
+        ("心梗支架", ("exact", "C1-02")),
+        ("脑卒中", ("exact", "C1-07")),
+        ("中风", ("exact", "C1-07")),
+        ("再障", ("exact", "C2-04")),
+        ("渐冻症", ("exact", "C2-11")),
+        ("原位癌", ("exact", "C2-01")),
+        ("原位癌（病理诊断）", ("exact", "C2-01")),
+        ("原发性恶性肿痛", ("near", "C1-01")),
+        ("阑尾炎", ("none", None)),
+    ],
 )
 def test_disease_matching_a3_1(text, expected):
     assert load_policy().catalogue.match(text) == expected

@@ -82,12 +82,16 @@ def _params_table(policy: Policy) -> pl.DataFrame:
         row.update({k: v.values[k] for k in _CLAIM_PARAMS})
         row["grade_amounts"] = [v.disability[g] for g in range(1, 11)]
         rows.append(row)
-    return pl.DataFrame(rows).with_columns(
-        pl.col(k).cast(pl.Int64) for k in _CLAIM_PARAMS if k != "start_day_counts"
-    ).sort("_eff")
+    return (
+        pl.DataFrame(rows)
+        .with_columns(pl.col(k).cast(pl.Int64) for k in _CLAIM_PARAMS if k != "start_day_counts")
+        .sort("_eff")
+    )
 
 
-def _version_on(frame: pl.DataFrame, day_col: str, params: pl.DataFrame, first: dt.date) -> pl.DataFrame:
+def _version_on(
+    frame: pl.DataFrame, day_col: str, params: pl.DataFrame, first: dt.date
+) -> pl.DataFrame:
     """Join the version in force on `day_col` (D9); before the first version, the first."""
     keyed = frame.with_columns(
         pl.max_horizontal(pl.col(day_col).fill_null(first), pl.lit(first)).alias("_pday")
@@ -140,9 +144,13 @@ def match_diseases(texts: pl.Series, policy: Policy) -> pl.DataFrame:
             }
         )
     schema = {
-        "disease": pl.Utf8, "_match": pl.Utf8, "_code": pl.Utf8, "_suggest": pl.Utf8,
+        "disease": pl.Utf8,
+        "_match": pl.Utf8,
+        "_code": pl.Utf8,
+        "_suggest": pl.Utf8,
         "_class": pl.Int64,
-        "_group": pl.Utf8, "_norm": pl.Utf8,
+        "_group": pl.Utf8,
+        "_norm": pl.Utf8,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -212,18 +220,16 @@ def decide_claims(
     # ---- step 3: possible duplicates (L4)
     key = ["id_number", "claim_type", "_dkey", "_gkey", "event_date"]
     c = c.with_columns(_gkey=pl.col("disability_grade").fill_null(-1))
-    hkeys = (
-        hist.select(
-            "id_number",
-            "claim_type",
-            pl.when(pl.col("claim_type") == CI)
-            .then(pl.col("disease_code"))
-            .otherwise(pl.lit(""))
-            .alias("_dkey"),
-            pl.col("disability_grade").fill_null(-1).alias("_gkey"),
-            "event_date",
-            pl.col("claim_id").alias("_hclaim"),
-        )
+    hkeys = hist.select(
+        "id_number",
+        "claim_type",
+        pl.when(pl.col("claim_type") == CI)
+        .then(pl.col("disease_code"))
+        .otherwise(pl.lit(""))
+        .alias("_dkey"),
+        pl.col("disability_grade").fill_null(-1).alias("_gkey"),
+        "event_date",
+        pl.col("claim_id").alias("_hclaim"),
     )
     in_register = (
         c.filter(pl.col("_r").is_null())
@@ -274,15 +280,15 @@ def decide_claims(
     c = c.join(covering, on="_row", how="left")
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
-    c = c.with_columns(
-        pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday")
-    )
+    c = c.with_columns(pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday"))
     c = _version_on(c, "_vday", params, first_eff)
     # L7: names compared after NFKC and without spaces — normalised only where they differ
     differs = c.filter(pl.col("name") != pl.col("_spell_name")).select(
         "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
     )
-    c = c.join(differs, on="_row", how="left").with_columns(pl.col("_name_differs").fill_null(False))
+    c = c.join(differs, on="_row", how="left").with_columns(
+        pl.col("_name_differs").fill_null(False)
+    )
     step4 = (
         pl.when(pl.col("contract_no").is_null())
         .then(pl.lit("NO_COVERAGE"))
@@ -300,7 +306,10 @@ def decide_claims(
         .then(pl.lit("EXCLUDED_FRAUD"))
         .when(pl.col("preexisting_undisclosed").fill_null(False))
         .then(pl.lit("EXCLUDED_PREEXISTING"))
-        .when(pl.col("brave_act").fill_null(False) & causes.str.contains(r"(^|;)(fighting|crime)(;|$)"))
+        .when(
+            pl.col("brave_act").fill_null(False)
+            & causes.str.contains(r"(^|;)(fighting|crime)(;|$)")
+        )
         .then(pl.lit("CONFLICTING_FACTS"))
         .when(causes != "")
         .then(pl.lit("EXCLUDED_CAUSE"))
@@ -324,7 +333,9 @@ def decide_claims(
         .otherwise(pl.lit(FULL))
     )
     class_amount = (
-        pl.when(pl.col("_class") == 1).then(pl.col("class1_amount")).otherwise(pl.col("class2_amount"))
+        pl.when(pl.col("_class") == 1)
+        .then(pl.col("class1_amount"))
+        .otherwise(pl.col("class2_amount"))
     )
     grade = pl.col("disability_grade")
     grade_ok = grade.is_between(1, 10)
@@ -340,7 +351,10 @@ def decide_claims(
         .then(pl.lit("GRADE_NOT_COVERED"))
         .when(
             (pl.col("claim_type") == DISABILITY)
-            & (pl.col("treatment_end_date").is_null() | (pl.col("treatment_end_date") > pl.lit(as_of)))
+            & (
+                pl.col("treatment_end_date").is_null()
+                | (pl.col("treatment_end_date") > pl.lit(as_of))
+            )
         )
         .then(pl.lit("TREATMENT_NOT_ENDED"))
         .when((pl.col("claim_type") == DEATH) & (pl.col("death_date") > death_deadline))
@@ -384,11 +398,20 @@ def decide_claims(
         clause=pl.when(pl.col("reason_code") == "PARTIAL_CAP")
         .then(pl.when(is_ci).then(pl.lit("A5.1;D8")).otherwise(pl.lit("A5.5;D8")))
         .otherwise(pl.col("reason_code").replace_strict(clause_map, default="")),
-        period=pl.when(pl.col("reason_code").is_in(
-            ["CONSOLATION", "REDUCED_30", "FULL_BENEFIT", "PARTIAL_CAP", "DISEASE_CAP_REACHED",
-             "CONSOLATION_ALREADY_PAID", "DISEASE_PAID_IN_EARLIER_TERM",
-             "DISEASE_EXCLUDED_AFTER_WAITING"]
-        )).then(pl.col("_period")),
+        period=pl.when(
+            pl.col("reason_code").is_in(
+                [
+                    "CONSOLATION",
+                    "REDUCED_30",
+                    "FULL_BENEFIT",
+                    "PARTIAL_CAP",
+                    "DISEASE_CAP_REACHED",
+                    "CONSOLATION_ALREADY_PAID",
+                    "DISEASE_PAID_IN_EARLIER_TERM",
+                    "DISEASE_EXCLUDED_AFTER_WAITING",
+                ]
+            )
+        ).then(pl.col("_period")),
         detail=pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
         .then(pl.col("_suggest"))
         .when(pl.col("reason_code") == "EXCLUDED_CAUSE")
@@ -417,14 +440,24 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, as_of: dt.date) -> 
     """
     del as_of  # decisions here depend on the ledger only
     ledger_schema = {
-        "id_number": pl.Utf8, "contract_no": pl.Utf8, "term_start": pl.Date,
-        "claim_type": pl.Utf8, "disease_code": pl.Utf8, "_group": pl.Utf8,
-        "_period": pl.Utf8, "amount": pl.Int64,
+        "id_number": pl.Utf8,
+        "contract_no": pl.Utf8,
+        "term_start": pl.Date,
+        "claim_type": pl.Utf8,
+        "disease_code": pl.Utf8,
+        "_group": pl.Utf8,
+        "_period": pl.Utf8,
+        "amount": pl.Int64,
     }
     groups = live.select(pl.col("_code").alias("disease_code"), "_group").drop_nulls().unique()
     h = hist.filter(pl.col("status") == APPROVED).select(
-        "id_number", "contract_no", "term_start", "claim_type", "disease_code",
-        pl.col("period").alias("_period"), "amount",
+        "id_number",
+        "contract_no",
+        "term_start",
+        "claim_type",
+        "disease_code",
+        pl.col("period").alias("_period"),
+        "amount",
     )
     h = h.join(groups, on="disease_code", how="left").with_columns(
         pl.coalesce(pl.col("_group"), pl.col("disease_code")).alias("_group")
@@ -455,20 +488,39 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, as_of: dt.date) -> 
         decided = _decide_round(batch, led)
         results.append(decided)
         approved = decided.filter(pl.col("_live_status") == APPROVED).join(
-            batch.select("_row", "id_number", "contract_no", "term_start", "claim_type",
-                         pl.col("_code").alias("disease_code"), "_group", "_period"),
+            batch.select(
+                "_row",
+                "id_number",
+                "contract_no",
+                "term_start",
+                "claim_type",
+                pl.col("_code").alias("disease_code"),
+                "_group",
+                "_period",
+            ),
             on="_row",
         )
         ledger.append(
             approved.select(
-                "id_number", "contract_no", "term_start", "claim_type", "disease_code", "_group",
-                "_period", pl.col("_live_amount").alias("amount"),
+                "id_number",
+                "contract_no",
+                "term_start",
+                "claim_type",
+                "disease_code",
+                "_group",
+                "_period",
+                pl.col("_live_amount").alias("amount"),
             ).cast(ledger_schema)  # type: ignore[arg-type]
         )
     if not results:
         return pl.DataFrame(
-            schema={"_row": pl.Int64, "_live_reason": pl.Utf8, "_live_status": pl.Utf8,
-                    "_live_amount": pl.Int64, "_cap_room": pl.Int64}
+            schema={
+                "_row": pl.Int64,
+                "_live_reason": pl.Utf8,
+                "_live_status": pl.Utf8,
+                "_live_amount": pl.Int64,
+                "_cap_room": pl.Int64,
+            }
         )
     return pl.concat(results)
 
@@ -496,15 +548,25 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .unique()
         .with_columns(_consoled=pl.lit(True))
     )
-    accident_paid = led.filter(pl.col("claim_type").is_in(ACCIDENTS)).group_by(
-        "id_number", "contract_no"
-    ).agg(pl.col("amount").sum().alias("_accident_paid"))
+    accident_paid = (
+        led.filter(pl.col("claim_type").is_in(ACCIDENTS))
+        .group_by("id_number", "contract_no")
+        .agg(pl.col("amount").sum().alias("_accident_paid"))
+    )
 
     b = (
         batch.select(
-            "_row", "id_number", "contract_no", "term_start", "claim_type",
-            pl.col("_code").alias("disease_code"), "_group", "_period", "_request",
-            "same_disease_cap", "accident_cap",
+            "_row",
+            "id_number",
+            "contract_no",
+            "term_start",
+            "claim_type",
+            pl.col("_code").alias("disease_code"),
+            "_group",
+            "_period",
+            "_request",
+            "same_disease_cap",
+            "accident_cap",
         )
         .join(earlier_term, on=["id_number", "disease_code"], how="left")
         .join(same_term_paid, on=["id_number", "contract_no", "disease_code"], how="left")
@@ -518,8 +580,11 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("same_disease_cap") - pl.col("_disease_paid").fill_null(0))
         .otherwise(pl.col("accident_cap") - pl.col("_accident_paid").fill_null(0))
     )
-    b = b.with_columns(_cap_room=pl.when(pl.col("_period") != EXEMPTION).then(room).otherwise(
-        pl.when(~is_ci).then(room)))
+    b = b.with_columns(
+        _cap_room=pl.when(pl.col("_period") != EXEMPTION)
+        .then(room)
+        .otherwise(pl.when(~is_ci).then(room))
+    )
     capped = pl.min_horizontal(pl.col("_request"), pl.col("_cap_room").clip(lower_bound=0))
     reason = (
         pl.when(is_ci & (pl.col("_first_paid_term") < pl.col("term_start")))
@@ -531,7 +596,11 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .when(is_ci & (pl.col("_period") == EXEMPTION))
         .then(pl.lit("CONSOLATION"))
         .when(pl.col("_cap_room") <= 0)
-        .then(pl.when(is_ci).then(pl.lit("DISEASE_CAP_REACHED")).otherwise(pl.lit("ACCIDENT_CAP_REACHED")))
+        .then(
+            pl.when(is_ci)
+            .then(pl.lit("DISEASE_CAP_REACHED"))
+            .otherwise(pl.lit("ACCIDENT_CAP_REACHED"))
+        )
         .when(capped < pl.col("_request"))
         .then(pl.lit("PARTIAL_CAP"))
         .when(is_ci & (pl.col("_period") == REDUCED))
@@ -547,8 +616,17 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
     amount = (
         pl.when(pl.col("_live_reason") == "CONSOLATION")
         .then(pl.col("_request"))
-        .when(pl.col("_live_reason").is_in(["REDUCED_30", "FULL_BENEFIT", "PARTIAL_CAP",
-                                            "DISABILITY_GRADE", "ACCIDENTAL_DEATH"]))
+        .when(
+            pl.col("_live_reason").is_in(
+                [
+                    "REDUCED_30",
+                    "FULL_BENEFIT",
+                    "PARTIAL_CAP",
+                    "DISABILITY_GRADE",
+                    "ACCIDENTAL_DEATH",
+                ]
+            )
+        )
         .then(capped)
         .otherwise(0)
     )

@@ -97,8 +97,9 @@ def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
     keyed = frame.with_columns(
         pl.col(on).fill_null(policy.latest.effective_from).alias("_param_day")
     ).with_columns(
-        pl.max_horizontal(pl.col("_param_day"), pl.lit(policy.versions[0].effective_from))
-        .alias("_param_day")
+        pl.max_horizontal(pl.col("_param_day"), pl.lit(policy.versions[0].effective_from)).alias(
+            "_param_day"
+        )
     )
     joined = keyed.sort("_param_day").join_asof(
         params, left_on="_param_day", right_on="effective_from", strategy="backward"
@@ -153,14 +154,20 @@ def check_enrollment(
         reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True))
         reasons.append((_bad(key), "INVALID_VALUE", True))
     reasons.append((pl.col("total_staff") <= 0, "INVALID_TOTAL_STAFF", True))
-    dup_unit = pl.col("unit_code").is_not_null() & (pl.col("_row").rank("ordinal").over("unit_code") > 1)
+    dup_unit = pl.col("unit_code").is_not_null() & (
+        pl.col("_row").rank("ordinal").over("unit_code") > 1
+    )
     reasons.append((dup_unit, "DUPLICATE_UNIT", True))
     u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
     reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True))
     share = pl.col("individual_share_pct")
     reasons.append(((share < 0) | (share > 100), "INVALID_SHARE", True))
     reasons.append(
-        ((share > pl.col("individual_share_max_pct")) & (share <= 100), "INDIVIDUAL_SHARE_ABOVE_20", False)
+        (
+            (share > pl.col("individual_share_max_pct")) & (share <= 100),
+            "INDIVIDUAL_SHARE_ABOVE_20",
+            False,
+        )
     )
     reasons.append((pl.col("total_payroll") < 0, "INVALID_PAYROLL", True))
     u = _with_term(u)
@@ -191,17 +198,26 @@ def check_enrollment(
         .alias("_unit_reasons"),
         pl.any_horizontal(invalid_exprs).alias("_unit_invalid"),
     )
-    for i, (mask, code, fatal) in enumerate(reasons):
+    for i, (_mask, code, fatal) in enumerate(reasons):
         if code in ("MISSING_FIELD", "INVALID_VALUE"):
             continue  # located per field below
         col = column_of[code] or code
         findings.append(
-            _finding(u, pl.col(f"_r{i}").is_not_null(), file, code, col, pl.col(col),
-                     ERROR if fatal else WARNING)
+            _finding(
+                u,
+                pl.col(f"_r{i}").is_not_null(),
+                file,
+                code,
+                col,
+                pl.col(col),
+                ERROR if fatal else WARNING,
+            )
         )
     for key in UNIT_REQUIRED:
         findings.append(
-            _finding(u, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None))
+            _finding(
+                u, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None)
+            )
         )
     u = u.drop([f"_r{i}" for i in range(len(reasons))])
 
@@ -218,7 +234,9 @@ def check_enrollment(
         _id_problem=id_problem("id_number", as_of),
         _start=pl.coalesce(pl.col("join_date"), pl.col("_unit_start")),
     )
-    m = m.with_columns(_unknown_region=unknown_region(m, "id_number") & pl.col("_id_problem").is_null())
+    m = m.with_columns(
+        _unknown_region=unknown_region(m, "id_number") & pl.col("_id_problem").is_null()
+    )
     valid_id = pl.col("_id_problem").is_null()
     # earlier rows win: the same id twice in one unit, or in two units of the workbook
     m = m.with_columns(
@@ -232,7 +250,12 @@ def check_enrollment(
     temp = pl.col("employment_type") == "temporary"
     checks: list[tuple[pl.Expr, str, str, str]] = [
         # (mask, code, column, member_status)
-        (pl.col("_unit_start").is_null() & pl.col("unit_code").is_not_null(), "UNKNOWN_UNIT", "unit_code", "rejected"),
+        (
+            pl.col("_unit_start").is_null() & pl.col("unit_code").is_not_null(),
+            "UNKNOWN_UNIT",
+            "unit_code",
+            "rejected",
+        ),
     ]
     for key in MEMBER_REQUIRED:
         checks.append((_bad(key), "INVALID_VALUE", key, "rejected"))
@@ -241,15 +264,23 @@ def check_enrollment(
         (~valid_id, "INVALID_ID", "id_number", "rejected"),
         (valid_id & ~pl.col("_first_in_unit"), "DUPLICATE_MEMBER", "id_number", "rejected"),
         (
-            valid_id & pl.col("_first_in_unit") & (pl.col("_first_unit_of_id") != pl.col("unit_code")),
+            valid_id
+            & pl.col("_first_in_unit")
+            & (pl.col("_first_unit_of_id") != pl.col("unit_code")),
             "ENROLLED_IN_OTHER_UNIT",
             "id_number",
             "rejected",
         ),
-        (valid_id & pl.col("_register_conflict"), "ENROLLED_IN_OTHER_UNIT", "id_number", "rejected"),
+        (
+            valid_id & pl.col("_register_conflict"),
+            "ENROLLED_IN_OTHER_UNIT",
+            "id_number",
+            "rejected",
+        ),
         (_bad("join_date"), "INVALID_VALUE", "join_date", "rejected"),
         (
-            (pl.col("join_date") < pl.col("_unit_start")) | (pl.col("join_date") > pl.col("_unit_end")),
+            (pl.col("join_date") < pl.col("_unit_start"))
+            | (pl.col("join_date") > pl.col("_unit_end")),
             "JOIN_DATE_OUTSIDE_TERM",
             "join_date",
             "rejected",
@@ -291,14 +322,22 @@ def check_enrollment(
             value = pl.col(col) if col in m.columns else pl.lit(None)
         findings.append(_finding(m, mask.fill_null(False), file, code, col, value))
     findings.append(
-        _finding(m, pl.col("_unknown_region").fill_null(False), file, "ID_REGION_UNKNOWN",
-                 "id_number", pl.col("id_number").str.slice(0, 6), WARNING)
+        _finding(
+            m,
+            pl.col("_unknown_region").fill_null(False),
+            file,
+            "ID_REGION_UNKNOWN",
+            "id_number",
+            pl.col("id_number").str.slice(0, 6),
+            WARNING,
+        )
     )
 
     # ---- E2 ratio and E4 money, per unit
     counts = m.group_by("unit_code").agg(
         (pl.col("member_status") == "ok").sum().alias("eligible"),
-        (pl.col("member_status").is_in(["ok", "ineligible"]) & pl.col("_first_in_unit")).sum()
+        (pl.col("member_status").is_in(["ok", "ineligible"]) & pl.col("_first_in_unit"))
+        .sum()
         .alias("listed"),
     )
     u = u.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
@@ -338,29 +377,37 @@ def check_enrollment(
     pct = pl.col("individual_share_pct").fill_null(pl.col("individual_share_default_pct"))
     contribution = pl.col("eligible") * pl.col("contribution_per_member")
     individual = ((contribution * pct * 100 + 5000) // 10000).cast(pl.Int64)  # L11, half up
-    u = u.with_columns(
-        contribution_total=contribution.cast(pl.Int64),
-        individual_share=individual,
-    ).with_columns(
-        unit_share=pl.col("contribution_total") - pl.col("individual_share"),
-    ).with_columns(
-        deductible=pl.when(pl.col("total_payroll").is_not_null())
-        .then(
-            pl.min_horizontal(
-                pl.col("unit_share").cast(pl.Float64),
-                (pl.col("total_payroll") * pl.col("deductible_payroll_pct") / 100).floor(),
-            ).cast(pl.Int64)
+    u = (
+        u.with_columns(
+            contribution_total=contribution.cast(pl.Int64),
+            individual_share=individual,
         )
-        .otherwise(None),
-        reasons=pl.concat_list(
-            [pl.col("_unit_reasons"), pl.concat_list(pl.col("_ratio_reason"))]
-        ).list.drop_nulls(),
+        .with_columns(
+            unit_share=pl.col("contribution_total") - pl.col("individual_share"),
+        )
+        .with_columns(
+            deductible=pl.when(pl.col("total_payroll").is_not_null())
+            .then(
+                pl.min_horizontal(
+                    pl.col("unit_share").cast(pl.Float64),
+                    (pl.col("total_payroll") * pl.col("deductible_payroll_pct") / 100).floor(),
+                ).cast(pl.Int64)
+            )
+            .otherwise(None),
+            reasons=pl.concat_list(
+                [pl.col("_unit_reasons"), pl.concat_list(pl.col("_ratio_reason"))]
+            ).list.drop_nulls(),
+        )
     )
     # ratio findings carry the figures for the message: eligible/total_staff/shortfall
     ratio_rows = u.filter(pl.col("_ratio_reason").is_not_null())
     findings.append(
         _finding(
-            ratio_rows, pl.lit(True), file, "UNIT_RATIO", "total_staff",
+            ratio_rows,
+            pl.lit(True),
+            file,
+            "UNIT_RATIO",
+            "total_staff",
             pl.format("{}/{}/{}", pl.col("eligible"), pl.col("total_staff"), pl.col("shortfall")),
         ).with_columns(ratio_rows["_ratio_reason"].alias("code"))
     )
@@ -389,8 +436,13 @@ def check_enrollment(
     )
     spells = (
         m.filter(pl.col("member_status") == "ok")
-        .join(contracts.select("unit_code", "contract_no", "term_start", "term_end", "policy_version"),
-              on="unit_code", how="inner")
+        .join(
+            contracts.select(
+                "unit_code", "contract_no", "term_start", "term_end", "policy_version"
+            ),
+            on="unit_code",
+            how="inner",
+        )
         .select(
             "id_number",
             "name",
@@ -405,19 +457,42 @@ def check_enrollment(
     spells = _with_first_time(spells, existing_spells, policy)
 
     unit_out = u.sort("_row").select(
-        "unit_code", "unit_name", "status", "total_staff", "eligible", "listed", "ratio",
-        "required_ratio", "required_count", "shortfall", "contribution_total", "unit_share",
-        "individual_share", "deductible", "reasons", "effective_date",
-        pl.col("_term_end").alias("term_end"), pl.col("_first_time").alias("first_time"),
-        "policy_version", "contact", "phone", "_sheet", "_row",
+        "unit_code",
+        "unit_name",
+        "status",
+        "total_staff",
+        "eligible",
+        "listed",
+        "ratio",
+        "required_ratio",
+        "required_count",
+        "shortfall",
+        "contribution_total",
+        "unit_share",
+        "individual_share",
+        "deductible",
+        "reasons",
+        "effective_date",
+        pl.col("_term_end").alias("term_end"),
+        pl.col("_first_time").alias("first_time"),
+        "policy_version",
+        "contact",
+        "phone",
+        "_sheet",
+        "_row",
     )
     member_out = m.sort("_row").select(
-        *[c for c in members.columns], "member_status", "member_code",
+        *[c for c in members.columns],
+        "member_status",
+        "member_code",
     )
     all_findings = concat_findings(findings).sort("sheet", "row", nulls_last=True)
     return EnrollmentResult(
-        units=unit_out, members=member_out, findings=all_findings,
-        contracts=contracts, spells=spells,
+        units=unit_out,
+        members=member_out,
+        findings=all_findings,
+        contracts=contracts,
+        spells=spells,
     )
 
 
@@ -440,7 +515,11 @@ def _with_term(u: pl.DataFrame) -> pl.DataFrame:
     months = u["term_months"].unique().drop_nulls().to_list()
     expr: pl.Expr = pl.lit(None, dtype=pl.Date)
     for n in months:
-        expr = pl.when(pl.col("term_months") == n).then(term_end(pl.col("effective_date"), n)).otherwise(expr)
+        expr = (
+            pl.when(pl.col("term_months") == n)
+            .then(term_end(pl.col("effective_date"), n))
+            .otherwise(expr)
+        )
     return u.with_columns(_term_end=expr)
 
 
@@ -455,12 +534,15 @@ def _with_renewal(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
         pl.col("contract_no").alias("_ex_no"),
         pl.col("term_start").alias("_ex_start"),
         pl.col("term_end").alias("_ex_end"),
-        *([pl.col("first_time").alias("_ex_first")] if "first_time" in existing.columns else
-          [pl.lit(None, pl.Boolean).alias("_ex_first")]),
+        *(
+            [pl.col("first_time").alias("_ex_first")]
+            if "first_time" in existing.columns
+            else [pl.lit(None, pl.Boolean).alias("_ex_first")]
+        ),
     )
-    pairs = u.select("_unit_idx", "unit_code", "effective_date", "_term_end", "renewal_grace_days").join(
-        ex, on="unit_code", how="inner"
-    )
+    pairs = u.select(
+        "_unit_idx", "unit_code", "effective_date", "_term_end", "renewal_grace_days"
+    ).join(ex, on="unit_code", how="inner")
     same = pairs.filter(pl.col("_ex_start") == pl.col("effective_date"))
     overlap = pairs.filter(
         (pl.col("_ex_start") != pl.col("effective_date"))
@@ -483,10 +565,15 @@ def _with_renewal(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
             on="_unit_idx",
             how="left",
         )
-        .join(overlap.group_by("_unit_idx").agg(pl.len().alias("_n_overlap")), on="_unit_idx", how="left")
+        .join(
+            overlap.group_by("_unit_idx").agg(pl.len().alias("_n_overlap")),
+            on="_unit_idx",
+            how="left",
+        )
     )
     renewal = pl.col("_prev_end").is_not_null() & (
-        pl.col("effective_date") <= pl.col("_prev_end") + pl.duration(days=pl.col("renewal_grace_days"))
+        pl.col("effective_date")
+        <= pl.col("_prev_end") + pl.duration(days=pl.col("renewal_grace_days"))
     )
     return out.with_columns(
         _first_time=pl.coalesce(pl.col("_existing_first"), ~renewal),
@@ -506,17 +593,23 @@ def _with_register_conflicts(m: pl.DataFrame, existing_spells: pl.DataFrame) -> 
     keys = m.select("_row", "id_number", "unit_code", "_start", "_unit_end").join(
         ex, on="id_number", how="inner"
     )
-    conflicts = keys.filter(
-        (pl.col("_ex_unit") != pl.col("unit_code"))
-        & (pl.col("_ex_start") <= pl.col("_unit_end"))
-        & (pl.col("_ex_end") >= pl.col("_start"))
-    ).group_by("_row").agg(pl.col("_ex_unit").first().alias("_register_unit"))
-    return m.join(conflicts.with_columns(_register_conflict=pl.lit(True)), on="_row", how="left").with_columns(
-        pl.col("_register_conflict").fill_null(False)
+    conflicts = (
+        keys.filter(
+            (pl.col("_ex_unit") != pl.col("unit_code"))
+            & (pl.col("_ex_start") <= pl.col("_unit_end"))
+            & (pl.col("_ex_end") >= pl.col("_start"))
+        )
+        .group_by("_row")
+        .agg(pl.col("_ex_unit").first().alias("_register_unit"))
     )
+    return m.join(
+        conflicts.with_columns(_register_conflict=pl.lit(True)), on="_row", how="left"
+    ).with_columns(pl.col("_register_conflict").fill_null(False))
 
 
-def _with_first_time(spells: pl.DataFrame, existing_spells: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+def _with_first_time(
+    spells: pl.DataFrame, existing_spells: pl.DataFrame, policy: Policy
+) -> pl.DataFrame:
     """D6: a spell is first-time unless the same id had cover (any unit, register or this
     workbook) that overlaps it or ends at most the grace days before it starts."""
     grace = pl.col("renewal_grace_days")
@@ -525,10 +618,18 @@ def _with_first_time(spells: pl.DataFrame, existing_spells: pl.DataFrame, policy
     )
     prior = pl.concat(
         [
-            existing_spells.select("id_number", "contract_no", pl.col("spell_start").alias("_p_start"),
-                                   pl.col("term_end").alias("_p_end")),
-            spells.select("id_number", "contract_no", pl.col("spell_start").alias("_p_start"),
-                          pl.col("term_end").alias("_p_end")),
+            existing_spells.select(
+                "id_number",
+                "contract_no",
+                pl.col("spell_start").alias("_p_start"),
+                pl.col("term_end").alias("_p_end"),
+            ),
+            spells.select(
+                "id_number",
+                "contract_no",
+                pl.col("spell_start").alias("_p_start"),
+                pl.col("term_end").alias("_p_end"),
+            ),
         ]
     ).unique()
     pairs = spells.select("id_number", "contract_no", "spell_start", "renewal_grace_days").join(

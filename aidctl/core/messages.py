@@ -8,18 +8,30 @@ Claim reasons are short labels; the full sentence with its figures is built by
 MESSAGES: dict[str, tuple[str, str]] = {
     # ---- enrolment (A1, A4, E1–E5)
     "MISSING_FIELD": ("必填项“{column}”为空", "required field '{column}' is empty"),
-    "INVALID_TOTAL_STAFF": ("从业人员总数须大于0（{value}）", "total staff must be above 0 ({value})"),
-    "DUPLICATE_UNIT": ("单位编码在本文件中重复（{value}）", "unit code appears twice in this file ({value})"),
+    "INVALID_TOTAL_STAFF": (
+        "从业人员总数须大于0（{value}）",
+        "total staff must be above 0 ({value})",
+    ),
+    "DUPLICATE_UNIT": (
+        "单位编码在本文件中重复（{value}）",
+        "unit code appears twice in this file ({value})",
+    ),
     "INVALID_CREDIT_CODE": (
         "统一社会信用代码校验不通过（{value}，GB 32100）",
         "not a valid unified social credit code ({value}, GB 32100)",
     ),
-    "INVALID_SHARE": ("个人分担比例须在0–100之间（{value}）", "individual share must be 0–100 ({value})"),
+    "INVALID_SHARE": (
+        "个人分担比例须在0–100之间（{value}）",
+        "individual share must be 0–100 ({value})",
+    ),
     "INDIVIDUAL_SHARE_ABOVE_20": (
         "个人分担比例{value}%高于20%（A4.2：单位与个人原则上按8:2分担）",
         "individual share {value}% is above 20% (A4.2: unit and member share 8:2 in principle)",
     ),
-    "INVALID_PAYROLL": ("工资总额不能为负数（{value}）", "total payroll cannot be negative ({value})"),
+    "INVALID_PAYROLL": (
+        "工资总额不能为负数（{value}）",
+        "total payroll cannot be negative ({value})",
+    ),
     "OVERLAPS_EXISTING_CONTRACT": (
         "生效日期{value}与登记库中该单位已有的履约单期间重叠",
         "effective date {value} overlaps a contract of this unit already in the register",
@@ -32,7 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "身份证号无效（{value}）：请核对位数、校验码和出生日期",
         "invalid id number ({value}): check its length, check digit and birth date",
     ),
-    "DUPLICATE_MEMBER": ("同一单位内身份证号重复，只计一次", "the same id twice in one unit; counted once"),
+    "DUPLICATE_MEMBER": (
+        "同一单位内身份证号重复，只计一次",
+        "the same id twice in one unit; counted once",
+    ),
     "ENROLLED_IN_OTHER_UNIT": (
         "此人已在单位{value}参保，不能重复参保",
         "already enrolled with unit {value}; cannot be enrolled twice",
@@ -66,8 +81,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "enrolled/staff/short {value}: more members than staff",
     ),
     # ---- claims (rules.md steps 1–10, docs/decisions.md)
-    "DUPLICATE_CLAIM_ID": ("理赔编号在本文件中重复，以首行为准", "claim id repeated in this file; the first row counts"),
-    "ALREADY_DECIDED": ("此前已处理，本次不再支付", "decided in an earlier run; nothing new is paid"),
+    "DUPLICATE_CLAIM_ID": (
+        "理赔编号在本文件中重复，以首行为准",
+        "claim id repeated in this file; the first row counts",
+    ),
+    "ALREADY_DECIDED": (
+        "此前已处理，本次不再支付",
+        "decided in an earlier run; nothing new is paid",
+    ),
     "CLAIM_CONFLICT": (
         "此前已处理，但本行内容已改变，请人工核查",
         "decided earlier but this row's content has changed; needs review",
@@ -77,9 +98,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "same person, type, disease/grade and date as an earlier claim: possible duplicate",
     ),
     "NO_COVERAGE": ("出险日不在此人的保障期内", "no cover for this person on the event date"),
-    "NAME_MISMATCH": ("姓名与登记不符（登记为{value}）", "name differs from the register ({value})"),
+    "NAME_MISMATCH": (
+        "姓名与登记不符（登记为{value}）",
+        "name differs from the register ({value})",
+    ),
     "UNIT_MISMATCH": ("单位编码与登记不符", "unit code differs from the register"),
-    "EXCLUDED_FRAUD": ("隐瞒、伪造病历或其他欺诈行为，不予给付（A6.2）", "concealment, forgery or fraud: not paid (A6.2)"),
+    "EXCLUDED_FRAUD": (
+        "隐瞒、伪造病历或其他欺诈行为，不予给付（A6.2）",
+        "concealment, forgery or fraud: not paid (A6.2)",
+    ),
     "EXCLUDED_PREEXISTING": (
         "首次参保前已患可直接导致保障事件的疾病且未告知，不予给付（A6.1）",
         "undisclosed illness from before first enrolment: not paid (A6.1)",
@@ -88,9 +115,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "见义勇为与斗殴或犯罪同时出现，需人工核查",
         "a brave act together with fighting or crime: needs review",
     ),
-    "EXCLUDED_CAUSE": ("属除外情形（{value}），不予给付（A6.3）", "excluded cause ({value}): not paid (A6.3)"),
+    "EXCLUDED_CAUSE": (
+        "属除外情形（{value}），不予给付（A6.3）",
+        "excluded cause ({value}): not paid (A6.3)",
+    ),
     "DISEASE_NOT_LISTED": ("不属27种保障病种", "not one of the 27 listed diseases"),
-    "AMBIGUOUS_DISEASE": ("病种名称不规范，是否为{value}？请核对", "disease name unclear: did you mean {value}?"),
+    "AMBIGUOUS_DISEASE": (
+        "病种名称不规范，是否为{value}？请核对",
+        "disease name unclear: did you mean {value}?",
+    ),
     "DISEASE_PAID_IN_EARLIER_TERM": (
         "该病种已在以前保障期内给付，续保后不再保障（A5.2c）",
         "this disease was paid in an earlier term; not covered again after renewal (A5.2c)",
@@ -100,18 +133,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this or a related disease was paid in a waiting period; excluded from then on (A5.2a)",
     ),
     "CONSOLATION": ("免责期内一次性慰问金", "one-time consolation in the exemption period"),
-    "CONSOLATION_ALREADY_PAID": ("慰问金已给付过一次（A5.2b）", "the consolation was already paid once (A5.2b)"),
+    "CONSOLATION_ALREADY_PAID": (
+        "慰问金已给付过一次（A5.2b）",
+        "the consolation was already paid once (A5.2b)",
+    ),
     "REDUCED_30": ("减责期内按30%给付", "30% in the reduced-liability period"),
     "FULL_BENEFIT": ("按病种类别足额给付", "full benefit of the disease class"),
     "PARTIAL_CAP": ("达到年度限额，按剩余额度给付", "cut to what the yearly cap leaves"),
-    "DISEASE_CAP_REACHED": ("同一病种年度累计已达上限（A5.1）", "the yearly cap for this disease is reached (A5.1)"),
+    "DISEASE_CAP_REACHED": (
+        "同一病种年度累计已达上限（A5.1）",
+        "the yearly cap for this disease is reached (A5.1)",
+    ),
     "GRADE_NOT_COVERED": ("伤残等级不在1–10级之内（A5.3）", "disability grade outside 1–10 (A5.3)"),
-    "TREATMENT_NOT_ENDED": ("治疗尚未终结，终结后评定给付（A5.3）", "treatment has not ended; paid after it ends (A5.3)"),
+    "TREATMENT_NOT_ENDED": (
+        "治疗尚未终结，终结后评定给付（A5.3）",
+        "treatment has not ended; paid after it ends (A5.3)",
+    ),
     "DISABILITY_GRADE": ("按伤残等级给付", "paid by disability grade"),
     "DEATH_NOT_WITHIN_MONTH": (
         "死亡日期晚于事故后一个月（{value}），不属意外身故（A3.3）",
         "death later than one month after the accident ({value}): not an accidental death (A3.3)",
     ),
     "ACCIDENTAL_DEATH": ("意外身故给付", "accidental death benefit"),
-    "ACCIDENT_CAP_REACHED": ("本年度意外累计给付已达上限（A5.5）", "the yearly accident cap is reached (A5.5)"),
+    "ACCIDENT_CAP_REACHED": (
+        "本年度意外累计给付已达上限（A5.5）",
+        "the yearly accident cap is reached (A5.5)",
+    ),
 }

@@ -61,6 +61,7 @@ def status_of(code: str) -> str:
 def clause_of(code: str) -> str:
     return REASONS[code][1]
 
+
 # The step of rules.md "Deciding a claim" at which each code decides (for `aidctl explain`).
 STEPS: dict[int, tuple[str, str]] = {
     1: ("输入检查", "input"),
@@ -74,15 +75,33 @@ STEPS: dict[int, tuple[str, str]] = {
     9: ("意外年度限额（A5.5）", "accident cap (A5.5)"),
 }
 STEP_OF: dict[str, int] = {
-    "MISSING_FIELD": 1, "INVALID_VALUE": 1, "DUPLICATE_CLAIM_ID": 1,
-    "ALREADY_DECIDED": 2, "CLAIM_CONFLICT": 2,
+    "MISSING_FIELD": 1,
+    "INVALID_VALUE": 1,
+    "DUPLICATE_CLAIM_ID": 1,
+    "ALREADY_DECIDED": 2,
+    "CLAIM_CONFLICT": 2,
     "POSSIBLE_DUPLICATE": 3,
-    "NO_COVERAGE": 4, "NAME_MISMATCH": 4, "UNIT_MISMATCH": 4,
-    "EXCLUDED_FRAUD": 5, "EXCLUDED_PREEXISTING": 5, "CONFLICTING_FACTS": 5, "EXCLUDED_CAUSE": 5,
-    "DISEASE_NOT_LISTED": 6, "AMBIGUOUS_DISEASE": 6, "DISEASE_PAID_IN_EARLIER_TERM": 6,
-    "DISEASE_EXCLUDED_AFTER_WAITING": 6, "CONSOLATION": 6, "CONSOLATION_ALREADY_PAID": 6,
-    "REDUCED_30": 6, "FULL_BENEFIT": 6, "DISEASE_CAP_REACHED": 6,
-    "GRADE_NOT_COVERED": 7, "TREATMENT_NOT_ENDED": 7, "DISABILITY_GRADE": 7,
-    "DEATH_NOT_WITHIN_MONTH": 8, "ACCIDENTAL_DEATH": 8,
-    "ACCIDENT_CAP_REACHED": 9, "PARTIAL_CAP": 9,
+    "NO_COVERAGE": 4,
+    "NAME_MISMATCH": 4,
+    "UNIT_MISMATCH": 4,
+    "EXCLUDED_FRAUD": 5,
+    "EXCLUDED_PREEXISTING": 5,
+    "CONFLICTING_FACTS": 5,
+    "EXCLUDED_CAUSE": 5,
+    "DISEASE_NOT_LISTED": 6,
+    "AMBIGUOUS_DISEASE": 6,
+    "DISEASE_PAID_IN_EARLIER_TERM": 6,
+    "DISEASE_EXCLUDED_AFTER_WAITING": 6,
+    "CONSOLATION": 6,
+    "CONSOLATION_ALREADY_PAID": 6,
+    "REDUCED_30": 6,
+    "FULL_BENEFIT": 6,
+    "DISEASE_CAP_REACHED": 6,
+    "GRADE_NOT_COVERED": 7,
+    "TREATMENT_NOT_ENDED": 7,
+    "DISABILITY_GRADE": 7,
+    "DEATH_NOT_WITHIN_MONTH": 8,
+    "ACCIDENTAL_DEATH": 8,
+    "ACCIDENT_CAP_REACHED": 9,
+    "PARTIAL_CAP": 9,
 }

@@ -118,5 +118,7 @@ def parse_catalogue(raw: dict[str, Any]) -> Catalogue:
     return Catalogue(
         diseases=tuple(diseases),
         clause=str(raw.get("clause", "A3.1")),
-        related_clause=str(related.get("clause", "A5.2a;D1")) if isinstance(related, dict) else "A5.2a;D1",
+        related_clause=str(related.get("clause", "A5.2a;D1"))
+        if isinstance(related, dict)
+        else "A5.2a;D1",
     )

@@ -12,6 +12,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,9 @@ class PolicyVersion:
         return self.clauses[key]
 
     def class_amount(self, disease_class: int) -> int:
-        return int(self.values["class1_amount"] if disease_class == 1 else self.values["class2_amount"])
+        return int(
+            self.values["class1_amount"] if disease_class == 1 else self.values["class2_amount"]
+        )
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def parse_policy(raw: dict[str, Any], path: str = "<memory>") -> Policy:
     if not isinstance(versions_raw, list) or not versions_raw:
         raise _fail(path, "version", "at least one [[version]] is required")
     versions = [_parse_version(v, i, path) for i, v in enumerate(versions_raw)]
-    for before, after in zip(versions, versions[1:], strict=False):
+    for before, after in pairwise(versions):
         if after.effective_from <= before.effective_from:
             raise _fail(
                 path,
@@ -206,7 +209,9 @@ def _parse_version(raw: Any, index: int, path: str) -> PolicyVersion:
         raise _fail(path, f"{where}.waiting", "exemption_last_day must be before reduced_last_day")
     if values["same_disease_cap"] < values["class1_amount"]:
         # L13: a reduced-period payment must never be cut by the same-disease cap.
-        raise _fail(path, f"{where}.illness.same_disease_cap", "must be at least class1_amount (L13)")
+        raise _fail(
+            path, f"{where}.illness.same_disease_cap", "must be at least class1_amount (L13)"
+        )
     if not 0 < values["min_ratio"] <= 1 or not 0 < values["small_unit_ratio"] <= 1:
         raise _fail(path, f"{where}.enrolment", "ratios must be in (0, 1]")
     dis = raw.get("disability")

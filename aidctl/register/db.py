@@ -43,8 +43,11 @@ def open_register(path: Path, *, create: bool = True) -> sqlite3.Connection:
         with path.open("rb") as fh:
             header = fh.read(16)
         if header != b"SQLite format 3\x00":
-            raise _refuse(path, "is not an aidctl register (not an SQLite file); it was left untouched.",
-                          "不是 aidctl 登记库（不是 SQLite 文件），未做任何改动。")
+            raise _refuse(
+                path,
+                "is not an aidctl register (not an SQLite file); it was left untouched.",
+                "不是 aidctl 登记库（不是 SQLite 文件），未做任何改动。",
+            )
     if not exists:
         if not create:
             raise _refuse(path, "does not exist.", "不存在。")
@@ -58,14 +61,20 @@ def open_register(path: Path, *, create: bool = True) -> sqlite3.Connection:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables and app_id != APP_ID:
             conn.close()
-            raise _refuse(path, "is another program's database; it was left untouched.",
-                          "是其他程序的数据库，未做任何改动。")
+            raise _refuse(
+                path,
+                "is another program's database; it was left untouched.",
+                "是其他程序的数据库，未做任何改动。",
+            )
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         _migrate(conn)
     except sqlite3.DatabaseError as exc:
-        raise _refuse(path, f"cannot be read ({exc}); it was left untouched.",
-                      f"无法读取（{exc}），未做任何改动。") from exc
+        raise _refuse(
+            path,
+            f"cannot be read ({exc}); it was left untouched.",
+            f"无法读取（{exc}），未做任何改动。",
+        ) from exc
     return conn
 
 
@@ -83,7 +92,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
             for statement in sql.split(";\n"):
                 if statement.strip():
                     conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
+            )
             conn.execute(f"PRAGMA application_id = {APP_ID}")
 
 

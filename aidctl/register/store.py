@@ -58,10 +58,28 @@ HISTORY_COLUMNS = {
     "voided": pl.Boolean,
 }
 DECISION_COLUMNS = (
-    "claim_id", "status", "amount", "reason_code", "clause", "policy_version", "id_number",
-    "name", "unit_code", "claim_type", "disease_code", "disability_grade", "event_date",
-    "period", "contract_no", "term_start", "cover_day", "base_amount", "pct", "cap_room",
-    "content", "detail",
+    "claim_id",
+    "status",
+    "amount",
+    "reason_code",
+    "clause",
+    "policy_version",
+    "id_number",
+    "name",
+    "unit_code",
+    "claim_type",
+    "disease_code",
+    "disability_grade",
+    "event_date",
+    "period",
+    "contract_no",
+    "term_start",
+    "cover_day",
+    "base_amount",
+    "pct",
+    "cap_room",
+    "content",
+    "detail",
 )
 
 
@@ -105,6 +123,7 @@ def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
 
 # ---------------------------------------------------------------- runs
 
+
 def start_run(
     conn: sqlite3.Connection,
     command: str,
@@ -142,6 +161,7 @@ def runs(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- enrolment
 
+
 def contracts_of_units(conn: sqlite3.Connection, unit_codes: Iterable[str]) -> pl.DataFrame:
     _load_keys(conn, "q_units", unit_codes)
     cur = conn.execute(
@@ -162,7 +182,9 @@ def all_contracts(conn: sqlite3.Connection) -> pl.DataFrame:
 
 def units_info(conn: sqlite3.Connection) -> pl.DataFrame:
     cur = conn.execute("SELECT unit_code, unit_name, contact, phone FROM units")
-    return _frame(cur, {"unit_code": pl.Utf8, "unit_name": pl.Utf8, "contact": pl.Utf8, "phone": pl.Utf8})
+    return _frame(
+        cur, {"unit_code": pl.Utf8, "unit_name": pl.Utf8, "contact": pl.Utf8, "phone": pl.Utf8}
+    )
 
 
 def spells_of_ids(conn: sqlite3.Connection, id_numbers: Iterable[str]) -> pl.DataFrame:
@@ -209,7 +231,10 @@ def record_enrollment(
 
 # ---------------------------------------------------------------- claims
 
-def history_of_ids(conn: sqlite3.Connection, id_numbers: Iterable[str], claim_ids: Iterable[str]) -> pl.DataFrame:
+
+def history_of_ids(
+    conn: sqlite3.Connection, id_numbers: Iterable[str], claim_ids: Iterable[str]
+) -> pl.DataFrame:
     """Earlier decisions for these members or these claim ids, with their void flag."""
     _load_keys(conn, "q_ids", id_numbers)
     _load_keys(conn, "q_claims", claim_ids)
@@ -241,7 +266,9 @@ def decisions_of_claim(conn: sqlite3.Connection, claim_id: str) -> list[dict[str
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def member_record(conn: sqlite3.Connection, id_number: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def member_record(
+    conn: sqlite3.Connection, id_number: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A member's cover spells (with unit names) and decisions (with voids), oldest first."""
     cur = conn.execute(
         "SELECT s.contract_no, s.unit_code, u.unit_name, s.name, s.spell_start, s.term_start, "

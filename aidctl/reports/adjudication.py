@@ -22,8 +22,18 @@ _SHEETS = {
 
 def with_sentences(decisions: pl.DataFrame, catalogue: Catalogue, lang: str) -> pl.DataFrame:
     """Add `message`: the sentence for each decision, with its figures."""
-    cols = ["reason_code", "amount", "cover_day", "base_amount", "cap_room", "pct",
-            "disease_code", "claim_type", "disability_grade", "detail"]
+    cols = [
+        "reason_code",
+        "amount",
+        "cover_day",
+        "base_amount",
+        "cap_room",
+        "pct",
+        "disease_code",
+        "claim_type",
+        "disability_grade",
+        "detail",
+    ]
     sentences = [explain(d, catalogue, lang) for d in decisions.select(cols).iter_rows(named=True)]
     return decisions.with_columns(pl.Series("message", sentences, dtype=pl.Utf8))
 
@@ -31,7 +41,9 @@ def with_sentences(decisions: pl.DataFrame, catalogue: Catalogue, lang: str) -> 
 def _benefit(lang: str) -> pl.Expr:
     index = 0 if lang == "zh" else 1
     return pl.col("claim_type").replace_strict(
-        {k: v[index] for k, v in CLAIM_TYPES.items()}, default=pl.col("claim_type"), return_dtype=pl.Utf8
+        {k: v[index] for k, v in CLAIM_TYPES.items()},
+        default=pl.col("claim_type"),
+        return_dtype=pl.Utf8,
     )
 
 
@@ -93,12 +105,14 @@ def write_adjudication_report(
     )
     paid_by_type = (
         frame.filter(pl.col("status") == "approved")
-        .group_by("benefit").agg(pl.col("amount").sum().alias("amount"), pl.len().alias("count"))
+        .group_by("benefit")
+        .agg(pl.col("amount").sum().alias("amount"), pl.len().alias("count"))
         .sort("benefit")
     )
     by_unit = (
         frame.filter(pl.col("status") == "approved")
-        .group_by("unit_code").agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
+        .group_by("unit_code")
+        .agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
         .sort("amount", descending=True)
     )
     summary = Summary(
@@ -109,34 +123,46 @@ def write_adjudication_report(
             SummaryTable(
                 title="按保障类型给付金额" if zh else "Paid by benefit type",
                 frame=paid_by_type,
-                columns=[Column("benefit", header("benefit", lang)),
-                         Column("count", header("count", lang), kind="int"),
-                         Column("amount", header("amount", lang), kind="yuan")],
+                columns=[
+                    Column("benefit", header("benefit", lang)),
+                    Column("count", header("count", lang), kind="int"),
+                    Column("amount", header("amount", lang), kind="yuan"),
+                ],
             ),
             SummaryTable(
                 title="按保障类型和结果" if zh else "By benefit type and decision",
                 frame=by_type,
-                columns=[Column("benefit", header("benefit", lang)),
-                         Column("status", header("status", lang)),
-                         Column("count", header("count", lang), kind="int"),
-                         Column("amount", header("amount", lang), kind="yuan")],
+                columns=[
+                    Column("benefit", header("benefit", lang)),
+                    Column("status", header("status", lang)),
+                    Column("count", header("count", lang), kind="int"),
+                    Column("amount", header("amount", lang), kind="yuan"),
+                ],
             ),
             SummaryTable(
                 title="各单位给付合计" if zh else "Paid per unit",
                 frame=by_unit,
-                columns=[Column("unit_code", header("unit_code", lang)),
-                         Column("count", header("count", lang), kind="int"),
-                         Column("amount", header("amount", lang), kind="yuan")],
+                columns=[
+                    Column("unit_code", header("unit_code", lang)),
+                    Column("count", header("count", lang), kind="int"),
+                    Column("amount", header("amount", lang), kind="yuan"),
+                ],
             ),
         ],
         chart=ChartSpec(
             title="各保障类型给付金额" if zh else "Amount paid by benefit type",
-            table_index=0, category_key="benefit", value_key="amount",
+            table_index=0,
+            category_key="benefit",
+            value_key="amount",
             y_title="元" if zh else "yuan",
         ),
     )
     sheets = [
-        Sheet(name=names[0 if zh else 1], frame=frame.filter(pl.col("status") == status), columns=columns)
+        Sheet(
+            name=names[0 if zh else 1],
+            frame=frame.filter(pl.col("status") == status),
+            columns=columns,
+        )
         for status, names in _SHEETS.items()
     ]
     write_report(path, sheets, summary)

@@ -22,9 +22,14 @@ def _cols(keys: list[tuple[str, str]], lang: str) -> list[Column]:
 
 def issues_frame(findings: pl.DataFrame, lang: str, unmask: bool) -> pl.DataFrame:
     return with_messages(findings, lang).select(
-        "sheet", "row", "column", "unit_code",
+        "sheet",
+        "row",
+        "column",
+        "unit_code",
         masked("id_number", unmask).alias("id_number"),
-        "code", status_words("severity", lang).alias("severity"), "message",
+        "code",
+        status_words("severity", lang).alias("severity"),
+        "message",
     )
 
 
@@ -41,12 +46,16 @@ def write_enrollment_report(
     unit_rows = units.with_columns(
         status_words("status", lang).alias("status"),
         pl.col("reasons").list.join("; ").alias("reasons"),
-        pl.when(pl.col("first_time")).then(pl.lit("是" if zh else "yes"))
-        .otherwise(pl.lit("否" if zh else "no")).alias("first_time"),
+        pl.when(pl.col("first_time"))
+        .then(pl.lit("是" if zh else "yes"))
+        .otherwise(pl.lit("否" if zh else "no"))
+        .alias("first_time"),
     )
     by_status = (
         units.group_by("status")
-        .agg(pl.len().alias("count"), pl.col("contribution_total").sum().alias("contribution_total"))
+        .agg(
+            pl.len().alias("count"), pl.col("contribution_total").sum().alias("contribution_total")
+        )
         .sort("status")
         .with_columns(status_words("status", lang).alias("status"))
     )
@@ -54,14 +63,20 @@ def write_enrollment_report(
         name="汇总" if zh else "Summary",
         title=title,
         facts=facts,
-        tables=[SummaryTable(
-            title="按结果统计" if zh else "Units by result",
-            frame=by_status,
-            columns=_cols([("status", "text"), ("count", "int"), ("contribution_total", "yuan")], lang),
-        )],
+        tables=[
+            SummaryTable(
+                title="按结果统计" if zh else "Units by result",
+                frame=by_status,
+                columns=_cols(
+                    [("status", "text"), ("count", "int"), ("contribution_total", "yuan")], lang
+                ),
+            )
+        ],
         chart=ChartSpec(
             title="各结果单位数" if zh else "Units by result",
-            table_index=0, category_key="status", value_key="count",
+            table_index=0,
+            category_key="status",
+            value_key="count",
             y_title="单位数" if zh else "units",
         ),
     )
@@ -70,12 +85,26 @@ def write_enrollment_report(
             name="单位" if zh else "Units",
             frame=unit_rows,
             columns=_cols(
-                [("unit_code", "text"), ("unit_name", "text"), ("status", "text"),
-                 ("total_staff", "int"), ("eligible", "int"), ("ratio", "ratio"),
-                 ("required_ratio", "ratio"), ("shortfall", "int"), ("contribution_total", "yuan"),
-                 ("unit_share", "yuan"), ("individual_share", "yuan"), ("deductible", "yuan"),
-                 ("effective_date", "date"), ("term_end", "date"), ("first_time", "text"),
-                 ("reasons", "text"), ("contact", "text"), ("phone", "text")],
+                [
+                    ("unit_code", "text"),
+                    ("unit_name", "text"),
+                    ("status", "text"),
+                    ("total_staff", "int"),
+                    ("eligible", "int"),
+                    ("ratio", "ratio"),
+                    ("required_ratio", "ratio"),
+                    ("shortfall", "int"),
+                    ("contribution_total", "yuan"),
+                    ("unit_share", "yuan"),
+                    ("individual_share", "yuan"),
+                    ("deductible", "yuan"),
+                    ("effective_date", "date"),
+                    ("term_end", "date"),
+                    ("first_time", "text"),
+                    ("reasons", "text"),
+                    ("contact", "text"),
+                    ("phone", "text"),
+                ],
                 lang,
             ),
         ),
@@ -83,8 +112,16 @@ def write_enrollment_report(
             name="问题明细" if zh else "Issues",
             frame=issues_frame(findings, lang, unmask),
             columns=_cols(
-                [("sheet", "text"), ("row", "int"), ("column", "text"), ("unit_code", "text"),
-                 ("id_number", "text"), ("code", "text"), ("severity", "text"), ("message", "text")],
+                [
+                    ("sheet", "text"),
+                    ("row", "int"),
+                    ("column", "text"),
+                    ("unit_code", "text"),
+                    ("id_number", "text"),
+                    ("code", "text"),
+                    ("severity", "text"),
+                    ("message", "text"),
+                ],
                 lang,
             ),
         ),
@@ -114,10 +151,11 @@ def write_annotated_copy(
 
     def annotate(raw: pl.DataFrame, results: pl.DataFrame, status_col: str, sheet: str) -> Sheet:
         res = results.select(pl.col("_row"), status_words(status_col, lang).alias("annot_status"))
-        frame = (
-            raw.join(res, on="_row", how="left", maintain_order="left")
-            .join(msgs.filter(pl.col("sheet") == sheet).drop("sheet").rename({"row": "_row"}),
-                  on="_row", how="left", maintain_order="left")
+        frame = raw.join(res, on="_row", how="left", maintain_order="left").join(
+            msgs.filter(pl.col("sheet") == sheet).drop("sheet").rename({"row": "_row"}),
+            on="_row",
+            how="left",
+            maintain_order="left",
         )
         data_cols = [c for c in raw.columns if not c.startswith("_")]
         columns = [Column(key=c, header=c) for c in data_cols] + [

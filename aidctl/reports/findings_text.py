@@ -26,8 +26,11 @@ def with_messages(findings: pl.DataFrame, lang: str) -> pl.DataFrame:
     return out.with_columns(
         pl.coalesce(pl.col("_tpl"), pl.col("code"))
         .str.replace_all("{value}", pl.col("value").fill_null(""), literal=True)
-        .str.replace_all("{column}", pl.coalesce(pl.col("_colname"), pl.col("column")).fill_null(""),
-                         literal=True)
+        .str.replace_all(
+            "{column}",
+            pl.coalesce(pl.col("_colname"), pl.col("column")).fill_null(""),
+            literal=True,
+        )
         .alias("message")
     ).drop("_tpl", "_colname")
 
