@@ -824,6 +824,89 @@ def history_cmd(
     _run(body, lang)
 
 
+@app.command("renewals")
+def renewals_cmd(
+    due: Annotated[str, typer.Option("--due", help="Window ahead: 30d, 2w, 1m.")] = "30d",
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = "zh",
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    policy: PolicyOpt = None,
+) -> None:
+    """Which units must renew (due), which are in the 20-day grace, which lapsed (A7.1, D5).
+
+    Renewing by renew_by keeps renewal status and no waiting periods; a lapsed unit that
+    enrols again is a first enrolment.
+
+    Example: aidctl renewals --due 30d --db reg.sqlite3 --as-of 2026-11-28
+    """
+
+    def body() -> int:
+        from aidctl import pipeline
+        from aidctl.reports.renewals import status_word, write_renewals_report
+
+        c = Ctx(db, as_of, lang, json_out, policy)
+        listed = pipeline.renewals_due(c.pipeline_context(), due)
+        report = out_path or Path.cwd() / f"renewals-{c.as_of:%Y%m%d}.xlsx"
+        facts: list[tuple[str, Any]] = [
+            (c.t("业务日期", "As of"), c.as_of),
+            (c.t("提前期限", "Window"), due),
+            (c.t("登记库", "Register"), str(c.db)),
+        ]
+        write_renewals_report(report, listed, facts, c.lang)
+        if c.json:
+            _print_json(
+                {
+                    "as_of": c.as_of,
+                    "due": listed.select(
+                        "unit_code",
+                        "unit_name",
+                        "contract_no",
+                        "expiry_date",
+                        "status",
+                        "renew_by",
+                        "members",
+                        "contribution_due",
+                    ).to_dicts(),
+                    "report": str(report),
+                }
+            )
+            return 0
+        _table(
+            c.t("续保提醒", "Renewals"),
+            [
+                c.t("单位编码", "Unit"),
+                c.t("单位名称", "Name"),
+                c.t("到期", "Expiry"),
+                c.t("状态", "Status"),
+                c.t("最迟续保", "Renew by"),
+                c.t("人数", "Members"),
+                c.t("应缴", "Due"),
+                c.t("联系人", "Contact"),
+                c.t("电话", "Phone"),
+            ],
+            [
+                [
+                    r["unit_code"],
+                    r["unit_name"],
+                    r["expiry_date"],
+                    status_word(r["status"], c.lang),
+                    r["renew_by"],
+                    r["members"],
+                    r["contribution_due"],
+                    r["contact"] or "",
+                    r["phone"] or "",
+                ]
+                for r in listed.iter_rows(named=True)
+            ],
+        )
+        out.print(c.t(f"报告：{report}", f"Report: {report}"))
+        return 0
+
+    _run(body, lang)
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,

@@ -248,3 +248,25 @@ def totals(decisions: pl.DataFrame) -> dict[str, int]:
     counts = {s: int((decisions["status"] == s).sum()) for s in ("approved", "rejected", "pending")}
     counts["amount"] = int(decisions["amount"].sum())
     return counts
+
+
+def renewals_due(ctx: Context, duration: str) -> pl.DataFrame:
+    """Contracts due, in grace or lapsed (A7.1, D5), with unit names and contacts."""
+    from aidctl.core.renewals import renewals, window_end
+
+    until = window_end(ctx.as_of, duration)
+    if until is None:
+        raise InputError(
+            f"--due needs a duration such as 30d, 2w or 1m, not {duration!r}.",
+            f"--due 需要形如 30d、2w、1m 的期限，而不是 {duration!r}。",
+        )
+    conn = _read_only(ctx.db_path)
+    if conn is None:
+        raise InputError(f"No register at {ctx.db_path}.", f"登记库 {ctx.db_path} 不存在。")
+    try:
+        contracts = store.all_contracts(conn)
+        units = store.units_info(conn)
+    finally:
+        conn.close()
+    listed = renewals(contracts, ctx.policy, ctx.as_of, until)
+    return listed.join(units, on="unit_code", how="left", maintain_order="left")
