@@ -169,7 +169,17 @@ def decide_claims(
     """Decide every claim row; see the module docstring for how the steps are arranged."""
     params = _params_table(policy)
     first_eff = policy.versions[0].effective_from
-    c = claims.with_columns(
+    text_cols = [
+        k
+        for k in ("claim_id", "id_number", "name", "claim_type", "disease", "unit_code")
+        if k in claims.columns
+    ]
+    c = claims.with_columns(  # L17: a cell of white space only is a blank cell
+        [
+            pl.when(pl.col(k).str.strip_chars() == "").then(None).otherwise(pl.col(k)).alias(k)
+            for k in text_cols
+        ]
+    ).with_columns(
         pl.when(pl.col("claim_type") == CI)
         .then(pl.col("diagnosis_date"))
         .otherwise(pl.col("accident_date"))
@@ -219,7 +229,11 @@ def decide_claims(
 
     # ---- step 3: possible duplicates (L4)
     key = ["id_number", "claim_type", "_dkey", "_gkey", "event_date"]
-    c = c.with_columns(_gkey=pl.col("disability_grade").fill_null(-1))
+    c = c.with_columns(  # L4: the grade is part of the key of a disability claim only
+        _gkey=pl.when(pl.col("claim_type") == DISABILITY)
+        .then(pl.col("disability_grade").fill_null(-1))
+        .otherwise(-1)
+    )
     hkeys = hist.select(
         "id_number",
         "claim_type",
@@ -227,7 +241,10 @@ def decide_claims(
         .then(pl.col("disease_code"))
         .otherwise(pl.lit(""))
         .alias("_dkey"),
-        pl.col("disability_grade").fill_null(-1).alias("_gkey"),
+        pl.when(pl.col("claim_type") == DISABILITY)
+        .then(pl.col("disability_grade").fill_null(-1))
+        .otherwise(-1)
+        .alias("_gkey"),
         "event_date",
         pl.col("claim_id").alias("_hclaim"),
     )
@@ -349,6 +366,11 @@ def decide_claims(
         .then(pl.lit("AMBIGUOUS_DISEASE"))
         .when((pl.col("claim_type") == DISABILITY) & ~grade_ok)
         .then(pl.lit("GRADE_NOT_COVERED"))
+        .when(  # L16: treatment cannot end before the accident
+            (pl.col("claim_type") == DISABILITY)
+            & (pl.col("treatment_end_date") < pl.col("accident_date"))
+        )
+        .then(pl.lit("INVALID_VALUE"))
         .when(
             (pl.col("claim_type") == DISABILITY)
             & (
@@ -398,19 +420,14 @@ def decide_claims(
         clause=pl.when(pl.col("reason_code") == "PARTIAL_CAP")
         .then(pl.when(is_ci).then(pl.lit("A5.1;D8")).otherwise(pl.lit("A5.5;D8")))
         .otherwise(pl.col("reason_code").replace_strict(clause_map, default="")),
+        # L12: the period of every critical-illness claim decided under a covering spell
         period=pl.when(
-            pl.col("reason_code").is_in(
-                [
-                    "CONSOLATION",
-                    "REDUCED_30",
-                    "FULL_BENEFIT",
-                    "PARTIAL_CAP",
-                    "DISEASE_CAP_REACHED",
-                    "CONSOLATION_ALREADY_PAID",
-                    "DISEASE_PAID_IN_EARLIER_TERM",
-                    "DISEASE_EXCLUDED_AFTER_WAITING",
-                ]
-            )
+            is_ci
+            & pl.col("contract_no").is_not_null()
+            & pl.col("reason_code")
+            .replace_strict(status_map, default=PENDING)
+            .is_in([APPROVED, REJECTED])
+            & (pl.col("reason_code") != "ALREADY_DECIDED")
         ).then(pl.col("_period")),
         detail=pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
         .then(pl.col("_suggest"))
@@ -418,8 +435,15 @@ def decide_claims(
         .then(pl.col("exclusion"))
         .when(pl.col("reason_code") == "DEATH_NOT_WITHIN_MONTH")
         .then(death_deadline.dt.strftime("%Y-%m-%d"))
-        .when(pl.col("reason_code").is_in(["INVALID_VALUE"]))
-        .then(pl.col("_bad_fields"))
+        .when(pl.col("reason_code") == "INVALID_VALUE")
+        .then(
+            pl.coalesce(
+                pl.col("_bad_fields"),
+                pl.when(pl.col("claim_type") == DEATH)
+                .then(pl.lit("death_date"))
+                .otherwise(pl.lit("treatment_end_date")),
+            )
+        )
         .when(pl.col("reason_code") == "NAME_MISMATCH")
         .then(pl.col("_spell_name")),
     )

@@ -314,6 +314,8 @@ def check_enrollment(
         "UNKNOWN_UNIT": pl.col("unit_code"),
     }
     for mask, code, col, _status in checks:
+        if code == "INVALID_VALUE":
+            continue  # the intake's own finding names the cell and what was in it
         if code == "ENROLLED_IN_OTHER_UNIT" and "_register_conflict" in str(mask):
             value: pl.Expr = pl.col("_register_unit")
         elif code in special_value:
