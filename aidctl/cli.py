@@ -51,7 +51,16 @@ AsOfOpt = Annotated[
     typer.Option("--as-of", help="The day the command acts as of (YYYY-MM-DD); default today."),
 ]
 LangOpt = Annotated[
-    str, typer.Option("--lang", help="zh (default) or en: language of reports and messages.")
+    str | None,
+    typer.Option("--lang", help="zh (default) or en: language of reports and messages."),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="AIDCTL_CONFIG",
+        help="Workspace config (aidctl.toml); default ./aidctl.toml when there is one.",
+    ),
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout instead of a summary.")
@@ -75,11 +84,18 @@ class Ctx:
         self,
         db: Path | None,
         as_of: str | None,
-        lang: str,
+        lang: str | None,
         json_out: bool,
         policy: Path | None,
         unmask: bool = False,
+        config: Path | None = None,
     ) -> None:
+        from aidctl.batch.workspace import find_config, load_workspace
+
+        found = find_config(config)
+        self.workspace = load_workspace(found) if found is not None else None
+        ws = self.workspace
+        lang = lang or (ws.lang if ws else "zh")
         if lang not in ("zh", "en"):
             raise InputError(
                 f"--lang must be zh or en, not {lang!r}.",
@@ -87,9 +103,12 @@ class Ctx:
             )
         self.lang = lang
         self.json = json_out
-        self.db = db if db is not None else default_db_path()
+        # an explicit --db wins, then the workspace's register, then $AIDCTL_DB / the default
+        self.db = db if db is not None else (ws.register if ws else default_db_path())
         self.as_of = _parse_day(as_of, "--as-of") if as_of else dt.date.today()
-        self.policy: Policy = load_policy(policy)
+        self.policy: Policy = load_policy(
+            policy if policy is not None else (ws.policy if ws else None)
+        )
         self.unmask = unmask
         self.started = time.perf_counter()
         self.timings: dict[str, float] = {}
@@ -128,12 +147,21 @@ def _parse_day(text: str, option: str) -> dt.date:
         ) from exc
 
 
-def _run(body: Callable[[], int], lang: str = "zh") -> None:
+def _run(body: Callable[[], int], lang: str | None = "zh") -> None:
     """Run a command body; turn known failures into one sentence and exit code 2."""
+    lang = lang or "zh"
     try:
         code = body()
     except AidctlError as exc:
         err.print(f"aidctl: {exc.message(lang)}")
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a report open in another program, a full disk, a read-only folder
+        where = exc.filename or ""
+        err.print(
+            f"aidctl: {where}: {exc.strerror or exc}; the register was not changed by this error."
+            if lang == "en"
+            else f"aidctl：{where}：{exc.strerror or exc}；登记库未因此改动。"
+        )
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print(
@@ -200,7 +228,7 @@ def _enrollment_command(
     members: Path | None,
     db: Path | None,
     as_of: str | None,
-    lang: str,
+    lang: str | None,
     json_out: bool,
     out_path: Path | None,
     policy: Path | None,
@@ -361,7 +389,7 @@ def validate_enrollment_cmd(
     ] = None,
     db: DbOpt = None,
     as_of: AsOfOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
     out_path: OutOpt = None,
     policy: PolicyOpt = None,
@@ -402,7 +430,7 @@ def enroll_cmd(
     ] = None,
     db: DbOpt = None,
     as_of: AsOfOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
     out_path: OutOpt = None,
     policy: PolicyOpt = None,
@@ -433,7 +461,7 @@ def adjudicate_cmd(
     file: Annotated[Path, typer.Argument(help="Claims workbook (sheet 理赔申请 or the first).")],
     db: DbOpt = None,
     as_of: AsOfOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
     out_path: OutOpt = None,
     policy: PolicyOpt = None,
@@ -535,7 +563,7 @@ def policy_show(
         str | None, typer.Option("--on", help="Show the set in force on this day.")
     ] = None,
     policy: PolicyOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Print the parameter set in force (A5.6, D9), each value with its clause.
@@ -613,7 +641,7 @@ def template_units(
     out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path(
         "参保单位模板.xlsx"
     ),
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
 ) -> None:
     """A blank units workbook: Chinese headers, dropdowns and instructions.
 
@@ -636,7 +664,7 @@ def template_claims(
         "理赔申请模板.xlsx"
     ),
     policy: PolicyOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
 ) -> None:
     """A blank claims workbook: headers, dropdowns (type, the 27 diseases, grade, yes/no).
 
@@ -657,7 +685,7 @@ def template_claims(
 def explain_cmd(
     claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号).")],
     db: DbOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
     policy: PolicyOpt = None,
     unmask: UnmaskOpt = False,
@@ -750,7 +778,7 @@ def explain_cmd(
 def history_cmd(
     id_number: Annotated[str, typer.Argument(help="The member's id number (身份证号).")],
     db: DbOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Print a member's cover spells, claims and payments.
@@ -829,7 +857,7 @@ def renewals_cmd(
     due: Annotated[str, typer.Option("--due", help="Window ahead: 30d, 2w, 1m.")] = "30d",
     db: DbOpt = None,
     as_of: AsOfOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
     json_out: JsonOpt = False,
     out_path: OutOpt = None,
     policy: PolicyOpt = None,
@@ -902,6 +930,232 @@ def renewals_cmd(
             ],
         )
         out.print(c.t(f"报告：{report}", f"Report: {report}"))
+        return 0
+
+    _run(body, lang)
+
+
+@app.command("void")
+def void_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号) to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for audit).")] = "",
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Reverse a decided claim by appending a reversal; nothing is deleted or rewritten.
+
+    Caps and the earlier-term rules then count as if it had not been paid, and the claim id
+    may be adjudicated again.
+
+    Example: aidctl void LP2026-0001 --reason "材料造假，追回" --db reg.sqlite3
+    """
+
+    def body() -> int:
+        from aidctl import pipeline
+
+        c = Ctx(db, as_of, lang, json_out, None)
+        done = pipeline.void(c.pipeline_context(), claim_id, reason)
+        if c.json:
+            _print_json(done)
+            return 0
+        out.print(
+            c.t(
+                f"已撤销理赔 {claim_id} 的决定（{done['reason_code']}，{done['amount']} 元），运行 {done['void_run']}。",
+                f"Voided the decision on claim {claim_id} ({done['reason_code']}, {done['amount']} yuan), run {done['void_run']}.",
+            )
+        )
+        return 0
+
+    _run(body, lang)
+
+
+@app.command("payments")
+def payments_cmd(
+    period: Annotated[str, typer.Option("--period", help="The month, YYYY-MM.")],
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    unmask: UnmaskOpt = False,
+) -> None:
+    """Export the month's payments for the finance office (reversals as negative rows).
+
+    Example: aidctl payments --period 2026-11 --out 2026-11-支付清单.xlsx
+    """
+
+    def body() -> int:
+        from aidctl import pipeline
+        from aidctl.reports.payments import write_payments_report
+
+        c = Ctx(db, None, lang, json_out, None, unmask)
+        frame = pipeline.payments(c.pipeline_context(), period)
+        report = out_path or Path.cwd() / f"payments-{period}.xlsx"
+        facts: list[tuple[str, Any]] = [
+            (c.t("月份", "Period"), period),
+            (c.t("登记库", "Register"), str(c.db)),
+        ]
+        write_payments_report(report, frame, facts, c.lang, c.unmask)
+        total = int(frame["amount"].sum())
+        if c.json:
+            _print_json(
+                {"period": period, "payments": frame.height, "amount": total, "report": str(report)}
+            )
+            return 0
+        out.print(
+            c.t(
+                f"{period}：{frame.height} 笔，合计 {total} 元。报告：{report}",
+                f"{period}: {frame.height} rows, {total} yuan in all. Report: {report}",
+            )
+        )
+        return 0
+
+    _run(body, lang)
+
+
+batch_app = typer.Typer(help="The unattended monthly batch. 月度批处理。", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+@app.command("init")
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help="The workspace folder to create.")],
+    lang: LangOpt = None,
+) -> None:
+    """Create an operator's workspace: aidctl.toml, inbox/, outbox/, archive/.
+
+    Example: aidctl init /srv/aidctl && cd /srv/aidctl && aidctl batch run
+    """
+
+    def body() -> int:
+        from aidctl.batch.workspace import init_workspace
+
+        config = init_workspace(directory)
+        out.print(str(config))
+        return 0
+
+    _run(body, lang)
+
+
+@batch_app.command("run")
+def batch_run_cmd(
+    period: Annotated[
+        str | None, typer.Option("--period", help="YYYY-MM; default the as-of month.")
+    ] = None,
+    due: Annotated[
+        str, typer.Option("--due", help="Renewals window for the renewals report.")
+    ] = "30d",
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Process every new file of the inbox (units: enroll; claims: adjudicate), in name order.
+
+    Reports go to outbox/PERIOD/, inputs to archive/ under their SHA-256; a file already
+    processed is skipped. Exit 0: all done; 1: done, but something needs a person;
+    2: could not run. Safe to rerun after a crash: nothing is paid twice.
+
+    Example (crontab): 0 6 1 * * cd /srv/aidctl && aidctl batch run >> cron.log 2>&1
+    """
+
+    def body() -> int:
+        import re
+
+        from aidctl.batch.run import run_batch
+
+        c = Ctx(None, as_of, lang, False, None, config=config)
+        if c.workspace is None:
+            raise InputError(
+                "No workspace: run `aidctl init DIR` and use --config DIR/aidctl.toml, or run from DIR.",
+                "没有工作区：请先运行 `aidctl init 目录`，再用 --config 目录/aidctl.toml 或在该目录中运行。",
+            )
+        month = period or f"{c.as_of:%Y-%m}"
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise InputError(
+                f"--period needs a month like 2026-11, not {month!r}.",
+                f"--period 需要形如 2026-11 的月份，而不是 {month!r}。",
+            )
+        ws = c.workspace
+        log_file = ws.log_file
+
+        def log(line: str) -> None:
+            stamp = dt.datetime.now().isoformat(timespec="seconds")
+            out.print(f"aidctl batch: {line}")
+            with log_file.open("a", encoding="utf-8") as fh:
+                fh.write(f"{stamp} {line}\n")
+
+        result = run_batch(ws, c.pipeline_context(), month, log, due)
+        counts: dict[str, int] = {}
+        for f in result.files:
+            counts[f.outcome] = counts.get(f.outcome, 0) + 1
+        amount = sum(int(f.counts.get("amount") or 0) for f in result.files)
+        log(
+            f"period {month}: {len(result.files)} files "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + f"; paid {amount} yuan; reports in {result.outbox}; exit {result.exit_code}"
+        )
+        return result.exit_code
+
+    _run(body, lang)
+
+
+@batch_app.command("status")
+def batch_status_cmd(
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs.")] = 20,
+) -> None:
+    """List past batch runs with their counts and totals.
+
+    Example: aidctl batch status --config /srv/aidctl/aidctl.toml
+    """
+
+    def body() -> int:
+        from aidctl.register import store
+        from aidctl.register.db import open_register
+
+        c = Ctx(None, None, lang, json_out, None, config=config)
+        if not c.db.exists():
+            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
+        conn = open_register(c.db, create=False)
+        try:
+            runs = [r for r in store.runs(conn, limit * 10) if r["command"] == "batch"][:limit]
+        finally:
+            conn.close()
+        parsed = [{**r, "counts": json.loads(r["counts"] or "{}")} for r in runs]
+        if c.json:
+            _print_json(parsed)
+            return 0
+        _table(
+            c.t("批处理记录", "Batch runs"),
+            [
+                c.t("运行", "Run"),
+                c.t("期间", "Period"),
+                c.t("业务日期", "As of"),
+                c.t("文件", "Files"),
+                c.t("完成", "Done"),
+                c.t("需处理", "Needs action"),
+                c.t("已处理过", "Skipped"),
+                c.t("退回", "Rejected"),
+                c.t("给付金额", "Paid"),
+            ],
+            [
+                [
+                    r["run_id"],
+                    r["counts"].get("period"),
+                    r["as_of"],
+                    r["counts"].get("files", 0),
+                    r["counts"].get("done", 0),
+                    r["counts"].get("needs_action", 0),
+                    r["counts"].get("already_processed", 0),
+                    r["counts"].get("rejected", 0),
+                    r["counts"].get("amount", 0),
+                ]
+                for r in parsed
+            ],
+        )
         return 0
 
     _run(body, lang)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,11 +145,15 @@ def validate_enrollment(
     return EnrollOutcome(result=result, findings=findings, input_sha256=sha), intake
 
 
+BeforeCommit = Callable[[sqlite3.Connection, Any, Any], None]
+
+
 def enroll(
     ctx: Context,
     units_path: Path,
     members_path: Path | None = None,
     timer: Callable[[str], None] | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[EnrollOutcome, Any]:
     """Check, then record the compliant units' contracts and spells in one transaction (E5)."""
     tick = timer or (lambda _stage: None)
@@ -170,17 +175,19 @@ def enroll(
                 "spells_added": added_s,
             }
             store.finish_run(conn, run_id, counts)
+            outcome = EnrollOutcome(
+                result=result,
+                findings=findings,
+                input_sha256=sha,
+                run_id=run_id,
+                contracts_added=added_c,
+                spells_added=added_s,
+            )
+            if before_commit is not None:
+                before_commit(conn, outcome, intake)
         tick("record")
     finally:
         conn.close()
-    outcome = EnrollOutcome(
-        result=result,
-        findings=findings,
-        input_sha256=sha,
-        run_id=run_id,
-        contracts_added=added_c,
-        spells_added=added_s,
-    )
     return outcome, intake
 
 
@@ -189,6 +196,7 @@ def adjudicate(
     claims_path: Path,
     dry_run: bool = False,
     timer: Callable[[str], None] | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[AdjudicateOutcome, Any]:
     """Decide every claim; record approved and rejected decisions unless `dry_run`."""
     tick = timer or (lambda _stage: None)
@@ -227,12 +235,22 @@ def adjudicate(
                 )
                 recorded = store.record_decisions(conn, run_id, final)
                 store.finish_run(conn, run_id, totals(decisions))
+                if before_commit is not None:
+                    before_commit(
+                        conn, _adjudicated(decisions, intake, sha, run_id, recorded), intake
+                    )
             tick("record")
     finally:
         if conn is not None:
             conn.close()
+    return _adjudicated(decisions, intake, sha, run_id, recorded), intake
+
+
+def _adjudicated(
+    decisions: pl.DataFrame, intake: Any, sha: str, run_id: str | None, recorded: int
+) -> AdjudicateOutcome:
     versions = sorted(decisions["policy_version"].drop_nulls().unique().to_list())
-    outcome = AdjudicateOutcome(
+    return AdjudicateOutcome(
         decisions=decisions,
         findings=intake.findings,
         input_sha256=sha,
@@ -240,7 +258,6 @@ def adjudicate(
         policy_versions=versions,
         recorded=recorded,
     )
-    return outcome, intake
 
 
 def totals(decisions: pl.DataFrame) -> dict[str, int]:
@@ -270,3 +287,46 @@ def renewals_due(ctx: Context, duration: str) -> pl.DataFrame:
         conn.close()
     listed = renewals(contracts, ctx.policy, ctx.as_of, until)
     return listed.join(units, on="unit_code", how="left", maintain_order="left")
+
+
+def void(ctx: Context, claim_id: str, reason: str) -> dict[str, Any]:
+    """Reverse a decided claim by appending a void (nothing is deleted or rewritten).
+
+    Caps and the earlier-term rules then count as if it had not been decided; the claim_id
+    may be adjudicated afresh.
+    """
+    if not reason.strip():
+        raise InputError("--reason must say why the claim is voided.", "--reason 须说明撤销原因。")
+    conn = _read_only(ctx.db_path)
+    if conn is None:
+        raise InputError(f"No register at {ctx.db_path}.", f"登记库 {ctx.db_path} 不存在。")
+    try:
+        with transaction(conn):
+            target = store.live_decision(conn, claim_id)
+            if target is None:
+                raise InputError(
+                    f"Claim {claim_id} has no decision to void in {ctx.db_path}.",
+                    f"登记库 {ctx.db_path} 中理赔 {claim_id} 没有可撤销的决定。",
+                )
+            run_id = store.start_run(conn, "void", ctx.as_of, claim_id, None, None)
+            store.record_void(conn, target["decision_id"], run_id, reason.strip())
+            store.finish_run(conn, run_id, {"voided": claim_id, "amount": target["amount"]})
+    finally:
+        conn.close()
+    return {**target, "void_run": run_id}
+
+
+def payments(ctx: Context, period: str) -> pl.DataFrame:
+    """The period's payments and reversals for the finance office (one row per payment)."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise InputError(
+            f"--period needs a month like 2026-11, not {period!r}.",
+            f"--period 需要形如 2026-11 的月份，而不是 {period!r}。",
+        )
+    conn = _read_only(ctx.db_path)
+    if conn is None:
+        raise InputError(f"No register at {ctx.db_path}.", f"登记库 {ctx.db_path} 不存在。")
+    try:
+        return store.payments_in_period(conn, period)
+    finally:
+        conn.close()

@@ -94,4 +94,20 @@ CREATE TABLE voids (
 )
 """,
     ),
+    (
+        2,
+        "batch files",
+        """
+CREATE TABLE batch_files (
+    sha256 TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    run_id TEXT REFERENCES runs(run_id),
+    outcome TEXT NOT NULL,
+    counts TEXT,
+    processed_at TEXT NOT NULL DEFAULT (datetime('now'))
+)
+""",
+    ),
 ]

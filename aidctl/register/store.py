@@ -289,3 +289,87 @@ def member_record(
     names = [d[0] for d in cur.description]
     decisions = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     return spells, decisions
+
+
+def live_decision(conn: sqlite3.Connection, claim_id: str) -> dict[str, Any] | None:
+    """The latest decision of a claim that has not been voided, if any."""
+    cur = conn.execute(
+        "SELECT d.decision_id, d.claim_id, d.status, d.amount, d.reason_code FROM decisions d "
+        "LEFT JOIN voids v ON v.decision_id = d.decision_id "
+        "WHERE d.claim_id = ? AND v.decision_id IS NULL ORDER BY d.decision_id DESC LIMIT 1",
+        (claim_id,),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, row, strict=True))
+
+
+def record_void(conn: sqlite3.Connection, decision_id: int, run_id: str, reason: str) -> None:
+    conn.execute(
+        "INSERT INTO voids (decision_id, run_id, reason) VALUES (?, ?, ?)",
+        (decision_id, run_id, reason),
+    )
+
+
+PAYMENT_COLUMNS = {
+    "kind": pl.Utf8,
+    "claim_id": pl.Utf8,
+    "run_id": pl.Utf8,
+    "as_of": pl.Date,
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "unit_name": pl.Utf8,
+    "claim_type": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "amount": pl.Int64,
+    "note": pl.Utf8,
+}
+
+
+def payments_in_period(conn: sqlite3.Connection, period: str) -> pl.DataFrame:
+    """Payments decided in runs dated in `period` (YYYY-MM), and reversals voided in it
+    (negative amounts), so that a month's export adds up to what the month moved."""
+    cur = conn.execute(
+        "SELECT 'payment', d.claim_id, d.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
+        "u.unit_name, d.claim_type, d.reason_code, d.amount, NULL "
+        "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
+        "LEFT JOIN units u ON u.unit_code = d.unit_code "
+        "WHERE d.status = 'approved' AND d.amount > 0 AND substr(r.as_of, 1, 7) = ? "
+        "UNION ALL "
+        "SELECT 'reversal', d.claim_id, v.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
+        "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason "
+        "FROM voids v JOIN decisions d ON d.decision_id = v.decision_id "
+        "JOIN runs r ON r.run_id = v.run_id LEFT JOIN units u ON u.unit_code = d.unit_code "
+        "WHERE d.status = 'approved' AND d.amount > 0 AND substr(r.as_of, 1, 7) = ? "
+        "ORDER BY 7, 2",
+        (period, period),
+    )
+    return _frame(cur, PAYMENT_COLUMNS)
+
+
+def batch_file(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+    cur = conn.execute("SELECT * FROM batch_files WHERE sha256 = ?", (sha256,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def record_batch_file(
+    conn: sqlite3.Connection,
+    sha256: str,
+    name: str,
+    kind: str,
+    period: str,
+    run_id: str | None,
+    outcome: str,
+    counts: dict[str, Any],
+) -> None:
+    conn.execute(
+        "INSERT INTO batch_files (sha256, name, kind, period, run_id, outcome, counts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (sha256, name, kind, period, run_id, outcome, json.dumps(counts, ensure_ascii=False)),
+    )
