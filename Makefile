@@ -13,11 +13,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The main jobs on sample_data/, as of the day the sample data is built around, with the
+# register in demo_out/register.sqlite3; then one monthly batch on a sample workspace.
+# Exit code 1 ("something needs a person") is expected: the samples hold units and claims
+# that fail on purpose.
+AS_OF := 2026-11-28
+AIDCTL := ../$(BIN)/aidctl
+RUN_OK = || test $$? -eq 1
+
 demo: $(STAMP)
-	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/aidctl validate-enrollment sample_data/units.xlsx --db $(DEMO)/register.sqlite3 --as-of 2026-11-28 --out $(DEMO)/enrollment-check.xlsx || test $$? -eq 1
-	$(BIN)/aidctl enroll sample_data/units.xlsx --db $(DEMO)/register.sqlite3 --as-of 2026-11-28 --out $(DEMO)/enroll.xlsx || test $$? -eq 1
-	@echo "reports: $(DEMO)/  register: $(DEMO)/register.sqlite3"
+	rm -rf $(DEMO) && mkdir -p $(DEMO)/workspace
+	cd $(DEMO) && $(AIDCTL) validate-enrollment ../sample_data/units.xlsx --db register.sqlite3 --as-of $(AS_OF) --out units.check.xlsx $(RUN_OK)
+	cd $(DEMO) && $(AIDCTL) enroll ../sample_data/units_2025.xlsx --db register.sqlite3 --as-of $(AS_OF) --out units_2025.enroll.xlsx $(RUN_OK)
+	cd $(DEMO) && $(AIDCTL) adjudicate ../sample_data/claims_2025.xlsx --db register.sqlite3 --as-of $(AS_OF) --out claims_2025.decisions.xlsx $(RUN_OK)
+	cd $(DEMO) && $(AIDCTL) enroll ../sample_data/units.xlsx --db register.sqlite3 --as-of $(AS_OF) --out units.enroll.xlsx $(RUN_OK)
+	cd $(DEMO) && $(AIDCTL) adjudicate ../sample_data/claims.xlsx --db register.sqlite3 --as-of $(AS_OF) --out claims.decisions.xlsx $(RUN_OK)
+	cd $(DEMO) && $(AIDCTL) renewals --due 30d --db register.sqlite3 --as-of $(AS_OF) --out renewals.xlsx
+	cd $(DEMO) && $(AIDCTL) init workspace > /dev/null
+	cp sample_data/units_2025.xlsx $(DEMO)/workspace/inbox/01-units_2025.xlsx
+	cp sample_data/claims_2025.xlsx $(DEMO)/workspace/inbox/02-claims_2025.xlsx
+	cp sample_data/units.xlsx $(DEMO)/workspace/inbox/03-units.xlsx
+	cp sample_data/claims.xlsx $(DEMO)/workspace/inbox/04-claims.xlsx
+	cd $(DEMO)/workspace && ../$(AIDCTL) batch run --as-of $(AS_OF) $(RUN_OK)
+	@echo
+	@echo "reports: $(DEMO)/*.xlsx and $(DEMO)/workspace/outbox/"
+	@echo "register: $(DEMO)/register.sqlite3 (batch workspace: $(DEMO)/workspace/register.sqlite3)"
 
 test: $(STAMP)
 	$(BIN)/ruff check aidctl tests scripts

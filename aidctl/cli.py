@@ -104,7 +104,7 @@ class Ctx:
         self.lang = lang
         self.json = json_out
         # an explicit --db wins, then the workspace's register, then $AIDCTL_DB / the default
-        self.db = db if db is not None else (ws.register if ws else default_db_path())
+        self.db = (db if db is not None else (ws.register if ws else default_db_path())).absolute()
         self.as_of = _parse_day(as_of, "--as-of") if as_of else dt.date.today()
         self.policy: Policy = load_policy(
             policy if policy is not None else (ws.policy if ws else None)
