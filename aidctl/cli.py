@@ -131,10 +131,21 @@ class Ctx:
     def timer(self, stage: str) -> None:
         """Record how long a stage took; say it on stderr when nobody watches a terminal."""
         now = time.perf_counter()
-        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._last
+        took = now - self._last
+        self.timings[stage] = self.timings.get(stage, 0.0) + took
         self._last = now
         if not self.json and not err.is_terminal and os.environ.get("AIDCTL_QUIET") != "1":
-            err.print(f"aidctl: {stage} {now - self.started:.1f}s")
+            err.print(
+                f"aidctl: {stage} {took:.2f}s (total {now - self.started:.2f}s, "
+                f"peak memory {_peak_mb():.0f} MB)"
+            )
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _parse_day(text: str, option: str) -> dt.date:

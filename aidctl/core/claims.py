@@ -492,23 +492,24 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, as_of: dt.date) -> 
     live = live.with_columns(_n=pl.len().over("id_number"))
     single = live.filter(pl.col("_n") == 1).with_columns(_rank=pl.lit(1, pl.UInt32))
     multi = live.filter(pl.col("_n") > 1)
-    multi = multi.with_columns(
-        _rank=(
-            pl.col("event_date").cast(pl.Int64) * (1 << 32)
-            + pl.col("claim_id").rank("dense").cast(pl.Int64)
+    # sorted, the rank is the distance from the member's first row (no group-by needed)
+    multi = multi.sort(["id_number", "event_date", "claim_id"])
+    first_of_member = (pl.col("id_number") != pl.col("id_number").shift(1)).fill_null(True)
+    index = pl.int_range(pl.len(), dtype=pl.UInt32)
+    multi = (
+        multi.with_columns(
+            _start=pl.when(first_of_member).then(index).otherwise(None).forward_fill()
         )
-        .rank("ordinal")
-        .over("id_number")
-        .cast(pl.UInt32)
+        .with_columns(_rank=index - pl.col("_start") + 1)
+        .drop("_start")
     )
     ordered = pl.concat([single, multi])
     results: list[pl.DataFrame] = []
     max_rank = ordered["_rank"].max() or 0
     assert isinstance(max_rank, int)
     for k in range(1, max_rank + 1):
-        batch = ordered.filter(pl.col("_rank") == k)
-        ids = batch.select("id_number").unique()
-        led = pl.concat(ledger).join(ids, on="id_number", how="semi")
+        batch = ordered.filter(pl.col("_rank") == k)  # one claim per member
+        led = pl.concat(ledger).join(batch.select("id_number"), on="id_number", how="semi")
         decided = _decide_round(batch, led)
         results.append(decided)
         approved = decided.filter(pl.col("_live_status") == APPROVED).join(
