@@ -12,7 +12,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -113,6 +114,7 @@ class Ctx:
         self.started = time.perf_counter()
         self.timings: dict[str, float] = {}
         self._last = self.started
+        self._status: Any = None
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
@@ -128,12 +130,39 @@ class Ctx:
             unmask=self.unmask,
         )
 
+    @contextmanager
+    def progress(self, first: str) -> Iterator[None]:
+        """A spinner with the current stage on a terminal; nothing otherwise (cron, pipes)."""
+        if self.json or not err.is_terminal:
+            yield
+            return
+        with err.status(self._stage_text(first)) as status:
+            self._status = status
+            try:
+                yield
+            finally:
+                self._status = None
+
+    def _stage_text(self, stage: str) -> str:
+        words = {
+            "read": ("读取表格…", "reading the workbook…"),
+            "check": ("检查中…", "checking…"),
+            "decide": ("审核中…", "deciding…"),
+            "record": ("写入登记库…", "recording…"),
+            "write": ("写报告…", "writing the reports…"),
+        }
+        zh, en = words.get(stage, (stage, stage))
+        return zh if self.lang == "zh" else en
+
     def timer(self, stage: str) -> None:
         """Record how long a stage took; say it on stderr when nobody watches a terminal."""
         now = time.perf_counter()
         took = now - self._last
         self.timings[stage] = self.timings.get(stage, 0.0) + took
         self._last = now
+        following = {"read": "check", "check": "record", "decide": "record", "record": "write"}
+        if self._status is not None and stage in following:
+            self._status.update(self._stage_text(following[stage]))
         if not self.json and not err.is_terminal and os.environ.get("AIDCTL_QUIET") != "1":
             err.print(
                 f"aidctl: {stage} {took:.2f}s (total {now - self.started:.2f}s, "
@@ -255,38 +284,39 @@ def _enrollment_command(
 
     c = Ctx(db, as_of, lang, json_out, policy, unmask)
     run = pipeline.enroll if command == "enroll" else pipeline.validate_enrollment
-    outcome, intake = run(c.pipeline_context(), file, members, c.timer)
-    result = outcome.result
-    report = out_path or _default_out(file, "enroll" if command == "enroll" else "check")
-    title = c.t(
-        "参保校验结果" if command != "enroll" else "参保登记结果",
-        "Enrolment check" if command != "enroll" else "Enrolment",
-    )
-    versions = sorted(result.units["policy_version"].drop_nulls().unique().to_list())
-    write_enrollment_report(
-        report,
-        result.units,
-        outcome.findings,
-        _facts(c, file, outcome.input_sha256, outcome.run_id, versions),
-        c.lang,
-        c.unmask,
-        title,
-    )
-    annotated_path = annotated or report.with_name(
-        report.stem + (".批注" if c.lang == "zh" else ".annotated") + ".xlsx"
-    )
-    write_annotated_copy(
-        annotated_path,
-        intake.units_raw,
-        intake.members_raw,
-        result.units,
-        result.members,
-        outcome.findings,
-        c.lang,
-        _sheet_of(result.units, "参保单位"),
-        _sheet_of(result.members, "参保职工"),
-    )
-    c.timer("write")
+    with c.progress("read"):
+        outcome, intake = run(c.pipeline_context(), file, members, c.timer)
+        result = outcome.result
+        report = out_path or _default_out(file, "enroll" if command == "enroll" else "check")
+        title = c.t(
+            "参保校验结果" if command != "enroll" else "参保登记结果",
+            "Enrolment check" if command != "enroll" else "Enrolment",
+        )
+        versions = sorted(result.units["policy_version"].drop_nulls().unique().to_list())
+        write_enrollment_report(
+            report,
+            result.units,
+            outcome.findings,
+            _facts(c, file, outcome.input_sha256, outcome.run_id, versions),
+            c.lang,
+            c.unmask,
+            title,
+        )
+        annotated_path = annotated or report.with_name(
+            report.stem + (".批注" if c.lang == "zh" else ".annotated") + ".xlsx"
+        )
+        write_annotated_copy(
+            annotated_path,
+            intake.units_raw,
+            intake.members_raw,
+            result.units,
+            result.members,
+            outcome.findings,
+            c.lang,
+            _sheet_of(result.units, "参保单位"),
+            _sheet_of(result.members, "参保职工"),
+        )
+        c.timer("write")
     units = result.units
     if c.json:
         member_sheet = _sheet_of(result.members, "参保职工")
@@ -492,17 +522,20 @@ def adjudicate_cmd(
         from aidctl.reports.adjudication import report_frame, write_adjudication_report
 
         c = Ctx(db, as_of, lang, json_out, policy, unmask)
-        outcome, intake = pipeline.adjudicate(c.pipeline_context(), file, dry_run, c.timer)
-        frame = report_frame(outcome.decisions, intake.claims, c.policy.catalogue, c.lang, c.unmask)
-        report = out_path or _default_out(file, "decisions")
-        write_adjudication_report(
-            report,
-            frame,
-            _facts(c, file, outcome.input_sha256, outcome.run_id, outcome.policy_versions),
-            c.lang,
-            c.t("理赔审核结果", "Claim decisions"),
-        )
-        c.timer("write")
+        with c.progress("read"):
+            outcome, intake = pipeline.adjudicate(c.pipeline_context(), file, dry_run, c.timer)
+            frame = report_frame(
+                outcome.decisions, intake.claims, c.policy.catalogue, c.lang, c.unmask
+            )
+            report = out_path or _default_out(file, "decisions")
+            write_adjudication_report(
+                report,
+                frame,
+                _facts(c, file, outcome.input_sha256, outcome.run_id, outcome.policy_versions),
+                c.lang,
+                c.t("理赔审核结果", "Claim decisions"),
+            )
+            c.timer("write")
         totals = pipeline.totals(outcome.decisions)
         if c.json:
             _print_json(
