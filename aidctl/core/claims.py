@@ -447,6 +447,8 @@ def decide_claims(
         .when(pl.col("reason_code") == "NAME_MISMATCH")
         .then(pl.col("_spell_name")),
     )
+    # the unit of a decision is the one whose contract covers it (the claim's own, L7)
+    c = c.with_columns(unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code")))
     out = c.select(
         [
             (pl.col(k) if k in c.columns else pl.lit(None)).cast(t).alias(k)

@@ -656,6 +656,11 @@ def _write_summary(workbook: Workbook, title: str, summary: Summary) -> None:
     if total_rows > MAX_SHEET_ROWS:
         raise ValueError(f"summary {summary.name!r} is longer than a sheet can hold")
 
+    # Printed on one page width, like the data sheets.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     # Column widths go out with the sheet's head, i.e. before the first row.
     for index, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
