@@ -30,13 +30,17 @@ from aidctl.register.db import default_db_path
 app = typer.Typer(
     name="aidctl",
     help="连云港市职工互助保障计划：参保校验、登记、理赔审核。\n\n"
-    "Runs the Lianyungang employee mutual-aid plan: enrolment checks, the register, claims.",
+    "Runs the Lianyungang employee mutual-aid plan: enrolment checks, the register, claims.\n\n"
+    "Example: aidctl validate-enrollment units.xlsx --as-of 2026-11-28",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-policy_app = typer.Typer(help="The plan's dated parameters. 计划参数。", no_args_is_help=True)
+policy_app = typer.Typer(
+    help="The plan's dated parameters. 计划参数。\n\nExample: aidctl policy show --on 2026-11-28",
+    no_args_is_help=True,
+)
 app.add_typer(policy_app, name="policy")
 
 out = Console(highlight=False, soft_wrap=True)
@@ -676,7 +680,10 @@ def policy_show(
     _run(body, lang)
 
 
-template_app = typer.Typer(help="Blank workbooks to hand out. 空白模板。", no_args_is_help=True)
+template_app = typer.Typer(
+    help="Blank workbooks to hand out. 空白模板。\n\nExample: aidctl template claims --out 理赔申请模板.xlsx",
+    no_args_is_help=True,
+)
 app.add_typer(template_app, name="template")
 
 
@@ -1058,7 +1065,11 @@ def payments_cmd(
     _run(body, lang)
 
 
-batch_app = typer.Typer(help="The unattended monthly batch. 月度批处理。", no_args_is_help=True)
+batch_app = typer.Typer(
+    help="The unattended monthly batch. 月度批处理。\n\n"
+    "Example: aidctl batch run --config /srv/aidctl/aidctl.toml",
+    no_args_is_help=True,
+)
 app.add_typer(batch_app, name="batch")
 
 

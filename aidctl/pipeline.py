@@ -29,7 +29,7 @@ from aidctl.core.enrollment import (
 )
 from aidctl.core.findings import concat_findings
 from aidctl.errors import InputError
-from aidctl.intake import read_claims, read_units_workbook
+from aidctl.intake import failures, read_claims, read_units_workbook
 from aidctl.plan.params import Policy
 from aidctl.register import store
 from aidctl.register.db import open_register, transaction
@@ -79,6 +79,11 @@ class AdjudicateOutcome:
 
 
 def file_sha256(path: Path) -> str:
+    path = Path(path)
+    if not path.exists():
+        raise failures.missing_file(str(path))
+    if not path.is_file():
+        raise failures.not_a_file(str(path))
     digest = hashlib.sha256()
     try:
         with Path(path).open("rb") as fh:
@@ -122,9 +127,26 @@ def _check(
     result = check_enrollment(
         intake.units, intake.members, contracts, spells, ctx.policy, ctx.as_of, str(units_path)
     )
-    findings = concat_findings([intake.findings, result.findings])
+    findings = concat_findings([intake.findings, _as_written(result.findings, intake.headers)])
     timer("check")
     return result, findings, intake
+
+
+def _as_written(findings: pl.DataFrame, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
+    """Name each finding's column by the header the clerk wrote (the core knows keys)."""
+    names = pl.DataFrame(
+        [
+            {"sheet": sheet, "column": key, "_written": text}
+            for sheet, keys in headers.items()
+            for key, text in keys.items()
+        ],
+        schema={"sheet": pl.Utf8, "column": pl.Utf8, "_written": pl.Utf8},
+    )
+    return (
+        findings.join(names, on=["sheet", "column"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce(pl.col("_written"), pl.col("column")).alias("column"))
+        .drop("_written")
+    )
 
 
 def validate_enrollment(
@@ -135,13 +157,13 @@ def validate_enrollment(
 ) -> tuple[EnrollOutcome, Any]:
     """Check without recording (E1–E4); the register is only read, never created."""
     tick = timer or (lambda _stage: None)
-    sha = file_sha256(units_path)
     conn = _read_only(ctx.db_path)
     try:
         result, findings, intake = _check(ctx, conn, units_path, members_path, tick)
     finally:
         if conn is not None:
             conn.close()
+    sha = file_sha256(units_path)
     return EnrollOutcome(result=result, findings=findings, input_sha256=sha), intake
 
 
@@ -200,8 +222,8 @@ def adjudicate(
 ) -> tuple[AdjudicateOutcome, Any]:
     """Decide every claim; record approved and rejected decisions unless `dry_run`."""
     tick = timer or (lambda _stage: None)
+    intake = read_claims(claims_path)  # first: its sentence says best what is wrong
     sha = file_sha256(claims_path)
-    intake = read_claims(claims_path)
     tick("read")
     claims = intake.claims
     ids = claims["id_number"].drop_nulls().unique().to_list()

@@ -10,7 +10,7 @@ many rows) raises `InputError`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
@@ -84,6 +84,7 @@ class SheetRead:
     typed: pl.DataFrame
     raw: pl.DataFrame
     findings: pl.DataFrame
+    written: dict[str, str] = field(default_factory=dict)  # key -> header as written
 
 
 def find_sheet(sheet_names: Sequence[str], wanted: Sequence[str]) -> str | None:
@@ -128,7 +129,8 @@ def read_sheet(book: Book, sheet: str, spec: SheetSpec, max_rows: int | None = N
         pl.col(key).cast(dtype) for key, dtype in spec.schema.items()
     )
     raw = body.select([*headers.names, ROW]).rename(headers.names)
-    return SheetRead(typed, raw, findings)
+    written = {key: text for key, (_cell, text) in headers.columns.items()}
+    return SheetRead(typed, raw, findings, written)
 
 
 def _is_empty(grid: Grid) -> bool:

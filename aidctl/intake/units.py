@@ -7,7 +7,7 @@ whose cells all read is handed on as it is, even with an impossible id (E3 is th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -95,6 +95,9 @@ class UnitsIntake:
     findings: pl.DataFrame
     units_raw: pl.DataFrame
     members_raw: pl.DataFrame
+    # sheet name -> key -> the header as written, so that later findings name the column
+    # the way the clerk sees it
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def read_units_workbook(
@@ -136,4 +139,5 @@ def read_units_workbook(
         findings=concat_findings([units.findings, members.findings]),
         units_raw=units.raw,
         members_raw=members.raw,
+        headers={units_sheet: units.written, members_sheet: members.written},
     )

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from aidctl.reports.findings_text import masked, status_words, with_messages
-from aidctl.reports.labels import header
+from aidctl.reports.labels import MEMBER_STATUS, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
 
@@ -149,8 +149,16 @@ def write_annotated_copy(
     )
     status_h, reason_h = header("annot_status", lang), header("annot_reason", lang)
 
-    def annotate(raw: pl.DataFrame, results: pl.DataFrame, status_col: str, sheet: str) -> Sheet:
-        res = results.select(pl.col("_row"), status_words(status_col, lang).alias("annot_status"))
+    def annotate(
+        raw: pl.DataFrame,
+        results: pl.DataFrame,
+        status_col: str,
+        sheet: str,
+        words: dict[str, tuple[str, str]] | None = None,
+    ) -> Sheet:
+        res = results.select(
+            pl.col("_row"), status_words(status_col, lang, words).alias("annot_status")
+        )
         frame = raw.join(res, on="_row", how="left", maintain_order="left").join(
             msgs.filter(pl.col("sheet") == sheet).drop("sheet").rename({"row": "_row"}),
             on="_row",
@@ -168,7 +176,7 @@ def write_annotated_copy(
     member_results = members.select("_row", "member_status")
     sheets = [
         annotate(units_raw, unit_results, "status", units_sheet),
-        annotate(members_raw, member_results, "member_status", members_sheet),
+        annotate(members_raw, member_results, "member_status", members_sheet, MEMBER_STATUS),
     ]
     write_report(path, sheets, None)
     return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from aidctl.i18n import table
-from aidctl.reports.labels import HEADERS, STATUS
+from aidctl.reports.labels import HEADERS, ID_PROBLEMS, STATUS
 from aidctl.reports.safe import mask_id_expr
 
 
@@ -19,6 +19,15 @@ def with_messages(findings: pl.DataFrame, lang: str) -> pl.DataFrame:
     col_names = pl.DataFrame(
         {"column": list(HEADERS), "_colname": [v[index] for v in HEADERS.values()]},
         schema={"column": pl.Utf8, "_colname": pl.Utf8},
+    )
+    problems = {k: v[index] for k, v in ID_PROBLEMS.items()}
+    findings = findings.with_columns(
+        pl.when(pl.col("code") == "INVALID_ID")
+        .then(
+            pl.col("value").replace_strict(problems, default=pl.col("value"), return_dtype=pl.Utf8)
+        )
+        .otherwise(pl.col("value"))
+        .alias("value")
     )
     out = findings.join(texts, on="code", how="left", maintain_order="left").join(
         col_names, on="column", how="left", maintain_order="left"
@@ -35,9 +44,9 @@ def with_messages(findings: pl.DataFrame, lang: str) -> pl.DataFrame:
     ).drop("_tpl", "_colname")
 
 
-def status_words(col: str, lang: str) -> pl.Expr:
+def status_words(col: str, lang: str, words: dict[str, tuple[str, str]] | None = None) -> pl.Expr:
     index = 0 if lang == "zh" else 1
-    mapping = {k: v[index] for k, v in STATUS.items()}
+    mapping = {k: v[index] for k, v in (words or STATUS).items()}
     return pl.col(col).replace_strict(mapping, default=pl.col(col), return_dtype=pl.Utf8)
 
 

@@ -60,6 +60,21 @@ STATUS: dict[str, tuple[str, str]] = {
     "warning": ("提示", "warning"),
 }
 
+# A member row of a roster: enrolled, not eligible (E1), or not enrolled because of a finding.
+MEMBER_STATUS: dict[str, tuple[str, str]] = {
+    "ok": ("通过", "ok"),
+    "ineligible": ("不符合参保条件", "not eligible"),
+    "rejected": ("不予登记", "not enrolled"),
+}
+
+# What is wrong with an id number (E3), as the core names it.
+ID_PROBLEMS: dict[str, tuple[str, str]] = {
+    "length": ("位数不对，应为18位", "wrong length, 18 characters needed"),
+    "format": ("含有不应出现的字符", "characters that do not belong"),
+    "checksum": ("校验码不符", "check digit does not match"),
+    "birth_date": ("出生日期不存在", "no such birth date"),
+}
+
 CLAIM_TYPES: dict[str, tuple[str, str]] = {
     "critical_illness": ("重大疾病", "critical illness"),
     "accident_disability": ("意外伤残", "accidental disability"),

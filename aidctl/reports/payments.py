@@ -20,7 +20,9 @@ def write_payments_report(
     kinds = {"payment": ("支付", "payment"), "reversal": ("冲销", "reversal")}
     shown = frame.with_columns(
         masked("id_number", unmask).alias("id_number"),
-        pl.col("kind").replace_strict({k: v[index] for k, v in kinds.items()}, default=pl.col("kind")),
+        pl.col("kind").replace_strict(
+            {k: v[index] for k, v in kinds.items()}, default=pl.col("kind")
+        ),
         pl.col("claim_type").replace_strict(
             {k: v[index] for k, v in CLAIM_TYPES.items()}, default=pl.col("claim_type")
         ),
@@ -54,7 +56,11 @@ def write_payments_report(
         name="汇总" if zh else "Summary",
         title="支付清单" if zh else "Payments",
         facts=[*facts, ("合计" if zh else "Total", int(frame["amount"].sum()), "yuan")],
-        tables=[SummaryTable(title="各单位小计" if zh else "Subtotal per unit", frame=by_unit, columns=unit_cols)],
+        tables=[
+            SummaryTable(
+                title="各单位小计" if zh else "Subtotal per unit", frame=by_unit, columns=unit_cols
+            )
+        ],
         chart=None,
     )
     sheets = [
