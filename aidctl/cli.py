@@ -1176,7 +1176,7 @@ def batch_status_cmd(
             raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
         conn = open_register(c.db, create=False)
         try:
-            runs = [r for r in store.runs(conn, limit * 10) if r["command"] == "batch"][:limit]
+            runs = store.runs(conn, limit, command="batch")
         finally:
             conn.close()
         parsed = [{**r, "counts": json.loads(r["counts"] or "{}")} for r in runs]

@@ -182,10 +182,17 @@ def decide(
     policy: Policy = POLICY,
 ) -> dict[str, dict[str, Any]]:
     """Run the reference; rows left at 0 are numbered in list order. Keyed by claim_id
-    (a repeated claim_id is keyed `id@row`)."""
+    (a repeated claim_id is keyed `id@row`).
+
+    Every scenario also runs the vectorised calculator on the same rows and asserts that it
+    decides each claim the same way, so these tests pin the product as well as the
+    reference."""
     for position, claim in enumerate(claims):
         if claim["_row"] == 0:
             claim["_row"] = position + 2
+    world = World(policy=policy, as_of=as_of, claims=claims, spells=spells, history=history or [])
+    problems = _disagreements(world, _calculator_decisions(world))
+    assert not problems, "\n".join(problems)
     out: dict[str, dict[str, Any]] = {}
     for decision in reference_decide(claims, spells, history or [], policy, as_of):
         key = decision["claim_id"] or f"@{decision['_row']}"

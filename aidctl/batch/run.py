@@ -11,7 +11,6 @@ staging — the next run moves them into place and archives the input, paying no
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -215,10 +214,31 @@ def run_batch(
             files: list[FileResult] = []
             for path in _inbox_files(ws):
                 sha = pipeline.file_sha256(path)
-                if store.batch_file(conn, sha) is not None:
-                    path.replace(_archive_path(ws, sha, path))
-                    files.append(FileResult(path.name, "-", sha, "already_processed", "archived"))
-                    log(f"{path.name}: already processed (same SHA-256), archived")
+                done = store.batch_file(conn, sha)
+                if done is not None:
+                    archived = _archive_path(ws, sha, path)
+                    if archived.exists():  # the same file sent again
+                        path.replace(archived)
+                        files.append(
+                            FileResult(path.name, "-", sha, "already_processed", "archived")
+                        )
+                        log(f"{path.name}: already processed (same SHA-256), archived")
+                    else:  # committed by a run that died before archiving it: finish the work
+                        path.replace(archived)
+                        files.append(
+                            FileResult(
+                                path.name,
+                                done["kind"],
+                                sha,
+                                done["outcome"],
+                                "recovered",
+                                done["run_id"],
+                                json.loads(done["counts"] or "{}"),
+                            )
+                        )
+                        log(
+                            f"{path.name}: committed by an interrupted run; archived ({done['outcome']})"
+                        )
                     continue
                 try:
                     res = _process(ws, ctx, path, sha, period, out_dir)
@@ -243,12 +263,12 @@ def run_batch(
             write_renewals_report(result.renewals_path, listed, [("as_of", ctx.as_of)], ctx.lang)
         except AidctlError as exc:
             log(f"renewals: {exc.message('en')}")
-        result.summary_path = _write_summary(out_dir, result, ctx)
-        _record_batch_run(ws, ctx, result)
+        run_id = _record_batch_run(ws, ctx, result)
+        result.summary_path = _write_summary(out_dir, result, ctx, run_id)
     return result
 
 
-def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Context) -> Path:
+def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Context, run_id: str) -> Path:
     zh = ctx.lang == "zh"
     rows = [
         {
@@ -296,8 +316,7 @@ def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Context) ->
         Column("run_id", "运行编号" if zh else "Run"),
         Column("sha256", "SHA-256"),
     ]
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = out_dir / f"batch-{stamp}.xlsx"
+    path = out_dir / f"batch-{run_id}.xlsx"  # the run id is unique, even within one second
     summary = Summary(
         name="汇总" if zh else "Summary",
         title=("月度批处理 " if zh else "Monthly batch ") + result.period,
@@ -318,7 +337,7 @@ def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Context) ->
     return path
 
 
-def _record_batch_run(ws: Workspace, ctx: pipeline.Context, result: BatchResult) -> None:
+def _record_batch_run(ws: Workspace, ctx: pipeline.Context, result: BatchResult) -> str:
     counts: dict[str, Any] = {"period": result.period, "files": len(result.files)}
     for f in result.files:
         counts[f.outcome] = counts.get(f.outcome, 0) + 1
@@ -330,3 +349,4 @@ def _record_batch_run(ws: Workspace, ctx: pipeline.Context, result: BatchResult)
             store.finish_run(conn, run_id, counts)
     finally:
         conn.close()
+    return run_id

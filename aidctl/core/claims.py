@@ -404,7 +404,7 @@ def decide_claims(
 
     # ---- steps 6 (history part), 9, 10: in order, against a ledger
     live = c.filter(pl.col("_r").is_null())
-    decided_live = _decide_in_order(live, hist, as_of)
+    decided_live = _decide_in_order(live, hist, policy)
     c = c.join(decided_live, on="_row", how="left")
     c = c.with_columns(
         reason_code=pl.coalesce(pl.col("_r"), pl.col("_live_reason")),
@@ -458,13 +458,12 @@ def decide_claims(
     return out.sort("_row")
 
 
-def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """Steps 6, 9 and 10 for claims that passed every check that depends on them alone.
 
     Ledger rows: id_number, contract_no, term_start, claim_type, disease_code, group,
     period, amount — one per approved decision, the register's first (step 10).
     """
-    del as_of  # decisions here depend on the ledger only
     ledger_schema = {
         "id_number": pl.Utf8,
         "contract_no": pl.Utf8,
@@ -475,7 +474,12 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, as_of: dt.date) -> 
         "_period": pl.Utf8,
         "amount": pl.Int64,
     }
-    groups = live.select(pl.col("_code").alias("disease_code"), "_group").drop_nulls().unique()
+    # D1 groups of every listed disease: the register's decisions may name diseases that no
+    # claim of this run does
+    groups = pl.DataFrame(
+        [{"disease_code": d.code, "_group": d.group} for d in policy.catalogue.diseases],
+        schema={"disease_code": pl.Utf8, "_group": pl.Utf8},
+    )
     h = hist.filter(pl.col("status") == APPROVED).select(
         "id_number",
         "contract_no",

@@ -149,11 +149,16 @@ def finish_run(conn: sqlite3.Connection, run_id: str, counts: dict[str, Any]) ->
     )
 
 
-def runs(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
+def runs(
+    conn: sqlite3.Connection, limit: int = 50, command: str | None = None
+) -> list[dict[str, Any]]:
+    """The latest runs first (in the order they were recorded), of one command if given."""
+    where = "WHERE command = ?" if command else ""
+    params: tuple[Any, ...] = (command, limit) if command else (limit,)
     cur = conn.execute(
         "SELECT run_id, command, input_file, input_sha256, as_of, started_at, finished_at, counts "
-        "FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
-        (limit,),
+        f"FROM runs {where} ORDER BY rowid DESC LIMIT ?",
+        params,
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
