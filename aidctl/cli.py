@@ -124,6 +124,7 @@ class Ctx:
         return zh if self.lang == "zh" else en
 
     def pipeline_context(self) -> Any:
+        from aidctl.intake.limits import Limits
         from aidctl.pipeline import Context
 
         return Context(
@@ -132,6 +133,7 @@ class Ctx:
             lang=self.lang,
             policy=self.policy,
             unmask=self.unmask,
+            limits=Limits.from_env(),
         )
 
     @contextmanager
@@ -1212,6 +1214,75 @@ def batch_status_cmd(
             ],
         )
         return 0
+
+    _run(body, lang)
+
+
+register_app = typer.Typer(
+    help="Look after the register. 登记库维护。\n\nExample: aidctl register backup /backup/register-2026-11.sqlite3",
+    no_args_is_help=True,
+)
+app.add_typer(register_app, name="register")
+
+
+@register_app.command("backup")
+def register_backup_cmd(
+    target: Annotated[Path, typer.Argument(help="Where to write the copy (a file or a folder).")],
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Copy the register with SQLite's online backup, safe while other commands run.
+
+    Example: aidctl register backup /backup/register-2026-11.sqlite3 --db reg.sqlite3
+    """
+
+    def body() -> int:
+        from aidctl.register.db import backup_register
+
+        c = Ctx(db, None, lang, False, None, config=config)
+        if not c.db.exists():
+            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
+        pages = backup_register(c.db, target)
+        out.print(
+            c.t(
+                f"已备份 {c.db} → {target}（{pages} 页）。",
+                f"Backed up {c.db} to {target} ({pages} pages).",
+            )
+        )
+        return 0
+
+    _run(body, lang)
+
+
+@register_app.command("check")
+def register_check_cmd(
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Run SQLite's integrity and foreign-key checks on the register (exit 1 if not sound).
+
+    Example: aidctl register check --db reg.sqlite3
+    """
+
+    def body() -> int:
+        from aidctl.register.db import check_register
+
+        c = Ctx(db, None, lang, False, None, config=config)
+        if not c.db.exists():
+            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
+        problems = check_register(c.db)
+        for line in problems[:50]:
+            out.print(line)
+        out.print(
+            c.t(
+                f"登记库 {c.db}："
+                + ("完好。" if not problems else f"发现 {len(problems)} 个问题。"),
+                f"Register {c.db}: " + ("sound." if not problems else f"{len(problems)} problems."),
+            )
+        )
+        return 1 if problems else 0
 
     _run(body, lang)
 

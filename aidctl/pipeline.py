@@ -30,6 +30,7 @@ from aidctl.core.enrollment import (
 from aidctl.core.findings import concat_findings
 from aidctl.errors import InputError
 from aidctl.intake import failures, read_claims, read_units_workbook
+from aidctl.intake.limits import Limits, check_file
 from aidctl.plan.params import Policy
 from aidctl.register import store
 from aidctl.register.db import open_register, transaction
@@ -46,6 +47,7 @@ class Context:
     lang: str
     policy: Policy
     unmask: bool = False
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -114,7 +116,10 @@ def _check(
     members_path: Path | None,
     timer: Callable[[str], None],
 ) -> tuple[EnrollmentResult, pl.DataFrame, Any]:
-    intake = read_units_workbook(units_path, members_path)
+    for path in (units_path, members_path):
+        if path is not None:
+            check_file(path, ctx.limits)
+    intake = read_units_workbook(units_path, members_path, max_rows=ctx.limits.max_rows)
     timer("read")
     if conn is not None:
         codes = intake.units["unit_code"].drop_nulls().unique().to_list()
@@ -222,7 +227,10 @@ def adjudicate(
 ) -> tuple[AdjudicateOutcome, Any]:
     """Decide every claim; record approved and rejected decisions unless `dry_run`."""
     tick = timer or (lambda _stage: None)
-    intake = read_claims(claims_path)  # first: its sentence says best what is wrong
+    check_file(claims_path, ctx.limits)
+    intake = read_claims(
+        claims_path, max_rows=ctx.limits.max_rows
+    )  # first: says best what is wrong
     sha = file_sha256(claims_path)
     tick("read")
     claims = intake.claims

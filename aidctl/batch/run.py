@@ -27,6 +27,7 @@ from aidctl.batch.lock import workspace_lock
 from aidctl.batch.workspace import Workspace
 from aidctl.errors import AidctlError
 from aidctl.intake.kind import detect_kind
+from aidctl.intake.limits import check_file
 from aidctl.register import store
 from aidctl.register.db import open_register, transaction
 from aidctl.reports.xlsx import Column, Sheet, Summary, write_report
@@ -159,6 +160,7 @@ def _write_file_reports(
 def _process(
     ws: Workspace, ctx: pipeline.Context, path: Path, sha: str, period: str, out_dir: Path
 ) -> FileResult:
+    check_file(path, ctx.limits)  # before anything opens it: a zip bomb is refused unread
     kind = detect_kind(path)
     staging = out_dir / f"{STAGING_PREFIX}{sha}"
     shutil.rmtree(staging, ignore_errors=True)

@@ -109,3 +109,47 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def backup_register(source: Path, target: Path) -> int:
+    """Copy the register with SQLite's online backup (consistent while others write).
+
+    The copy is written beside `target` and renamed onto it, owner-only like the register.
+    Returns the number of pages copied.
+    """
+    source, target = Path(source), Path(target)
+    if target.exists() and target.is_dir():
+        target = target / source.name
+    conn = open_register(source, create=False)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        os.close(fd)
+        dest = sqlite3.connect(tmp)
+        try:
+            conn.backup(dest)
+            pages = dest.execute("PRAGMA page_count").fetchone()[0]
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        conn.close()
+    return int(pages)
+
+
+def check_register(path: Path) -> list[str]:
+    """SQLite's integrity check and foreign-key check; an empty list means all is well."""
+    conn = open_register(Path(path), create=False)
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        problems += [
+            f"foreign key: {table} row {rowid} -> {parent}"
+            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
+        ]
+    finally:
+        conn.close()
+    return problems
