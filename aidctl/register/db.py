@@ -68,6 +68,10 @@ def open_register(path: Path, *, create: bool = True) -> sqlite3.Connection:
             )
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # look-up key tables live in memory, and a 64 MB page cache keeps a claims file's
+        # members in reach: with the 2 MB default both spill to temporary files
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")
         _migrate(conn)
     except sqlite3.DatabaseError as exc:
         raise _refuse(
