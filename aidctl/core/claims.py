@@ -93,6 +93,11 @@ def _version_on(
     frame: pl.DataFrame, day_col: str, params: pl.DataFrame, first: dt.date
 ) -> pl.DataFrame:
     """Join the version in force on `day_col` (D9); before the first version, the first."""
+    if params.height == 1:  # one version in force for every day: no search needed
+        only = params.drop("_eff").row(0, named=True)
+        return frame.with_columns(
+            pl.lit(value, dtype=params.schema[key]).alias(key) for key, value in only.items()
+        )
     keyed = frame.with_columns(
         pl.max_horizontal(pl.col(day_col).fill_null(first), pl.lit(first)).alias("_pday")
     )
@@ -101,6 +106,17 @@ def _version_on(
         .join_asof(params, left_on="_pday", right_on="_eff", strategy="backward")
         .drop("_pday", "_eff")
     )
+
+
+def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
+    """A left join on a key that is unique in `right`, without copying `frame`'s columns.
+
+    The claims frame is wide; a join would gather every one of its columns. Joining only
+    the key column, in the frame's order, and placing the new columns beside the frame
+    leaves the frame as it is.
+    """
+    extra = frame.select(on).join(right, on=on, how="left", maintain_order="left").drop(on)
+    return frame.hstack(extra)
 
 
 def _bad_any() -> pl.Expr:
@@ -185,7 +201,7 @@ def decide_claims(
         .otherwise(pl.col("accident_date"))
         .alias("event_date"),  # L5
     )
-    c = c.join(match_diseases(c["disease"], policy), on="disease", how="left")
+    c = _attach(c, match_diseases(c["disease"], policy), "disease")
     c = c.with_columns(
         pl.when(pl.col("claim_type") == CI).then(pl.col("_code")).alias("disease_code"),
         pl.when(pl.col("claim_type") == CI)
@@ -217,7 +233,7 @@ def decide_claims(
             pl.col("content").last().alias("_prev_content"),
         )
     )
-    c = c.join(decided, on="claim_id", how="left")
+    c = _attach(c, decided, "claim_id")
     step2 = (
         pl.when(pl.col("_prev_status").is_null())
         .then(None)
@@ -257,7 +273,7 @@ def decide_claims(
         .unique()
         .with_columns(_dup_reg=pl.lit(True))
     )
-    c = c.join(in_register, on="_row", how="left")
+    c = _attach(c, in_register, "_row")
     # among the claims of this run that reached step 3, in step 10's order: within one key
     # the event date is the same, so "earlier" is the smaller claim_id
     reached = c.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
@@ -266,7 +282,7 @@ def decide_claims(
         .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
         .select("_row", pl.lit(True).alias("_dup_run"))
     )
-    c = c.join(in_run, on="_row", how="left")
+    c = _attach(c, in_run, "_row")
     step3 = pl.when(pl.col("_dup_reg").fill_null(False) | pl.col("_dup_run").fill_null(False)).then(
         pl.lit("POSSIBLE_DUPLICATE")
     )
@@ -290,11 +306,18 @@ def decide_claims(
             (pl.col("spell_start") <= pl.col("event_date"))
             & (pl.col("event_date") <= pl.col("term_end"))
         )
-        .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
-        .unique("_row", keep="first")
         .drop("id_number", "event_date")
     )
-    c = c.join(covering, on="_row", how="left")
+    # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no)
+    twice = covering["_row"].is_duplicated()
+    if twice.any():
+        chosen = (
+            covering.filter(twice)
+            .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
+            .unique("_row", keep="first", maintain_order=True)
+        )
+        covering = pl.concat([covering.filter(~twice), chosen])
+    c = _attach(c, covering, "_row")
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
     c = c.with_columns(pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday"))
@@ -303,9 +326,7 @@ def decide_claims(
     differs = c.filter(pl.col("name") != pl.col("_spell_name")).select(
         "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
     )
-    c = c.join(differs, on="_row", how="left").with_columns(
-        pl.col("_name_differs").fill_null(False)
-    )
+    c = _attach(c, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
     step4 = (
         pl.when(pl.col("contract_no").is_null())
         .then(pl.lit("NO_COVERAGE"))
@@ -403,17 +424,33 @@ def decide_claims(
     )
 
     # ---- steps 6 (history part), 9, 10: in order, against a ledger
-    live = c.filter(pl.col("_r").is_null())
+    live = c.select(
+        "_row",
+        "claim_id",
+        "id_number",
+        "event_date",
+        "contract_no",
+        "term_start",
+        "claim_type",
+        "_code",
+        "_group",
+        "_period",
+        "_request",
+        "same_disease_cap",
+        "accident_cap",
+        "_r",
+    ).filter(pl.col("_r").is_null())  # only what the ordered part reads: it sorts these rows
     decided_live = _decide_in_order(live, hist, policy)
-    c = c.join(decided_live, on="_row", how="left")
-    c = c.with_columns(
+    # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
+    lc = c.lazy().join(decided_live.lazy(), on="_row", how="left", maintain_order="left")
+    lc = lc.with_columns(
         reason_code=pl.coalesce(pl.col("_r"), pl.col("_live_reason")),
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
         cap_room=pl.col("_cap_room"),
     )
     status_map = {code: status for code, (status, _clause) in REASONS.items()}
     clause_map = {code: clause for code, (_status, clause) in REASONS.items()}
-    c = c.with_columns(
+    lc = lc.with_columns(
         status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
         .then(pl.col("_prev_status"))
         .otherwise(pl.col("reason_code").replace_strict(status_map, default=PENDING)),
@@ -448,14 +485,15 @@ def decide_claims(
         .then(pl.col("_spell_name")),
     )
     # the unit of a decision is the one whose contract covers it (the claim's own, L7)
-    c = c.with_columns(unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code")))
-    out = c.select(
+    lc = lc.with_columns(unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code")))
+    names = set(lc.collect_schema().names())
+    out = lc.select(
         [
-            (pl.col(k) if k in c.columns else pl.lit(None)).cast(t).alias(k)
+            (pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k)
             for k, t in DECISION_SCHEMA.items()
         ]
-    )
-    return out.sort("_row")
+    ).collect()
+    return out if out["_row"].is_sorted() else out.sort("_row")
 
 
 def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> pl.DataFrame:
@@ -517,22 +555,10 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
         batch = ordered.filter(pl.col("_rank") == k)  # one claim per member
         led = pl.concat(ledger).join(batch.select("id_number"), on="id_number", how="semi")
         decided = _decide_round(batch, led)
-        results.append(decided)
-        approved = decided.filter(pl.col("_live_status") == APPROVED).join(
-            batch.select(
-                "_row",
-                "id_number",
-                "contract_no",
-                "term_start",
-                "claim_type",
-                pl.col("_code").alias("disease_code"),
-                "_group",
-                "_period",
-            ),
-            on="_row",
-        )
+        results.append(decided.select(*_LIVE_OUT))
         ledger.append(
-            approved.select(
+            decided.filter(pl.col("_live_status") == APPROVED)
+            .select(
                 "id_number",
                 "contract_no",
                 "term_start",
@@ -541,7 +567,8 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
                 "_group",
                 "_period",
                 pl.col("_live_amount").alias("amount"),
-            ).cast(ledger_schema)  # type: ignore[arg-type]
+            )
+            .cast(ledger_schema)  # type: ignore[arg-type]
         )
     if not results:
         return pl.DataFrame(
@@ -554,6 +581,9 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
             }
         )
     return pl.concat(results)
+
+
+_LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room")
 
 
 def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
@@ -663,6 +693,13 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
     )
     return b.select(
         "_row",
+        "id_number",
+        "contract_no",
+        "term_start",
+        "claim_type",
+        "disease_code",
+        "_group",
+        "_period",
         "_live_reason",
         pl.col("_live_reason").replace_strict(status_map, default=REJECTED).alias("_live_status"),
         amount.cast(pl.Int64).alias("_live_amount"),
