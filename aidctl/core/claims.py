@@ -211,7 +211,15 @@ def decide_claims(
     )
 
     # ---- step 1: input (L1, L2)
-    first_row = pl.col("_row") == pl.col("_row").min().over("claim_id")
+    # L2: among rows sharing a claim_id, every row but the first is a repeat
+    repeats = (
+        c.select("_row", "claim_id")
+        .filter(pl.col("claim_id").is_duplicated())
+        .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
+        .select("_row", pl.lit(True).alias("_repeat"))
+    )
+    c = _attach(c, repeats, "_row")
+    first_row = ~pl.col("_repeat").fill_null(False)
     step1 = (
         pl.when(_bad_any())
         .then(pl.lit("INVALID_VALUE"))
@@ -378,7 +386,13 @@ def decide_claims(
     grade = pl.col("disability_grade")
     grade_ok = grade.is_between(1, 10)
     grade_amount = pl.col("grade_amounts").list.get((grade - 1).clip(0, 9), null_on_oob=True)
-    death_deadline = months_later(pl.col("accident_date"), pl.col("death_within_months"))
+    # D7: one calendar month; a constant offset when every version agrees (formatting an
+    # offset per row costs more than the rest of the step)
+    month_values = params["death_within_months"].unique().to_list()
+    death_deadline = months_later(
+        pl.col("accident_date"),
+        int(month_values[0]) if len(month_values) == 1 else pl.col("death_within_months"),
+    )
     c = c.with_columns(_period=period, _class_amount=class_amount)
     static = (
         pl.when(is_ci & (pl.col("_match") == "none"))
@@ -442,7 +456,7 @@ def decide_claims(
     ).filter(pl.col("_r").is_null())  # only what the ordered part reads: it sorts these rows
     decided_live = _decide_in_order(live, hist, policy)
     # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
-    lc = c.lazy().join(decided_live.lazy(), on="_row", how="left", maintain_order="left")
+    lc = _attach(c, decided_live, "_row").lazy()
     lc = lc.with_columns(
         reason_code=pl.coalesce(pl.col("_r"), pl.col("_live_reason")),
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
@@ -553,7 +567,9 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
     assert isinstance(max_rank, int)
     for k in range(1, max_rank + 1):
         batch = ordered.filter(pl.col("_rank") == k)  # one claim per member
-        led = pl.concat(ledger).join(batch.select("id_number"), on="id_number", how="semi")
+        led = pl.concat(ledger, rechunk=False).join(
+            batch.select("id_number"), on="id_number", how="semi"
+        )
         decided = _decide_round(batch, led)
         results.append(decided.select(*_LIVE_OUT))
         ledger.append(
