@@ -756,8 +756,6 @@ def explain_cmd(
         from aidctl.reports.safe import mask_id
 
         c = Ctx(db, None, lang, json_out, policy, unmask)
-        if not c.db.exists():
-            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
         conn = open_register(c.db, create=False)
         try:
             rows = store.decisions_of_claim(conn, claim_id)
@@ -844,8 +842,6 @@ def history_cmd(
         from aidctl.register.db import open_register
 
         c = Ctx(db, None, lang, json_out, None)
-        if not c.db.exists():
-            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
         conn = open_register(c.db, create=False)
         try:
             spells, decisions = store.member_record(conn, id_number.strip().upper())
@@ -1174,8 +1170,6 @@ def batch_status_cmd(
         from aidctl.register.db import open_register
 
         c = Ctx(None, None, lang, json_out, None, config=config)
-        if not c.db.exists():
-            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
         conn = open_register(c.db, create=False)
         try:
             runs = store.runs(conn, limit, command="batch")
@@ -1241,8 +1235,6 @@ def register_backup_cmd(
         from aidctl.register.db import backup_register
 
         c = Ctx(db, None, lang, False, None, config=config)
-        if not c.db.exists():
-            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
         pages = backup_register(c.db, target)
         out.print(
             c.t(
@@ -1270,8 +1262,6 @@ def register_check_cmd(
         from aidctl.register.db import check_register
 
         c = Ctx(db, None, lang, False, None, config=config)
-        if not c.db.exists():
-            raise InputError(f"No register at {c.db}.", f"登记库 {c.db} 不存在。")
         problems = check_register(c.db)
         for line in problems[:50]:
             out.print(line)

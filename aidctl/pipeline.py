@@ -307,9 +307,7 @@ def renewals_due(ctx: Context, duration: str) -> pl.DataFrame:
             f"--due needs a duration such as 30d, 2w or 1m, not {duration!r}.",
             f"--due 需要形如 30d、2w、1m 的期限，而不是 {duration!r}。",
         )
-    conn = _read_only(ctx.db_path)
-    if conn is None:
-        raise InputError(f"No register at {ctx.db_path}.", f"登记库 {ctx.db_path} 不存在。")
+    conn = open_register(ctx.db_path, create=False)  # says so when there is none
     try:
         contracts = store.all_contracts(conn)
         units = store.units_info(conn)
@@ -327,9 +325,7 @@ def void(ctx: Context, claim_id: str, reason: str) -> dict[str, Any]:
     """
     if not reason.strip():
         raise InputError("--reason must say why the claim is voided.", "--reason 须说明撤销原因。")
-    conn = _read_only(ctx.db_path)
-    if conn is None:
-        raise InputError(f"No register at {ctx.db_path}.", f"登记库 {ctx.db_path} 不存在。")
+    conn = open_register(ctx.db_path, create=False)  # says so when there is none
     try:
         with transaction(conn):
             target = store.live_decision(conn, claim_id)
@@ -353,9 +349,7 @@ def payments(ctx: Context, period: str) -> pl.DataFrame:
             f"--period needs a month like 2026-11, not {period!r}.",
             f"--period 需要形如 2026-11 的月份，而不是 {period!r}。",
         )
-    conn = _read_only(ctx.db_path)
-    if conn is None:
-        raise InputError(f"No register at {ctx.db_path}.", f"登记库 {ctx.db_path} 不存在。")
+    conn = open_register(ctx.db_path, create=False)  # says so when there is none
     try:
         return store.payments_in_period(conn, period)
     finally:

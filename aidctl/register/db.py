@@ -50,7 +50,11 @@ def open_register(path: Path, *, create: bool = True) -> sqlite3.Connection:
             )
     if not exists:
         if not create:
-            raise _refuse(path, "does not exist.", "不存在。")
+            raise _refuse(
+                path,
+                "does not exist (nothing has been enrolled into it yet).",
+                "不存在（尚未登记任何内容）。",
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
