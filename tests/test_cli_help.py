@@ -44,13 +44,15 @@ def test_the_tree_holds_every_documented_command() -> None:
         "init",
         "payments",
         "policy show",
+        "register backup",
+        "register check",
         "renewals",
         "template claims",
         "template units",
         "validate-enrollment",
         "void",
     ]
-    assert sorted(" ".join(p) for p in GROUPS) == ["", "batch", "policy", "template"]
+    assert sorted(" ".join(p) for p in GROUPS) == ["", "batch", "policy", "register", "template"]
 
 
 @pytest.mark.parametrize("path", LEAVES, ids=" ".join)
