@@ -10,43 +10,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from aidctl.intake.claims import CLAIMS
+from aidctl.intake.units import MEMBERS, UNITS
+from aidctl.intake.values import DATE, ID_NUMBER, TEXT
 from aidctl.plan.catalogue import Catalogue
 from aidctl.reports.safe import atomic_path
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
-UNITS_HEADERS = [
-    "单位编码",
-    "单位名称",
-    "从业人员总数",
-    "生效日期",
-    "履约单号",
-    "个人分担比例",
-    "工资总额",
-    "联系人",
-    "联系电话",
-]
-MEMBERS_HEADERS = ["单位编码", "身份证号", "姓名", "用工性质", "聘用期限（月）", "增员日期"]
-CLAIMS_HEADERS = [
-    "理赔编号",
-    "身份证号",
-    "姓名",
-    "单位编码",
-    "申请类型",
-    "病种",
-    "确诊日期",
-    "事故日期",
-    "伤残等级",
-    "治疗终结日期",
-    "死亡日期",
-    "见义勇为",
-    "除外情形",
-    "既往症未告知",
-    "欺诈",
-    "备注",
-]
-_TEXT_COLUMNS = {"单位编码", "身份证号", "理赔编号", "履约单号", "联系电话"}
-_DATE_COLUMNS = {"生效日期", "增员日期", "确诊日期", "事故日期", "治疗终结日期", "死亡日期"}
+# The headers are the intake's own (the first Chinese name of each column it knows), so a
+# template always reads back without a finding about its headers.
+UNITS_HEADERS = [f.zh for f in UNITS.fields]
+MEMBERS_HEADERS = [f.zh for f in MEMBERS.fields]
+CLAIMS_HEADERS = [f.zh for f in CLAIMS.fields]
+_FIELDS = {f.zh: f for spec in (UNITS, MEMBERS, CLAIMS) for f in spec.fields}
+_TEXT_COLUMNS = {name for name, f in _FIELDS.items() if f.kind in (TEXT, ID_NUMBER)}
+_DATE_COLUMNS = {name for name, f in _FIELDS.items() if f.kind is DATE}
 _ROWS = 2000
 
 
