@@ -292,3 +292,15 @@ def test_missing_and_unreadable_unit_fields_make_the_unit_invalid():
 def test_invalid_credit_code_gb_32100():
     u, m = unit_with_members("91320700MA1XXXXXX0", 1, 1)
     assert unit_row(check([u], m), "91320700MA1XXXXXX0")["status"] == "invalid"
+
+
+def test_unknown_unit_only_for_codes_not_on_the_units_sheet():
+    u, m = unit_with_members("U1", 2, 2)
+    u["effective_date"] = None
+    u["_bad_fields"] = "effective_date"
+    stray = {"unit_code": "NOPE", "id_number": make_id(900), "name": "外单位"}
+    result = check([u], [*m, stray])
+    codes = result.findings.filter(pl.col("code") == "UNKNOWN_UNIT")
+    assert codes["row"].to_list() == [4]  # the stray member only, not U1's members
+    assert unit_row(result, "U1")["status"] == "invalid"
+    assert result.contracts.height == 0

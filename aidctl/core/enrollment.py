@@ -228,6 +228,7 @@ def check_enrollment(
         pl.col("_term_end").alias("_unit_end"),
         pl.col("_unit_invalid"),
         pl.col("temporary_min_months_exclusive"),
+        pl.lit(True).alias("_unit_listed"),
     )
     m = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
     m = m.with_columns(
@@ -251,7 +252,9 @@ def check_enrollment(
     checks: list[tuple[pl.Expr, str, str, str]] = [
         # (mask, code, column, member_status)
         (
-            pl.col("_unit_start").is_null() & pl.col("unit_code").is_not_null(),
+            # a unit code that is not on the units sheet; members of a unit whose own row
+            # has problems are not each reported again (the unit's finding says it)
+            pl.col("_unit_listed").is_null() & pl.col("unit_code").is_not_null(),
             "UNKNOWN_UNIT",
             "unit_code",
             "rejected",
