@@ -166,6 +166,10 @@ def write_annotated_copy(
             maintain_order="left",
         )
         data_cols = [c for c in raw.columns if not c.startswith("_")]
+        # a real date cell reads as "2026-01-06 00:00:00": show the date as the clerk typed it
+        frame = frame.with_columns(
+            pl.col(c).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1") for c in data_cols
+        )
         columns = [Column(key=c, header=c) for c in data_cols] + [
             Column(key="annot_status", header=status_h),
             Column(key="annot_reason", header=reason_h, width=60),
