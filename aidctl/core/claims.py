@@ -631,26 +631,35 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("amount").sum().alias("_accident_paid"))
     )
 
-    b = (
-        batch.select(
-            "_row",
-            "id_number",
-            "contract_no",
-            "term_start",
-            "claim_type",
-            pl.col("_code").alias("disease_code"),
-            "_group",
-            "_period",
-            "_request",
-            "same_disease_cap",
-            "accident_cap",
-        )
-        .join(earlier_term, on=["id_number", "disease_code"], how="left")
-        .join(same_term_paid, on=["id_number", "contract_no", "disease_code"], how="left")
-        .join(waiting_groups, on=["id_number", "_group"], how="left")
-        .join(consoled, on=["id_number", "contract_no"], how="left")
-        .join(accident_paid, on=["id_number", "contract_no"], how="left")
+    b = batch.select(
+        "_row",
+        "id_number",
+        "contract_no",
+        "term_start",
+        "claim_type",
+        pl.col("_code").alias("disease_code"),
+        "_group",
+        "_period",
+        "_request",
+        "same_disease_cap",
+        "accident_cap",
     )
+    lookups = [
+        (earlier_term, ["id_number", "disease_code"]),
+        (same_term_paid, ["id_number", "contract_no", "disease_code"]),
+        (waiting_groups, ["id_number", "_group"]),
+        (consoled, ["id_number", "contract_no"]),
+        (accident_paid, ["id_number", "contract_no"]),
+    ]
+    for table, keys in lookups:
+        if table.height:
+            b = b.join(table, on=keys, how="left")
+        else:  # nothing approved before: the columns are simply empty (no join needed)
+            b = b.with_columns(
+                pl.lit(None, dtype=dtype).alias(name)
+                for name, dtype in table.schema.items()
+                if name not in keys
+            )
     is_ci = pl.col("claim_type") == CI
     room = (
         pl.when(is_ci)
