@@ -52,6 +52,10 @@ lint: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_data.py sample_data
 
+# Longer run of the generated bad-input tests (about 4 minutes); make test runs ~150 examples
+fuzz: $(STAMP)
+	AIDCTL_FUZZ_EXAMPLES=5000 $(BIN)/pytest tests/test_fuzz_intake.py
+
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 

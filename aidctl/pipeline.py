@@ -109,18 +109,23 @@ def _empty(schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _check(
-    ctx: Context,
-    conn: sqlite3.Connection | None,
-    units_path: Path,
-    members_path: Path | None,
-    timer: Callable[[str], None],
-) -> tuple[EnrollmentResult, pl.DataFrame, Any]:
+def _read_units(
+    ctx: Context, units_path: Path, members_path: Path | None, timer: Callable[[str], None]
+) -> Any:
     for path in (units_path, members_path):
         if path is not None:
             check_file(path, ctx.limits)
     intake = read_units_workbook(units_path, members_path, max_rows=ctx.limits.max_rows)
     timer("read")
+    return intake
+
+
+def _check(
+    ctx: Context,
+    conn: sqlite3.Connection | None,
+    intake: Any,
+    units_path: Path,
+) -> tuple[EnrollmentResult, pl.DataFrame]:
     if conn is not None:
         codes = intake.units["unit_code"].drop_nulls().unique().to_list()
         ids = intake.members["id_number"].drop_nulls().unique().to_list()
@@ -133,8 +138,7 @@ def _check(
         intake.units, intake.members, contracts, spells, ctx.policy, ctx.as_of, str(units_path)
     )
     findings = concat_findings([intake.findings, _as_written(result.findings, intake.headers)])
-    timer("check")
-    return result, findings, intake
+    return result, findings
 
 
 def _as_written(findings: pl.DataFrame, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
@@ -162,12 +166,14 @@ def validate_enrollment(
 ) -> tuple[EnrollOutcome, Any]:
     """Check without recording (E1–E4); the register is only read, never created."""
     tick = timer or (lambda _stage: None)
+    intake = _read_units(ctx, units_path, members_path, tick)
     conn = _read_only(ctx.db_path)
     try:
-        result, findings, intake = _check(ctx, conn, units_path, members_path, tick)
+        result, findings = _check(ctx, conn, intake, units_path)
     finally:
         if conn is not None:
             conn.close()
+    tick("check")
     sha = file_sha256(units_path)
     return EnrollOutcome(result=result, findings=findings, input_sha256=sha), intake
 
@@ -184,11 +190,14 @@ def enroll(
 ) -> tuple[EnrollOutcome, Any]:
     """Check, then record the compliant units' contracts and spells in one transaction (E5)."""
     tick = timer or (lambda _stage: None)
+    # the input first: a file that cannot be used must not create a register
+    intake = _read_units(ctx, units_path, members_path, tick)
     sha = file_sha256(units_path)
     conn = open_register(ctx.db_path)
     try:
         with transaction(conn):
-            result, findings, intake = _check(ctx, conn, units_path, members_path, tick)
+            result, findings = _check(ctx, conn, intake, units_path)
+            tick("check")
             run_id = store.start_run(
                 conn, "enroll", ctx.as_of, str(units_path), sha, ctx.policy.latest.id
             )

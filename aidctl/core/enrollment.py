@@ -22,6 +22,12 @@ COMPLIANT = "compliant"
 NON_COMPLIANT = "non_compliant"
 INVALID = "invalid"
 
+# Plausibility bounds, not plan figures: no unit has ten million staff or a payroll of a
+# trillion yuan; a value beyond them is a pasted id or a typing slip, and the unit is
+# invalid rather than computed with numbers that overflow.
+MAX_STAFF = 10_000_000
+MAX_PAYROLL = 1e12
+
 UNIT_REQUIRED = ("unit_code", "unit_name", "total_staff", "effective_date")
 MEMBER_REQUIRED = ("unit_code", "id_number", "name", "employment_type")
 
@@ -153,7 +159,13 @@ def check_enrollment(
     for key in UNIT_REQUIRED:
         reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True))
         reasons.append((_bad(key), "INVALID_VALUE", True))
-    reasons.append((pl.col("total_staff") <= 0, "INVALID_TOTAL_STAFF", True))
+    reasons.append(
+        (
+            (pl.col("total_staff") <= 0) | (pl.col("total_staff") > MAX_STAFF),
+            "INVALID_TOTAL_STAFF",
+            True,
+        )
+    )
     dup_unit = pl.col("unit_code").is_not_null() & (
         pl.col("_row").rank("ordinal").over("unit_code") > 1
     )
@@ -161,7 +173,7 @@ def check_enrollment(
     u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
     reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True))
     share = pl.col("individual_share_pct")
-    reasons.append(((share < 0) | (share > 100), "INVALID_SHARE", True))
+    reasons.append(((share < 0) | (share > 100) | share.is_nan(), "INVALID_SHARE", True))
     reasons.append(
         (
             (share > pl.col("individual_share_max_pct")) & (share <= 100),
@@ -169,7 +181,15 @@ def check_enrollment(
             False,
         )
     )
-    reasons.append((pl.col("total_payroll") < 0, "INVALID_PAYROLL", True))
+    reasons.append(
+        (
+            (pl.col("total_payroll") < 0)
+            | (pl.col("total_payroll") > MAX_PAYROLL)
+            | pl.col("total_payroll").is_nan(),
+            "INVALID_PAYROLL",
+            True,
+        )
+    )
     u = _with_term(u)
     u = _with_renewal(u, existing_contracts)
     reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True))
@@ -352,7 +372,9 @@ def check_enrollment(
     ratio_bp = pl.when(small).then(pl.col("small_unit_ratio")).otherwise(pl.col("min_ratio"))
     # basis points as integers: 0.8 × 30 is 24, never 24.000000000000004 (79.9% vs 80%)
     bp = (ratio_bp * 10000).round(0).cast(pl.Int64)
-    required_count = (pl.col("total_staff") * bp + 9999) // 10000
+    # bounded so that the integer arithmetic cannot overflow (such a unit is invalid anyway)
+    staff = pl.col("total_staff").clip(0, MAX_STAFF)
+    required_count = (staff * bp + 9999) // 10000
     u = u.with_columns(
         required_ratio=ratio_bp,
         required_count=required_count,
@@ -379,7 +401,14 @@ def check_enrollment(
         .when(pl.col("shortfall") > 0)
         .then(pl.when(small).then(pl.lit("NOT_ALL_ENROLLED")).otherwise(pl.lit("RATIO_BELOW_MIN"))),
     )
-    pct = pl.col("individual_share_pct").fill_null(pl.col("individual_share_default_pct"))
+    # shares and payroll outside their range make the unit invalid (above); clipped here so
+    # that the figures shown beside the finding stay computable
+    pct = (
+        pl.col("individual_share_pct")
+        .fill_null(pl.col("individual_share_default_pct"))
+        .fill_nan(pl.col("individual_share_default_pct"))
+        .clip(0, 100)
+    )
     contribution = pl.col("eligible") * pl.col("contribution_per_member")
     individual = ((contribution * pct * 100 + 5000) // 10000).cast(pl.Int64)  # L11, half up
     u = (
@@ -395,7 +424,11 @@ def check_enrollment(
             .then(
                 pl.min_horizontal(
                     pl.col("unit_share").cast(pl.Float64),
-                    (pl.col("total_payroll") * pl.col("deductible_payroll_pct") / 100).floor(),
+                    (
+                        pl.col("total_payroll").clip(0, MAX_PAYROLL)
+                        * pl.col("deductible_payroll_pct")
+                        / 100
+                    ).floor(),
                 ).cast(pl.Int64)
             )
             .otherwise(None),

@@ -48,6 +48,12 @@ class Grid:
         return mask.extend_constant(False, height - mask.len()).fill_null(False)
 
 
+def _is_reader_panic(exc: BaseException) -> bool:
+    """A panic inside the spreadsheet reader (pyo3's PanicException derives from
+    BaseException, so `except Exception` misses it): a damaged file, not a bug of ours."""
+    return type(exc).__name__ == "PanicException"
+
+
 def _no_numbers(height: int) -> Callable[[int], pl.Series]:
     """The probe of a CSV: its cells are all text, whatever they look like."""
     return lambda _index: pl.repeat(False, height, dtype=pl.Boolean, eager=True)
@@ -74,6 +80,10 @@ class Book:
                 self.sheet_names: list[str] = list(self._reader.sheet_names)
             except Exception as exc:  # calamine, zip, I/O: all mean "cannot be read"
                 raise failures.unreadable(self.given) from exc
+            except BaseException as exc:
+                if not _is_reader_panic(exc):
+                    raise
+                raise failures.unreadable(self.given) from None
         elif self.suffix in CSV_SUFFIXES | PARQUET_SUFFIXES:
             self.sheet_names = [self.path.stem]
         else:
@@ -93,6 +103,10 @@ class Book:
             ) from exc
         except (fastexcel.FastExcelError, pl.exceptions.PolarsError) as exc:
             raise failures.unreadable(self.given) from exc
+        except BaseException as exc:
+            if not _is_reader_panic(exc):
+                raise
+            raise failures.unreadable(self.given) from None
 
     def _excel_grid(self, reader: fastexcel.ExcelReader, sheet: str) -> Grid:
         # skip_rows=0 keeps the blank rows above the first used cell, so that frame
@@ -113,6 +127,10 @@ class Book:
                 ).to_polars()
             except (fastexcel.FastExcelError, pl.exceptions.PolarsError) as exc:
                 raise failures.unreadable(self.given) from exc
+            except BaseException as exc:
+                if not _is_reader_panic(exc):
+                    raise
+                raise failures.unreadable(self.given) from None
             return typed.to_series(0).is_not_null()
 
         return Grid(self.given, sheet, frame, columns, probe)

@@ -58,6 +58,7 @@ def open_register(path: Path, *, create: bool = True) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         conn.execute("PRAGMA foreign_keys = ON")
@@ -78,6 +79,8 @@ def open_register(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA cache_size = -65536")
         _migrate(conn)
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()  # leaves no -wal/-shm beside a file we refuse
         raise _refuse(
             path,
             f"cannot be read ({exc}); it was left untouched.",

@@ -21,7 +21,7 @@ def _cols(keys: list[tuple[str, str]], lang: str) -> list[Column]:
 
 
 def issues_frame(findings: pl.DataFrame, lang: str, unmask: bool) -> pl.DataFrame:
-    return with_messages(findings, lang).select(
+    return with_messages(findings, lang, unmask).select(
         "sheet",
         "row",
         "column",

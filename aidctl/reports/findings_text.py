@@ -9,8 +9,12 @@ from aidctl.reports.labels import HEADERS, ID_PROBLEMS, STATUS
 from aidctl.reports.safe import mask_id_expr
 
 
-def with_messages(findings: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Add `message`: the code's text with `{value}` and `{column}` filled in."""
+def with_messages(findings: pl.DataFrame, lang: str, unmask: bool = False) -> pl.DataFrame:
+    """Add `message`: the code's text with `{value}` and `{column}` filled in.
+
+    A value that is an id number as read (ID_STORED_AS_NUMBER) is masked like the id column,
+    unless `unmask`.
+    """
     texts = pl.DataFrame(
         {"code": list(table(lang)), "_tpl": list(table(lang).values())},
         schema={"code": pl.Utf8, "_tpl": pl.Utf8},
@@ -21,6 +25,13 @@ def with_messages(findings: pl.DataFrame, lang: str) -> pl.DataFrame:
         schema={"column": pl.Utf8, "_colname": pl.Utf8},
     )
     problems = {k: v[index] for k, v in ID_PROBLEMS.items()}
+    if not unmask:
+        findings = findings.with_columns(
+            pl.when(pl.col("code") == "ID_STORED_AS_NUMBER")
+            .then(mask_id_expr(pl.col("value")))
+            .otherwise(pl.col("value"))
+            .alias("value")
+        )
     findings = findings.with_columns(
         pl.when(pl.col("code") == "INVALID_ID")
         .then(
