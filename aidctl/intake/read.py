@@ -10,7 +10,6 @@ separately, for one column, by `Grid.number_cells`.
 from __future__ import annotations
 
 import io
-import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -55,27 +54,26 @@ class Grid:
 # (no exception to catch; .xls is not a zip, so no size limit sees it coming). Old-format
 # workbooks are small (65,536 rows at most), so each is first opened in a child process
 # under a memory limit: if the child dies, the file is refused with one sentence.
+_XLS_PROBE_MEMORY = 2 << 30
+# The child sets its own limit before importing the reader (a preexec_fn would run Python
+# between fork and exec, which is unsafe in a process with threads, as polars' is).
 _XLS_PROBE = (
-    "import sys, fastexcel\n"
+    "import resource, sys\n"
+    f"resource.setrlimit(resource.RLIMIT_AS, ({_XLS_PROBE_MEMORY}, {_XLS_PROBE_MEMORY}))\n"
+    "import fastexcel\n"
     "r = fastexcel.read_excel(sys.argv[1])\n"
     "for n in r.sheet_names:\n"
     "    r.load_sheet(n, header_row=None, dtypes='string')\n"
 )
-_XLS_PROBE_MEMORY = 2 << 30
 
 
 def _xls_survives(path: Path) -> bool:
     """Whether the reader can open every sheet of an .xls without dying (about 0.05 s)."""
-
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (_XLS_PROBE_MEMORY, _XLS_PROBE_MEMORY))
-
     try:
         done = subprocess.run(
             [sys.executable, "-c", _XLS_PROBE, str(path)],
             capture_output=True,
             timeout=120,
-            preexec_fn=limit_memory,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
