@@ -284,6 +284,7 @@ def _enrollment_command(
     from aidctl import pipeline
     from aidctl.reports.enrollment import (
         issues_frame,
+        sheet_of,
         write_annotated_copy,
         write_enrollment_report,
     )
@@ -319,13 +320,11 @@ def _enrollment_command(
             result.members,
             outcome.findings,
             c.lang,
-            _sheet_of(result.units, "参保单位"),
-            _sheet_of(result.members, "参保职工"),
         )
         c.timer("write")
     units = result.units
     if c.json:
-        member_sheet = _sheet_of(result.members, "参保职工")
+        member_sheet = sheet_of(result.members, "参保职工")
         issues = issues_frame(
             outcome.findings.filter(pl.col("sheet") == member_sheet), c.lang, c.unmask
         )
@@ -415,11 +414,6 @@ def _enrollment_command(
     )
     out.print(c.t(f"登记库：{c.db}", f"Register: {c.db}"))
     return outcome.exit_code
-
-
-def _sheet_of(frame: pl.DataFrame, default: str) -> str:
-    sheets = frame["_sheet"].drop_nulls().unique().to_list() if "_sheet" in frame.columns else []
-    return sheets[0] if sheets else default
 
 
 def _status_word(status: str, lang: str) -> str:

@@ -129,10 +129,6 @@ def _write_file_reports(
             ctx.unmask,
             "参保登记结果" if lang == "zh" else "Enrolment",
         )
-        sheets = (
-            result.units["_sheet"].drop_nulls().unique().to_list() or ["参保单位"],
-            result.members["_sheet"].drop_nulls().unique().to_list() or ["参保职工"],
-        )
         write_annotated_copy(
             staging / f"{source.stem}.annotated.xlsx",
             intake.units_raw,
@@ -141,8 +137,6 @@ def _write_file_reports(
             result.members,
             outcome.findings,
             lang,
-            sheets[0][0],
-            sheets[1][0],
         )
     else:
         frame = report_frame(

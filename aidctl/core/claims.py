@@ -21,6 +21,7 @@ import polars as pl
 
 from aidctl.core.dates import day_number, months_later
 from aidctl.core.reasons import APPROVED, PENDING, REASONS, REJECTED
+from aidctl.core.versions import in_force, version_table
 from aidctl.plan.catalogue import normalise_text
 from aidctl.plan.params import Policy
 
@@ -34,19 +35,28 @@ REDUCED = "reduced"
 FULL = "full"
 
 # Parameters carried per claim from its version (D9).
-_CLAIM_PARAMS = (
-    "start_day_counts",
-    "exemption_last_day",
-    "reduced_last_day",
-    "reduced_pct",
-    "consolation_amount",
-    "class1_amount",
-    "class2_amount",
-    "same_disease_cap",
-    "death_amount",
-    "death_within_months",
-    "accident_cap",
-)
+_CLAIM_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "start_day_counts": pl.Boolean,
+    **{
+        key: pl.Int64
+        for key in (
+            "exemption_last_day",
+            "reduced_last_day",
+            "reduced_pct",
+            "consolation_amount",
+            "class1_amount",
+            "class2_amount",
+            "same_disease_cap",
+            "death_amount",
+            "death_within_months",
+            "accident_cap",
+        )
+    },
+}
+
+# reason code -> the status it implies and the clauses behind it (aidctl.core.reasons)
+_STATUS_OF = {code: status for code, (status, _clause) in REASONS.items()}
+_CLAUSE_OF = {code: clause for code, (_status, clause) in REASONS.items()}
 
 DECISION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_id": pl.Utf8,
@@ -73,39 +83,6 @@ DECISION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "detail": pl.Utf8,
     "content": pl.Utf8,
 }
-
-
-def _params_table(policy: Policy) -> pl.DataFrame:
-    rows = []
-    for v in policy.versions:
-        row: dict[str, object] = {"policy_version": v.id, "_eff": v.effective_from}
-        row.update({k: v.values[k] for k in _CLAIM_PARAMS})
-        row["grade_amounts"] = [v.disability[g] for g in range(1, 11)]
-        rows.append(row)
-    return (
-        pl.DataFrame(rows)
-        .with_columns(pl.col(k).cast(pl.Int64) for k in _CLAIM_PARAMS if k != "start_day_counts")
-        .sort("_eff")
-    )
-
-
-def _version_on(
-    frame: pl.DataFrame, day_col: str, params: pl.DataFrame, first: dt.date
-) -> pl.DataFrame:
-    """Join the version in force on `day_col` (D9); before the first version, the first."""
-    if params.height == 1:  # one version in force for every day: no search needed
-        only = params.drop("_eff").row(0, named=True)
-        return frame.with_columns(
-            pl.lit(value, dtype=params.schema[key]).alias(key) for key, value in only.items()
-        )
-    keyed = frame.with_columns(
-        pl.max_horizontal(pl.col(day_col).fill_null(first), pl.lit(first)).alias("_pday")
-    )
-    return (
-        keyed.sort("_pday")
-        .join_asof(params, left_on="_pday", right_on="_eff", strategy="backward")
-        .drop("_pday", "_eff")
-    )
 
 
 def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
@@ -183,8 +160,7 @@ def decide_claims(
     as_of: dt.date,
 ) -> pl.DataFrame:
     """Decide every claim row; see the module docstring for how the steps are arranged."""
-    params = _params_table(policy)
-    first_eff = policy.versions[0].effective_from
+    params = version_table(policy, _CLAIM_PARAMS, grades=True)
     text_cols = [
         k
         for k in ("claim_id", "id_number", "name", "claim_type", "disease", "unit_code")
@@ -329,7 +305,8 @@ def decide_claims(
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
     c = c.with_columns(pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday"))
-    c = _version_on(c, "_vday", params, first_eff)
+    first = policy.versions[0].effective_from
+    c = in_force(c, "_vday", params, first=first, missing=first)
     # L7: names compared after NFKC and without spaces — normalised only where they differ
     differs = c.filter(pl.col("name") != pl.col("_spell_name")).select(
         "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
@@ -462,21 +439,19 @@ def decide_claims(
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
         cap_room=pl.col("_cap_room"),
     )
-    status_map = {code: status for code, (status, _clause) in REASONS.items()}
-    clause_map = {code: clause for code, (_status, clause) in REASONS.items()}
     lc = lc.with_columns(
         status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
         .then(pl.col("_prev_status"))
-        .otherwise(pl.col("reason_code").replace_strict(status_map, default=PENDING)),
+        .otherwise(pl.col("reason_code").replace_strict(_STATUS_OF, default=PENDING)),
         clause=pl.when(pl.col("reason_code") == "PARTIAL_CAP")
         .then(pl.when(is_ci).then(pl.lit("A5.1;D8")).otherwise(pl.lit("A5.5;D8")))
-        .otherwise(pl.col("reason_code").replace_strict(clause_map, default="")),
+        .otherwise(pl.col("reason_code").replace_strict(_CLAUSE_OF, default="")),
         # L12: the period of every critical-illness claim decided under a covering spell
         period=pl.when(
             is_ci
             & pl.col("contract_no").is_not_null()
             & pl.col("reason_code")
-            .replace_strict(status_map, default=PENDING)
+            .replace_strict(_STATUS_OF, default=PENDING)
             .is_in([APPROVED, REJECTED])
             & (pl.col("reason_code") != "ALREADY_DECIDED")
         ).then(pl.col("_period")),
@@ -698,7 +673,6 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("ACCIDENTAL_DEATH"))
     )
     b = b.with_columns(_live_reason=reason)
-    status_map = {code: status for code, (status, _clause) in REASONS.items()}
     amount = (
         pl.when(pl.col("_live_reason") == "CONSOLATION")
         .then(pl.col("_request"))
@@ -726,7 +700,7 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         "_group",
         "_period",
         "_live_reason",
-        pl.col("_live_reason").replace_strict(status_map, default=REJECTED).alias("_live_status"),
+        pl.col("_live_reason").replace_strict(_STATUS_OF, default=REJECTED).alias("_live_status"),
         amount.cast(pl.Int64).alias("_live_amount"),
         pl.col("_cap_room").cast(pl.Int64),
     )

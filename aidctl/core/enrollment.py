@@ -16,6 +16,7 @@ import polars as pl
 from aidctl.core.dates import term_end
 from aidctl.core.findings import ERROR, WARNING, concat_findings
 from aidctl.core.ids import id_problem, unknown_region
+from aidctl.core.versions import in_force, version_table
 from aidctl.plan.params import Policy
 
 COMPLIANT = "compliant"
@@ -31,19 +32,19 @@ MAX_PAYROLL = 1e12
 UNIT_REQUIRED = ("unit_code", "unit_name", "total_staff", "effective_date")
 MEMBER_REQUIRED = ("unit_code", "id_number", "name", "employment_type")
 
-# Parameter keys carried per unit, from the version in force on its effective date (D9).
-_UNIT_PARAMS = (
-    "min_ratio",
-    "small_unit_below",
-    "small_unit_ratio",
-    "temporary_min_months_exclusive",
-    "contribution_per_member",
-    "individual_share_default_pct",
-    "individual_share_max_pct",
-    "deductible_payroll_pct",
-    "term_months",
-    "renewal_grace_days",
-)
+# Parameters carried per unit, from the version in force on its effective date (D9).
+_UNIT_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "min_ratio": pl.Float64,
+    "small_unit_below": pl.Int64,
+    "small_unit_ratio": pl.Float64,
+    "temporary_min_months_exclusive": pl.Int64,
+    "contribution_per_member": pl.Int64,
+    "individual_share_default_pct": pl.Float64,
+    "individual_share_max_pct": pl.Float64,
+    "deductible_payroll_pct": pl.Float64,
+    "term_months": pl.Int64,
+    "renewal_grace_days": pl.Int64,
+}
 
 EXISTING_CONTRACTS_SCHEMA = {
     "contract_no": pl.Utf8,
@@ -78,39 +79,19 @@ class EnrollmentResult:
     spells: pl.DataFrame
 
 
-def params_frame(policy: Policy) -> pl.DataFrame:
-    """One row per parameter version: id, effective_from and the enrolment/term values."""
-    rows = []
-    for v in policy.versions:
-        row: dict[str, object] = {"policy_version": v.id, "effective_from": v.effective_from}
-        row.update({key: v.values[key] for key in _UNIT_PARAMS})
-        rows.append(row)
-    return pl.DataFrame(rows).with_columns(
-        pl.col("min_ratio", "small_unit_ratio").cast(pl.Float64),
-        pl.col(
-            "individual_share_default_pct", "individual_share_max_pct", "deductible_payroll_pct"
-        ).cast(pl.Float64),
-    )
-
-
 def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
-    """Join to each row the parameter version in force on its date column `on` (D9).
+    """Join to each row the enrolment parameters in force on its date column `on` (D9).
 
     Rows dated before the first version get the first version; rows with a null date get
     the latest, so that their other checks can still run.
     """
-    params = params_frame(policy).sort("effective_from")
-    keyed = frame.with_columns(
-        pl.col(on).fill_null(policy.latest.effective_from).alias("_param_day")
-    ).with_columns(
-        pl.max_horizontal(pl.col("_param_day"), pl.lit(policy.versions[0].effective_from)).alias(
-            "_param_day"
-        )
+    return in_force(
+        frame,
+        on,
+        version_table(policy, _UNIT_PARAMS),
+        first=policy.versions[0].effective_from,
+        missing=policy.latest.effective_from,
     )
-    joined = keyed.sort("_param_day").join_asof(
-        params, left_on="_param_day", right_on="effective_from", strategy="backward"
-    )
-    return joined.drop("_param_day", "effective_from")
 
 
 def _finding(

@@ -9,7 +9,7 @@ import polars as pl
 
 from aidctl.plan.catalogue import Catalogue
 from aidctl.reports.explain import explain
-from aidctl.reports.findings_text import masked
+from aidctl.reports.findings_text import masked, status_words
 from aidctl.reports.labels import CLAIM_TYPES, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
@@ -97,11 +97,7 @@ def write_adjudication_report(
         frame.group_by("benefit", "status")
         .agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
         .sort("benefit", "status")
-        .with_columns(
-            pl.col("status").replace_strict(
-                {k: v[0 if zh else 1] for k, v in _STATUS_WORDS.items()}, default=pl.col("status")
-            )
-        )
+        .with_columns(status_words("status", lang))
     )
     paid_by_type = (
         frame.filter(pl.col("status") == "approved")
@@ -167,10 +163,3 @@ def write_adjudication_report(
     ]
     write_report(path, sheets, summary)
     return path
-
-
-_STATUS_WORDS = {
-    "approved": ("给付", "approved"),
-    "rejected": ("拒付", "rejected"),
-    "pending": ("待处理", "pending"),
-}

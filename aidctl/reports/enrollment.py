@@ -130,6 +130,12 @@ def write_enrollment_report(
     return path
 
 
+def sheet_of(frame: pl.DataFrame, default: str) -> str:
+    """The sheet the rows of an intake frame came from (its `_sheet` column)."""
+    sheets = frame["_sheet"].drop_nulls().unique().to_list() if "_sheet" in frame.columns else []
+    return sheets[0] if sheets else default
+
+
 def write_annotated_copy(
     path: Path,
     units_raw: pl.DataFrame,
@@ -138,10 +144,11 @@ def write_annotated_copy(
     members: pl.DataFrame,
     findings: pl.DataFrame,
     lang: str,
-    units_sheet: str,
-    members_sheet: str,
 ) -> Path:
-    """The clerk's own rows, each with a result and what to fix (all findings of the row)."""
+    """The clerk's own rows, each with a result and what to fix (all findings of the row),
+    on sheets named as the clerk's own."""
+    units_sheet = sheet_of(units, "参保单位")
+    members_sheet = sheet_of(members, "参保职工")
     msgs = (
         with_messages(findings, lang)
         .group_by("sheet", "row")
