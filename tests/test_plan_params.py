@@ -74,11 +74,26 @@ def test_disease_matching_a3_1(text, expected):
     assert load_policy().catalogue.match(text) == expected
 
 
-def test_related_groups_d1():
+def test_related_pairs_d1_are_pairs_not_groups():
     cat = load_policy().catalogue
-    assert cat.by_code("C1-01").group == cat.by_code("C2-02").group
-    assert cat.by_code("C1-02").group == cat.by_code("C1-10").group
-    assert cat.by_code("C2-06").group == "C2-06"
+    # D1 certain pair, both ways, and every disease related to itself
+    assert cat.related("C1-02") == {"C1-02": "certain", "C1-10": "certain"}
+    assert cat.related("C1-10")["C1-02"] == "certain"
+    # D1 review pairs: a tumour and its earlier stage; not transitive (C2-01 !~ C2-02)
+    assert cat.related("C2-01") == {"C2-01": "certain", "C1-01": "review"}
+    assert "C2-02" not in cat.related("C2-01")
+    assert cat.related("C2-06") == {"C2-06": "certain", "C1-08": "review"}
+
+
+def test_related_pairs_d1_refuse_unknown_codes_and_repeats():
+    raw = _copy()
+    raw["catalogue"]["related"]["review"].append(["C1-01", "C9-99"])
+    with pytest.raises(PolicyError, match="C9-99"):
+        parse_policy(raw, "test")
+    raw = _copy()
+    raw["catalogue"]["related"]["review"].append(["C1-10", "C1-02"])
+    with pytest.raises(PolicyError, match="twice"):
+        parse_policy(raw, "test")
 
 
 def test_a_later_version_takes_effect_on_its_date_d9():
