@@ -186,9 +186,10 @@ def test_unknown_yes_no_word_is_invalid_and_null() -> None:
     assert run(v.parse_yes_no, ["也许"]) == [(None, True)]
 
 
-def test_employment_types_in_chinese_and_english() -> None:
+def test_employment_types_in_chinese_and_english_e1() -> None:
     cells = ["正式", "正式职工", "合同", "合同制", "合同工", "临时", "临时工", "聘用", "Formal"]
     cells += ["contract", " TEMPORARY "]
+    # E1: a bare 聘用 is read as "engaged"; the enrolment check decides contract/temporary
     assert values_of(v.parse_employment_type, cells) == [
         "formal",
         "formal",
@@ -197,7 +198,7 @@ def test_employment_types_in_chinese_and_english() -> None:
         "contract",
         "temporary",
         "temporary",
-        "temporary",
+        "engaged",
         "formal",
         "contract",
         "temporary",

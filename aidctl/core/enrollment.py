@@ -249,6 +249,17 @@ def check_enrollment(
         _first_unit_of_id=pl.col("unit_code").sort_by("_row").first().over("id_number")
     )
     m = _with_register_conflicts(m, existing_spells)
+    # E1: a bare 聘用 ("engaged") is contract staff, unless engagement_months is filled in:
+    # then it is a temporary engagement and the more-than-12-months test applies
+    m = m.with_columns(
+        employment_type=pl.when(pl.col("employment_type") == "engaged")
+        .then(
+            pl.when(pl.col("engagement_months").is_not_null())
+            .then(pl.lit("temporary"))
+            .otherwise(pl.lit("contract"))
+        )
+        .otherwise(pl.col("employment_type"))
+    )
     temp = pl.col("employment_type") == "temporary"
     checks: list[tuple[pl.Expr, str, str, str]] = [
         # (mask, code, column, member_status)

@@ -224,10 +224,29 @@ def parse_yes_no(text: pl.Expr) -> Parsed:
     return Parsed(value, text.is_not_null() & word.is_null())
 
 
+# E1: the words of the roster's 用工性质 column. A bare 聘用 is read as "engaged": contract
+# staff as public institutions use the word, unless engagement_months is filled in, when it
+# is a temporary engagement (core/enrollment.py decides which, E1).
+ENGAGED = "engaged"
 EMPLOYMENT_TYPES: dict[str, str] = {
     **dict.fromkeys(["formal", "正式", "正式职工", "正式工", "正式员工", "在编"], "formal"),
-    **dict.fromkeys(["contract", "合同", "合同制", "合同工", "合同制职工", "劳动合同"], "contract"),
-    **dict.fromkeys(["temporary", "临时", "临时工", "临时职工", "聘用", "临时聘用"], "temporary"),
+    **dict.fromkeys(
+        [
+            "contract",
+            "合同",
+            "合同制",
+            "合同工",
+            "合同制职工",
+            "劳动合同",
+            "聘用制",
+            "聘用合同制",
+        ],
+        "contract",
+    ),
+    **dict.fromkeys(
+        ["temporary", "临时", "临时工", "临时职工", "临聘", "临时聘用"], "temporary"
+    ),
+    **dict.fromkeys(["聘用", "聘用人员", ENGAGED], ENGAGED),
 }
 
 
