@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo_out
 
-.PHONY: demo test lint fuzz bench clean sample
+.PHONY: demo test lint fuzz bench clean sample clauses
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -58,6 +58,10 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# The clause matrix docs/clauses.md: for every clause and reading, the code and the tests.
+clauses: $(STAMP)
+	$(BIN)/python scripts/clauses.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
