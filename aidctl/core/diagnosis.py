@@ -83,7 +83,7 @@ READING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 
 _BRACKETS = r"[()\[\]{}【】〔〕〖〗<>《》「」『』]"
-_CODE_TEXT = re.compile(r"^c[12]-[0-9]{2}$")
+_NO_WORDS = r"[\p{P}\p{S}]"  # a cell of punctuation only (？？？, —) holds no words
 
 
 def _norm(text: str, ignore: tuple[str, ...]) -> str:
@@ -220,10 +220,33 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     )
     r = pl.col("_r")
 
-    # step 6/7: the rules
+    # step 6/7: the rules. The first rule on the text; for texts whose first rule is
+    # unlisted, the first other rule once the unlisted words are taken out.
     idx_t = _first([(rule.index, _rule_expr(rule, t)) for rule in rules])
-    idx_u = _first([(rule.index, _rule_expr(rule, u)) for rule in not_unlisted])
-    df = df.with_columns(idx_t.alias("_it"), idx_u.alias("_iu"))
+    df = df.with_columns(idx_t.alias("_it"))
+    table = pl.DataFrame(
+        {
+            "_rule": [rule.index for rule in rules],
+            "_reads": [rule.reads for rule in rules],
+            "_rcode": [rule.reads if rule.reads not in LISTED_READS else None for rule in rules],
+            "_rcands": [",".join(rule.candidates) or None for rule in rules],
+            "_rmissing": [rule.missing for rule in rules],
+            "_rwords": [sorted(set(rule.words)) for rule in rules],
+        },
+        schema={
+            "_rule": pl.Int64,
+            "_reads": pl.Utf8,
+            "_rcode": pl.Utf8,
+            "_rcands": pl.Utf8,
+            "_rmissing": pl.Utf8,
+            "_rwords": pl.List(pl.Utf8),
+        },
+    )
+    df = df.join(table.select("_rule", "_reads"), left_on="_it", right_on="_rule", how="left")
+    second = df.filter(pl.col("_reads") == "unlisted").select(
+        "_t", _first([(rule.index, _rule_expr(rule, u)) for rule in not_unlisted]).alias("_iu")
+    )
+    df = df.join(second.unique("_t"), on="_t", how="left", nulls_equal=True)
     it, iu = pl.col("_it"), pl.col("_iu")
     says_more_global = _any(r, unlisted_words)
     ctx_rules = tuple(rule for rule in listed_rules if rule.context)
@@ -233,34 +256,26 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         lambda rule: _any(r.str.replace_all(words_regex(rule.context), ""), unlisted_words),
     )
     says_more = pl.coalesce([says_more, says_more_global]) if ctx_rules else says_more_global
-    reads = _by_rule(it, rules, lambda rule: pl.lit(rule.reads))
-    via_u = (reads == "unlisted") & iu.is_not_null()
-    deciding = pl.when(via_u).then(iu).otherwise(it)
-    df = df.with_columns(
-        reads.alias("_reads"),
-        says_more.alias("_more"),
-        via_u.fill_null(False).alias("_via_u"),
-        deciding.alias("_idx"),
-    )
-    idx = pl.col("_idx")
-    rule_code = _by_rule(
-        idx, rules, lambda rule: pl.lit(rule.reads if rule.reads not in LISTED_READS else None)
-    )
-    rule_cands = _by_rule(idx, person_rules, lambda rule: pl.lit(",".join(rule.candidates)))
-    rule_missing = _by_rule(idx, person_rules, lambda rule: pl.lit(rule.missing))
-    rule_words = _by_rule(
-        idx,
-        rules,
-        lambda rule: (
-            pl.when(pl.col("_via_u"))
-            .then(u)
-            .otherwise(t)
-            .str.extract_all(words_regex(rule.words))
-            .list.unique(maintain_order=True)
-            .list.join("+")
-        ),
-    )
     reads_ = pl.col("_reads")
+    via_u = ((reads_ == "unlisted") & iu.is_not_null()).fill_null(False)
+    df = df.with_columns(
+        says_more.alias("_more"),
+        via_u.alias("_via_u"),
+        pl.when(via_u).then(iu).otherwise(it).alias("_idx"),
+    )
+    all_words = words_regex([w for rule in rules for w in rule.words])
+    df = df.join(
+        table.drop("_reads"), left_on="_idx", right_on="_rule", how="left"
+    ).with_columns(
+        pl.when(pl.col("_via_u"))
+        .then(u)
+        .otherwise(t)
+        .str.extract_all(all_words)
+        .list.set_intersection(pl.col("_rwords"))
+        .list.sort()
+        .list.join("+")
+        .alias("_n_words")
+    )
     n_outcome = (
         pl.when(reads_.is_null())
         .then(pl.lit(UNRECOGNISED))
@@ -276,10 +291,9 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     )
     df = df.with_columns(
         n_outcome.alias("_n_out"),
-        rule_code.alias("_n_rule_code"),
-        rule_cands.alias("_n_rule_cands"),
-        rule_missing.alias("_n_rule_missing"),
-        rule_words.alias("_n_words"),
+        pl.col("_rcode").alias("_n_rule_code"),
+        pl.col("_rcands").alias("_n_rule_cands"),
+        pl.col("_rmissing").alias("_n_rule_missing"),
     )
     n_out = pl.col("_n_out")
     n_rule_code = pl.col("_n_rule_code")
@@ -334,14 +348,12 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     for code, cond in agree.items():
         agrees_named = agrees_named.when(n_code_col == code).then(cond)
     agrees_named = agrees_named.otherwise(False) if agree else pl.lit(False)
-    agreeing = _codes(*[pl.when(c).then(pl.lit(code)) for code, c in agree.items()])
     df = df.with_columns(
         icd_code.alias("_i_code"),
         icd_cands.alias("_i_cands"),
         icd_missing.alias("_i_missing"),
         icd_text.alias("_i_text"),
         agrees_named.fill_null(False).alias("_agrees"),
-        agreeing.alias("_agreeing"),
     )
 
     i_code = pl.col("_i_code")
@@ -359,6 +371,10 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     # (outcome, code, candidates, missing, words) by step, first that applies
     steps: list[tuple[pl.Expr, tuple[Any, Any, Any, Any, Any]]] = [
         (pl.col("disease").is_null(), (None, None, None, None, None)),
+        (
+            t.str.replace_all(_NO_WORDS, "") == "",
+            (lit(UNRECOGNISED), None, None, None, None),
+        ),
         (exact.is_not_null(), (lit(LISTED), exact, None, None, pl.col("disease"))),
     ]
     if donor_word is not None:
@@ -419,14 +435,6 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         (
             has_key & (n_out == LISTED),
             (lit(TO_PERSON), None, _codes(n_code_col), lit("code_conflict"), n_words),
-        ),
-        (
-            has_key & (n_out == UNLISTED) & pl.col("_agreeing").is_not_null(),
-            (lit(TO_PERSON), None, pl.col("_agreeing"), lit("code_conflict"), n_words),
-        ),
-        (
-            has_key & (n_out == UNRECOGNISED) & pl.col("_agreeing").is_not_null(),
-            (lit(TO_PERSON), None, pl.col("_agreeing"), lit("name_missing"), None),
         ),
         # the name alone
         (
