@@ -15,7 +15,8 @@ Only ``listed`` can pay and only ``unlisted`` can reject (D10: never pay or refu
 How the reader decides (D10; the vocabulary is data in the parameter file,
 `[catalogue.vocabulary]`), in this order — the first step that decides wins:
 
-1. an empty cell → outcome null (the intake reports the missing field);
+1. an empty disease cell and no code → outcome null (the intake reports the missing field);
+   a cell of punctuation only (？？？) and no readable code → unrecognised;
 2. the plan's code written as the disease (C1-01, c1-01, C1－01) or the plan's own name
    (zh or en, with or without its bracketed part) → listed;
 3. donor words (供肾切取, 供体 …) → unlisted: the plan covers the recipient (D10 "除供体");
@@ -162,7 +163,7 @@ def _by_rule(idx: pl.Expr, rules: tuple[Rule, ...], value: Any) -> pl.Expr:
 def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """Read every distinct (disease, diagnosis_code) of `frame` (A3.1, D10).
 
-    `frame` needs a `disease` column; `diagnosis_code` is optional. Null diseases are
+    `frame` needs a `disease` column; `diagnosis_code` is optional. Pairs with neither are
     returned too (outcome null) so that a left join on both keys attaches a reading to
     every row. Vectorised: one expression per vocabulary rule over the distinct texts.
     """
@@ -264,17 +265,24 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         pl.when(via_u).then(iu).otherwise(it).alias("_idx"),
     )
     all_words = words_regex([w for rule in rules for w in rule.words])
-    df = df.join(
-        table.drop("_reads"), left_on="_idx", right_on="_rule", how="left"
-    ).with_columns(
-        pl.when(pl.col("_via_u"))
-        .then(u)
-        .otherwise(t)
-        .str.extract_all(all_words)
-        .list.set_intersection(pl.col("_rwords"))
-        .list.sort()
-        .list.join("+")
-        .alias("_n_words")
+    df = (
+        df.join(table.drop("_reads"), left_on="_idx", right_on="_rule", how="left")
+        .with_columns(
+            pl.when(pl.col("_via_u"))
+            .then(u)
+            .otherwise(t)
+            .str.extract_all(all_words)
+            .list.set_intersection(pl.col("_rwords"))
+            .list.sort()
+            .list.join("+")
+            .alias("_n_words")
+        )
+        .with_columns(
+            pl.when(pl.col("_n_words") == "")
+            .then(None)
+            .otherwise(pl.col("_n_words"))
+            .alias("_n_words")
+        )
     )
     n_outcome = (
         pl.when(reads_.is_null())
@@ -361,7 +369,7 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     has_key = key.is_not_null()
     in_range = ii.is_not_null()
     n_words = pl.col("_n_words")
-    code_and_name = pl.concat_str([pl.col("_i_text"), n_words], separator="; ")
+    code_and_name = pl.concat_str([pl.col("_i_text"), n_words], separator="; ", ignore_nulls=True)
     cands_has_icd = n_cands_col.fill_null("").str.split(",").list.contains(i_code)
     exact = t.replace_strict(names, default=None, return_dtype=pl.Utf8)
     hedge_word = t.str.extract(f"({words_regex(vocab.hedge)})", 1) if vocab.hedge else None
@@ -370,9 +378,12 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
 
     # (outcome, code, candidates, missing, words) by step, first that applies
     steps: list[tuple[pl.Expr, tuple[Any, Any, Any, Any, Any]]] = [
-        (pl.col("disease").is_null(), (None, None, None, None, None)),
         (
-            t.str.replace_all(_NO_WORDS, "") == "",
+            pl.col("disease").is_null() & pl.col("diagnosis_code").is_null(),
+            (None, None, None, None, None),
+        ),
+        (
+            (t.str.replace_all(_NO_WORDS, "") == "") & key.is_null(),
             (lit(UNRECOGNISED), None, None, None, None),
         ),
         (exact.is_not_null(), (lit(LISTED), exact, None, None, pl.col("disease"))),
