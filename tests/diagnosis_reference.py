@@ -135,7 +135,10 @@ def read_one(disease: str | None, code: str | None, catalogue: Catalogue) -> dic
         row.update(
             dx_outcome="person",
             dx_candidates=codes(
-                name["code"], name["candidates"], icd_code, ",".join(rng.candidates) if rng else None
+                name["code"],
+                name["candidates"],
+                icd_code,
+                ",".join(rng.candidates) if rng else None,
             ),
             dx_missing="hedge",
             dx_words=hedge[0],
