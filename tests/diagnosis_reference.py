@@ -126,9 +126,9 @@ def read_one(disease: str | None, code: str | None, catalogue: Catalogue) -> dic
     if key is not None:
         rng = next((r for r in vocab.icd if in_range(key, r)), None)
     icd_code = None
-    if rng is not None and rng.reads != "person":
-        if not rng.requires or any(w in text for w in rng.requires):
-            icd_code = rng.reads
+    requires_met = rng is not None and (not rng.requires or any(w in text for w in rng.requires))
+    if rng is not None and rng.reads != "person" and requires_met:
+        icd_code = rng.reads
     # 4. hedge
     hedge = found_words(text, vocab.hedge)
     if hedge:

@@ -268,3 +268,32 @@ def test_d10_missing_hint_names_the_column_in_both_languages() -> None:
             key, "zh"
         )
     assert CATALOGUE.missing_hint("unknown", "en")
+
+
+# -- aidctl policy diseases (D10, D1)
+def test_d10_cli_policy_diseases_check_explains_the_reading() -> None:
+    from cli_workbooks import run_cli
+
+    result = run_cli("policy", "diseases", "--check", "冠脉支架植入术")
+    assert result.exit_code == 0, result.stderr
+    assert "待人工审核" in result.stdout
+    assert "C1-02" in result.stdout
+    assert CATALOGUE.missing_hint("infarction", "zh") in result.stdout
+    result = run_cli("policy", "diseases", "--check", "肺占位", "--code", "C34.1", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "a listed disease" in result.stdout and "C1-01" in result.stdout
+    assert "ICD-10 C00-C76" in result.stdout
+
+
+def test_d1_cli_policy_diseases_lists_the_catalogue_with_pairs() -> None:
+    import json
+
+    from cli_workbooks import run_cli
+
+    result = run_cli("policy", "diseases", "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 27
+    c102 = next(r for r in rows if r["code"] == "C1-02")
+    assert c102["related"] == {"C1-02": "certain", "C1-10": "certain"}
+    assert c102["rules"] >= 1

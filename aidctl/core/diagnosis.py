@@ -178,8 +178,6 @@ def read_diagnoses(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     classes = {d.code: d.disease_class for d in catalogue.diseases}
     rules = vocab.rules
     listed_rules = tuple(r for r in rules if r.reads not in LISTED_READS)
-    person_rules = tuple(r for r in rules if r.reads == "person")
-    unlisted_rules = tuple(r for r in rules if r.reads == "unlisted")
     not_unlisted = tuple(r for r in rules if r.reads != "unlisted")
     unlisted_words = vocab.unlisted_words()
 
