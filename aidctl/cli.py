@@ -634,7 +634,7 @@ def policy_show(
                             "class": d.disease_class,
                             "zh": d.zh,
                             "en": d.en,
-                            "related": d.group,
+                            "related": c.policy.catalogue.related(d.code),
                         }
                         for d in c.policy.catalogue.diseases
                     ],
@@ -664,13 +664,141 @@ def policy_show(
                 c.t("代码", "Code"),
                 c.t("类别", "Class"),
                 c.t("名称", "Name"),
-                c.t("相关组（D1）", "Related (D1)"),
+                c.t("相关病种（D1）", "Related (D1)"),
             ],
             [
-                [d.code, d.disease_class, d.name(c.lang), d.group]
+                [d.code, d.disease_class, d.name(c.lang), _related_text(c, d.code)]
                 for d in c.policy.catalogue.diseases
             ],
         )
+        return 0
+
+    _run(body, lang)
+
+
+def _related_text(c: Ctx, code: str) -> str:
+    """The D1 pairs of one disease: 'C1-10 (certain), C1-08 (review)'."""
+    kinds = {"certain": c.t("确定", "certain"), "review": c.t("复核", "review")}
+    related = c.policy.catalogue.related(code)
+    return ", ".join(f"{k} ({kinds[v]})" for k, v in related.items() if k != code)
+
+
+_OUTCOME_WORDS = {
+    "listed": ("保障病种，可给付", "a listed disease: can be paid"),
+    "person": ("待人工审核（AMBIGUOUS_DISEASE）", "to a person (AMBIGUOUS_DISEASE)"),
+    "unrecognised": (
+        "无法识别，待补正（UNRECOGNISED_DISEASE）",
+        "not recognised: pending (UNRECOGNISED_DISEASE)",
+    ),
+    "unlisted": (
+        "不属于保障病种，拒付（DISEASE_NOT_LISTED）",
+        "not a listed disease: rejected (DISEASE_NOT_LISTED)",
+    ),
+}
+
+
+@policy_app.command("diseases")
+def policy_diseases(
+    check: Annotated[
+        str | None, typer.Option("--check", help="A diagnosis as a hospital wrote it.")
+    ] = None,
+    code: Annotated[
+        str | None, typer.Option("--code", help="Its ICD-10 code, if there is one.")
+    ] = None,
+    policy: PolicyOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The listed diseases and how a diagnosis is read (A3.1, D10, D1).
+
+    Without --check: each disease with the number of its vocabulary rules and its related
+    pairs. With --check: how the text (and --code) is read and why.
+
+    Example: aidctl policy diseases --check 左肺上叶（腺癌） --code C34.1
+    """
+
+    def body() -> int:
+        from aidctl.core.diagnosis import read_diagnoses
+
+        c = Ctx(None, None, lang, json_out, policy)
+        cat = c.policy.catalogue
+        vocab = cat.vocabulary
+        if check is None and code is None:
+            rules = {d.code: len(vocab.rules_for(d.code)) if vocab else 0 for d in cat.diseases}
+            if c.json:
+                _print_json(
+                    [
+                        {
+                            "code": d.code,
+                            "class": d.disease_class,
+                            "zh": d.zh,
+                            "en": d.en,
+                            "rules": rules[d.code],
+                            "related": cat.related(d.code),
+                        }
+                        for d in cat.diseases
+                    ]
+                )
+                return 0
+            _table(
+                c.t(
+                    "保障病种与识别词表（A3.1、D10）",
+                    "Listed diseases and their vocabulary (A3.1, D10)",
+                ),
+                [
+                    c.t("代码", "Code"),
+                    c.t("类别", "Class"),
+                    c.t("名称", "Name"),
+                    c.t("同义词/家族规则数", "Synonym/family rules"),
+                    c.t("相关病种（D1）", "Related (D1)"),
+                ],
+                [
+                    [
+                        d.code,
+                        d.disease_class,
+                        d.name(c.lang),
+                        rules[d.code],
+                        _related_text(c, d.code),
+                    ]
+                    for d in cat.diseases
+                ],
+            )
+            return 0
+        frame = pl.DataFrame(
+            {"disease": [check], "diagnosis_code": [code]},
+            schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
+        )
+        r = read_diagnoses(frame, cat).row(0, named=True)
+        hint = cat.missing_hint(r["dx_missing"], c.lang) if r["dx_missing"] else None
+        if c.json:
+            _print_json({**r, "hint": hint})
+            return 0
+        zh, en = _OUTCOME_WORDS.get(r["dx_outcome"] or "", ("无", "none"))
+        out.print(
+            c.t(
+                f"病种：{check or ''}  诊断编码：{code or '无'}",
+                f"Disease: {check or ''}  ICD-10: {code or 'none'}",
+            )
+        )
+        out.print(c.t(f"结果：{zh}", f"Outcome: {en}"))
+        if r["dx_code"]:
+            d = cat.by_code(r["dx_code"])
+            out.print(
+                c.t(
+                    f"病种代码：{d.code}（第{d.disease_class}类）{d.zh}",
+                    f"Code: {d.code} (class {d.disease_class}) {d.en}",
+                )
+            )
+        if r["dx_words"]:
+            out.print(c.t(f"依据：{r['dx_words']}", f"Decided by: {r['dx_words']}"))
+        if r["dx_candidates"]:
+            out.print(c.t(f"可能的病种：{r['dx_candidates']}", f"Candidates: {r['dx_candidates']}"))
+        if hint:
+            out.print(c.t(f"请补正：{hint}", f"To do: {hint}"))
+        elif r["dx_outcome"] == "unrecognised":
+            out.print(
+                c.t(f"请补正：{cat.missing_hint('', 'zh')}", f"To do: {cat.missing_hint('', 'en')}")
+            )
         return 0
 
     _run(body, lang)

@@ -43,6 +43,7 @@ def test_the_tree_holds_every_documented_command() -> None:
         "history",
         "init",
         "payments",
+        "policy diseases",
         "policy show",
         "register backup",
         "register check",
