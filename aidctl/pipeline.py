@@ -29,8 +29,8 @@ from aidctl.core.enrollment import (
 from aidctl.core.findings import concat_findings
 from aidctl.errors import InputError
 from aidctl.intake import failures, read_claims, read_units_workbook
-from aidctl.intake.units import known_region_codes
 from aidctl.intake.limits import Limits, check_file
+from aidctl.intake.units import known_region_codes
 from aidctl.plan.params import Policy
 from aidctl.register import store
 from aidctl.register.db import open_register, transaction
@@ -220,9 +220,7 @@ def enroll(
     conn = open_register(ctx.db_path)
     try:
         with transaction(conn):
-            result, findings = _check(
-                ctx, conn, intake, units_path, received_default, imported
-            )
+            result, findings = _check(ctx, conn, intake, units_path, received_default, imported)
             tick("check")
             run_id = store.start_run(
                 conn,

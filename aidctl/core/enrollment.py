@@ -112,9 +112,7 @@ def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
         {
             "policy_version": [v.id for v in policy.versions],
             **{
-                key: pl.Series(
-                    [v.values.get(key, default) for v in policy.versions], dtype=dtype
-                )
+                key: pl.Series([v.values.get(key, default) for v in policy.versions], dtype=dtype)
                 for key, (dtype, default) in _DEFAULTED_PARAMS.items()
             },
         }
@@ -312,9 +310,7 @@ def check_enrollment(
             ),
         )
     )
-    reasons.append(
-        (pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True, "effective_date", None)
-    )
+    reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True, "effective_date", None))
 
     reason_exprs = []
     invalid_exprs = []
@@ -329,7 +325,7 @@ def check_enrollment(
         .alias("_unit_reasons"),
         pl.any_horizontal(invalid_exprs).alias("_unit_invalid"),
     )
-    for i, (_mask, code, fatal, column, value) in enumerate(reasons):
+    for i, (_mask, code, fatal, column, shown) in enumerate(reasons):
         if column is None:
             continue  # MISSING_FIELD located per field below; INVALID_VALUE by the intake
         findings.append(
@@ -339,7 +335,7 @@ def check_enrollment(
                 file,
                 code,
                 column,
-                pl.col(column) if value is None else value,
+                pl.col(column) if shown is None else shown,
                 ERROR if fatal else WARNING,
             )
         )
@@ -363,6 +359,7 @@ def check_enrollment(
         (pl.col("_renewal") & ~pl.col("_imported")).alias("_unit_renewal"),
         pl.col("_prev_no").alias("_unit_prev_no"),
         pl.col("_kind_renewal").alias("_unit_kind_renewal"),
+        pl.col("_existing_contract_no").alias("_unit_same_no"),
     )
     m = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
     m = _with_continuing(m, existing_spells)
@@ -765,9 +762,7 @@ def _with_term(u: pl.DataFrame) -> pl.DataFrame:
     expr: pl.Expr = pl.lit(None, dtype=pl.Date)
     for n in months:
         expr = (
-            pl.when(pl.col("term_months") == n)
-            .then(term_end(pl.col("_start"), n))
-            .otherwise(expr)
+            pl.when(pl.col("term_months") == n).then(term_end(pl.col("_start"), n)).otherwise(expr)
         )
     return u.with_columns(_term_end=expr)
 
@@ -888,21 +883,28 @@ def _with_overlap(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
 def _with_continuing(m: pl.DataFrame, existing_spells: pl.DataFrame) -> pl.DataFrame:
     """D6: the member was covered by the previous contract of a renewal received within the
     grace, and so continues from expiry + 1 (the only cover that may start before the
-    received day)."""
-    prev = existing_spells.select(
-        "id_number", pl.col("contract_no").alias("_unit_prev_no")
-    ).unique()
+    received day) — or already has a spell in this very contract (enrolled again, E5:
+    nothing changes)."""
+    prev = existing_spells.select("id_number", pl.col("contract_no").alias("_k")).unique()
     flagged = m.join(
         prev.with_columns(_in_prev=pl.lit(True)),
-        on=["id_number", "_unit_prev_no"],
+        left_on=["id_number", "_unit_prev_no"],
+        right_on=["id_number", "_k"],
+        how="left",
+        maintain_order="left",
+    ).join(
+        prev.with_columns(_in_same=pl.lit(True)),
+        left_on=["id_number", "_unit_same_no"],
+        right_on=["id_number", "_k"],
         how="left",
         maintain_order="left",
     )
     return flagged.with_columns(
-        _continuing=(pl.col("_in_prev").fill_null(False) & pl.col("_unit_renewal")).fill_null(
-            False
-        )
-    ).drop("_in_prev")
+        _continuing=(
+            (pl.col("_in_prev").fill_null(False) & pl.col("_unit_renewal"))
+            | pl.col("_in_same").fill_null(False)
+        ).fill_null(False)
+    ).drop("_in_prev", "_in_same")
 
 
 def _with_register_conflicts(m: pl.DataFrame, existing_spells: pl.DataFrame) -> pl.DataFrame:
@@ -971,8 +973,6 @@ def _with_first_time(
     # --import of a unit stated 续保 that the register has never seen: no spell is first-time
     return (
         spells.join(continued, on=["id_number", "contract_no"], how="left")
-        .with_columns(
-            first_time=~(pl.col("_continued").fill_null(False) | pl.col("_kind_renewal"))
-        )
+        .with_columns(first_time=~(pl.col("_continued").fill_null(False) | pl.col("_kind_renewal")))
         .drop("_continued", "renewal_grace_days", "_kind_renewal")
     )

@@ -33,6 +33,7 @@ from aidctl.intake.values import (
     _lookup,
 )
 
+
 def parse_enrolment_kind(text: pl.Expr) -> Parsed:
     """参保性质: 首次 / 续保 (or first / renewal) -> 'first' / 'renewal' (D5, --import)."""
     return _flagged(text, _lookup(text, _ENROLMENT_KINDS, pl.Utf8()))

@@ -287,9 +287,7 @@ def history_of_ids(
 
 
 def record_decisions(conn: sqlite3.Connection, run_id: str, decisions: pl.DataFrame) -> int:
-    cols = list(DECISION_COLUMNS) + [
-        c for c in OPTIONAL_DECISION_COLUMNS if c in decisions.columns
-    ]
+    cols = list(DECISION_COLUMNS) + [c for c in OPTIONAL_DECISION_COLUMNS if c in decisions.columns]
     conn.executemany(
         f"INSERT INTO decisions ({', '.join(cols)}, run_id) VALUES ({', '.join('?' * len(cols))}, ?)",
         [(*row, run_id) for row in _rows(decisions, cols)],

@@ -15,7 +15,6 @@ from aidctl.reports.findings_text import masked, status_words, with_messages
 from aidctl.reports.labels import MEMBER_STATUS, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
-
 # Headers of the columns D5 added (reports/labels.py is shared; these live with their report).
 _NEW_HEADERS = {
     "term_start": ("保障起始日", "Term start"),

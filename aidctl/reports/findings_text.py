@@ -9,7 +9,6 @@ from aidctl.i18n import table
 from aidctl.reports.labels import HEADERS, ID_PROBLEMS, STATUS
 from aidctl.reports.safe import mask_id_expr
 
-
 VALUE_PARTS = 8
 
 
