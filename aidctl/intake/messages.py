@@ -4,8 +4,6 @@ Placeholders: `{value}` is the offending cell as written, `{column}` the header 
 the file. Codes stay English everywhere; only these texts are translated (`aidctl.i18n`).
 """
 
-from aidctl.core.enrolment_messages import ENROLMENT_MESSAGES
-
 MESSAGES: dict[str, tuple[str, str]] = {
     "INVALID_VALUE": (
         "“{column}”列的值“{value}”无法识别，请按模板填写。",
@@ -29,9 +27,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " a percentage-formatted cell (multiplied by 100); please check it.",
     ),
 }
-
-# The enrolment texts of D5, D6, E2, E3 and E6 (aidctl/core/enrolment_messages.py), so that
-# `aidctl.i18n` knows their codes too. NOTE for the merge: i18n merges core/messages.py
-# after this table, so the reworded codes there win in `i18n.message`; reports render
-# through `reports/findings_text.py`, which lays these texts over both.
-MESSAGES.update(ENROLMENT_MESSAGES)
