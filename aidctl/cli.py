@@ -280,6 +280,7 @@ def _enrollment_command(
     policy: Path | None,
     unmask: bool,
     annotated: Path | None,
+    imported: bool = False,
 ) -> int:
     from aidctl import pipeline
     from aidctl.reports.enrollment import (
@@ -290,9 +291,15 @@ def _enrollment_command(
     )
 
     c = Ctx(db, as_of, lang, json_out, policy, unmask)
-    run = pipeline.enroll if command == "enroll" else pipeline.validate_enrollment
     with c.progress("read"):
-        outcome, intake = run(c.pipeline_context(), file, members, c.timer)
+        if command == "enroll":
+            outcome, intake = pipeline.enroll(
+                c.pipeline_context(), file, members, c.timer, imported=imported
+            )
+        else:
+            outcome, intake = pipeline.validate_enrollment(
+                c.pipeline_context(), file, members, c.timer, imported=imported
+            )
         result = outcome.result
         report = out_path or _default_out(file, "enroll" if command == "enroll" else "check")
         title = c.t(
@@ -343,6 +350,11 @@ def _enrollment_command(
                     "unit_share": u["unit_share"],
                     "individual_share": u["individual_share"],
                     "reasons": u["reasons"],
+                    "term_start": _iso(u["term_start"]),
+                    "term_end": _iso(u["term_end"]),
+                    "received_date": _iso(u["received_date"]),
+                    "first_time": u["first_time"],
+                    "imported": u["imported"],
                 }
                 for u in units.iter_rows(named=True)
             ],
@@ -416,6 +428,10 @@ def _enrollment_command(
     return outcome.exit_code
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def _status_word(status: str, lang: str) -> str:
     from aidctl.reports.labels import STATUS, word
 
@@ -479,16 +495,37 @@ def enroll_cmd(
     annotated: Annotated[
         Path | None, typer.Option("--annotated", help="Where to write the annotated copy.")
     ] = None,
+    import_books: Annotated[
+        bool,
+        typer.Option(
+            "--import",
+            help="Take over a running plan's books: trust the stated dates and 参保性质 "
+            "(首次/续保); every contract recorded is marked imported (D5).",
+        ),
+    ] = False,
 ) -> None:
     """Record compliant units and their members in the register (E5, D3, D5, D6).
 
     Enrolling the same file twice changes nothing. Non-compliant units are not recorded.
+    The day each roster was received (受理日期; default the as-of day) decides renewal or
+    first enrolment (D5).
 
     Example: aidctl enroll units.xlsx --db reg.sqlite3 --as-of 2026-11-28 --lang en --json
     """
     _run(
         lambda: _enrollment_command(
-            "enroll", file, members, db, as_of, lang, json_out, out_path, policy, unmask, annotated
+            "enroll",
+            file,
+            members,
+            db,
+            as_of,
+            lang,
+            json_out,
+            out_path,
+            policy,
+            unmask,
+            annotated,
+            import_books,
         ),
         lang,
     )

@@ -22,7 +22,6 @@ import polars as pl
 from aidctl.core.claims import decide_claims
 from aidctl.core.enrollment import (
     COMPLIANT,
-    EXISTING_CONTRACTS_SCHEMA,
     EXISTING_SPELLS_SCHEMA,
     EnrollmentResult,
     check_enrollment,
@@ -31,6 +30,7 @@ from aidctl.core.findings import concat_findings
 from aidctl.errors import InputError
 from aidctl.intake import failures, read_claims, read_units_workbook
 from aidctl.intake.limits import Limits, check_file
+from aidctl.intake.units import known_region_codes
 from aidctl.plan.params import Policy
 from aidctl.register import store
 from aidctl.register.db import open_register, transaction
@@ -125,6 +125,8 @@ def _check(
     conn: sqlite3.Connection | None,
     intake: Any,
     units_path: Path,
+    received_default: dt.date | None = None,
+    imported: bool = False,
 ) -> tuple[EnrollmentResult, pl.DataFrame]:
     if conn is not None:
         codes = intake.units["unit_code"].drop_nulls().unique().to_list()
@@ -132,10 +134,19 @@ def _check(
         contracts = store.contracts_of_units(conn, codes)
         spells = store.spells_of_ids(conn, ids)
     else:
-        contracts = _empty({**EXISTING_CONTRACTS_SCHEMA, "first_time": pl.Boolean})
+        contracts = _empty(store.CONTRACT_COLUMNS)
         spells = _empty(EXISTING_SPELLS_SCHEMA)
     result = check_enrollment(
-        intake.units, intake.members, contracts, spells, ctx.policy, ctx.as_of, str(units_path)
+        intake.units,
+        intake.members,
+        contracts,
+        spells,
+        ctx.policy,
+        ctx.as_of,
+        str(units_path),
+        received_default=received_default,
+        imported=imported,
+        region_codes=known_region_codes(),
     )
     findings = concat_findings([intake.findings, _as_written(result.findings, intake.headers)])
     return result, findings
@@ -163,13 +174,19 @@ def validate_enrollment(
     units_path: Path,
     members_path: Path | None = None,
     timer: Callable[[str], None] | None = None,
+    received_default: dt.date | None = None,
+    imported: bool = False,
 ) -> tuple[EnrollOutcome, Any]:
-    """Check without recording (E1–E4); the register is only read, never created."""
+    """Check without recording (E1–E4); the register is only read, never created.
+
+    received_default: the received day of rosters that do not state one (D5; the as-of
+    day when None). imported: check as `enroll --import` would.
+    """
     tick = timer or (lambda _stage: None)
     intake = _read_units(ctx, units_path, members_path, tick)
     conn = _read_only(ctx.db_path)
     try:
-        result, findings = _check(ctx, conn, intake, units_path)
+        result, findings = _check(ctx, conn, intake, units_path, received_default, imported)
     finally:
         if conn is not None:
             conn.close()
@@ -187,8 +204,15 @@ def enroll(
     members_path: Path | None = None,
     timer: Callable[[str], None] | None = None,
     before_commit: BeforeCommit | None = None,
+    received_default: dt.date | None = None,
+    imported: bool = False,
 ) -> tuple[EnrollOutcome, Any]:
-    """Check, then record the compliant units' contracts and spells in one transaction (E5)."""
+    """Check, then record the compliant units' contracts and spells in one transaction (E5).
+
+    received_default: the received day of rosters that do not state one (D5: in the batch
+    the day the file arrived; the as-of day when None). imported: `enroll --import` (D5),
+    every contract recorded is marked imported.
+    """
     tick = timer or (lambda _stage: None)
     # the input first: a file that cannot be used must not create a register
     intake = _read_units(ctx, units_path, members_path, tick)
@@ -196,10 +220,15 @@ def enroll(
     conn = open_register(ctx.db_path)
     try:
         with transaction(conn):
-            result, findings = _check(ctx, conn, intake, units_path)
+            result, findings = _check(ctx, conn, intake, units_path, received_default, imported)
             tick("check")
             run_id = store.start_run(
-                conn, "enroll", ctx.as_of, str(units_path), sha, ctx.policy.latest.id
+                conn,
+                "enroll",
+                ctx.as_of,
+                str(units_path),
+                sha,
+                ctx.policy.latest.id,
             )
             added_c, added_s = store.record_enrollment(
                 conn, run_id, result.contracts, result.spells
@@ -209,6 +238,8 @@ def enroll(
                 "compliant": int((result.units["status"] == COMPLIANT).sum()),
                 "contracts_added": added_c,
                 "spells_added": added_s,
+                "imported": imported,
+                "received_default": (received_default or ctx.as_of).isoformat(),
             }
             store.finish_run(conn, run_id, counts)
             outcome = EnrollOutcome(

@@ -64,6 +64,7 @@ UNIT_HEADERS = (
     "工资总额",
     "联系人",
     "联系电话",
+    "受理日期",
 )
 MEMBER_HEADERS = ("单位编码", "身份证号", "姓名", "用工性质", "聘用期限（月）", "增员日期")
 CLAIM_HEADERS = (
@@ -522,7 +523,9 @@ class UnitSpec(NamedTuple):
     staff: int | None  # 从业人员总数 in the current file (None: the cell is left blank)
     rows: int  # member rows in the current file, deliberate bad rows included
     eff25: dt.date | None
-    offset: int | None  # renewal: days after the 2025 expiry the 2026 contract starts
+    # renewed: days before the 2025 expiry the renewal was received (the grace itself: that
+    # many days after it); late: days after the expiry the new roster was received (D5)
+    offset: int | None
     eff26: dt.date | None  # new and failing units
     share_pct: int = 20
     note: str = ""
@@ -534,7 +537,7 @@ UNIT_SPECS: tuple[UnitSpec, ...] = (
     UnitSpec("R01", "renewed", "海州区", "hospital", "连云港市海州区朐阳医院", 350, 320, D(2025, 1, 6), 1, None),
     UnitSpec("R02", "renewed", "连云区", "company", "连云港港通物流有限公司", 260, 236, D(2025, 1, 15), 5, None),
     UnitSpec("R03", "renewed", "赣榆区", "company", "连云港赣榆海鑫水产食品有限公司", 48, 45, D(2025, 2, 1), 20, None,
-             note="renewed exactly 20 days after expiry: still a renewal (D5)"),
+             note="renewal received exactly 20 days after expiry: still a renewal from expiry + 1 (D5)"),
     UnitSpec("R04", "renewed", "东海县", "school", "东海县石榴中心小学", 64, 60, D(2025, 2, 20), 1, None, 10),
     UnitSpec("R05", "renewed", "灌云县", "company", "灌云县伊山纺织有限公司", 120, 103, D(2025, 3, 1), 10, None,
              note="three member rows with broken ids (checksum, 15 digits, 2月30日)"),
@@ -559,7 +562,7 @@ UNIT_SPECS: tuple[UnitSpec, ...] = (
     UnitSpec("R17", "renewed", "赣榆区", "company", "连云港柘汪临港机械制造有限公司", 140, 125, D(2025, 9, 25), 14, None),
     UnitSpec("R18", "renewed", "海州区", "company", "连云港海州湾建设工程有限公司", 22, 22, D(2025, 10, 10), 1, None),
     UnitSpec("L01", "late", "东海县", "company", "东海县温泉镇水晶工艺品有限公司", 28, 28, D(2025, 3, 5), 21, None,
-             note="renewed 21 days after expiry: a first enrolment again (D5), uncovered gap"),
+             note="received 21 days after expiry: a first enrolment again (D5), uncovered gap"),
     UnitSpec("L02", "late", "灌云县", "company", "灌云县燕尾港渔业有限公司", 36, 32, D(2025, 4, 10), 45, None),
     UnitSpec("L03", "late", "海州区", "company", "连云港新海电子商务有限公司", 15, 15, D(2025, 6, 1), 92, None, 0),
     UnitSpec("N01", "new", "海州区", "company", "连云港云港数据科技有限公司", 60, 55, None, None, D(2026, 1, 5),
@@ -660,6 +663,11 @@ class Contract:
     contract_no: str | None
     first_time: bool  # D5 at unit level
     recorded: bool = True
+    received: dt.date | None = None  # 受理日期 (D5); the effective date when None
+
+    @property
+    def received_day(self) -> dt.date:
+        return self.received or self.effective
 
     @property
     def expiry(self) -> dt.date:
@@ -821,16 +829,41 @@ class World:
             wage = AVERAGE_WAGE[spec.kind] + rng.randrange(-9000, 9000, 100)
             unit = Unit(spec, code, contact, phone(rng), wage if rng.random() < 0.8 else None)
             if spec.eff25 is not None:
-                unit.contracts.append(Contract(unit, 2025, spec.eff25, None, True))
+                # the 2025 rosters were received a week before they took effect
+                unit.contracts.append(
+                    Contract(unit, 2025, spec.eff25, None, True, received=spec.eff25 - days(7))
+                )
             if spec.category in ("renewed", "late"):
                 assert spec.eff25 is not None and spec.offset is not None
-                eff = term_end(spec.eff25) + days(spec.offset)
+                expiry = term_end(spec.eff25)
                 first = spec.offset > self.plan.grace_days  # D5
-                unit.contracts.append(Contract(unit, 2026, eff, None, first))
+                if first:
+                    # late: received `offset` days after expiry, effective that day (D5: a
+                    # first enrolment, never backdated; the days between are not covered)
+                    eff = received = expiry + days(spec.offset)
+                else:
+                    # renewed: the term starts on expiry + 1 (continuous, D5); the roster
+                    # was received `offset` days before expiry — except at the boundary,
+                    # received exactly `grace` days after it (still a renewal)
+                    eff = expiry + days(1)
+                    received = (
+                        expiry + days(spec.offset)
+                        if spec.offset == self.plan.grace_days
+                        else expiry - days(spec.offset)
+                    )
+                unit.contracts.append(Contract(unit, 2026, eff, None, first, received=received))
             elif spec.category in ("new", "failing"):
                 assert spec.eff26 is not None
                 unit.contracts.append(
-                    Contract(unit, 2026, spec.eff26, None, True, recorded=spec.category == "new")
+                    Contract(
+                        unit,
+                        2026,
+                        spec.eff26,
+                        None,
+                        True,
+                        recorded=spec.category == "new",
+                        received=spec.eff26 - days(5),
+                    )
                 )
             self.units.append(unit)
         # 履约单号: numbered per year in order of effective date, as the association issues
@@ -875,6 +908,7 @@ class World:
             "工资总额": payroll,
             "联系人": c.unit.contact,
             "联系电话": c.unit.phone,
+            "受理日期": _date_style(c.received_day, rng, 0.3),
         }
 
     # --- rosters -----------------------------------------------------------------------
@@ -945,8 +979,12 @@ class World:
                 roster26: list[MemberRow] = [
                     self._row(c26, p, etype=etypes[p.id_number]) for p in continuing
                 ]
+                late_in_grace = c26.received_day > c26.effective
                 for person in new26:
-                    join = self._join_day(c26, AS_OF - days(10)) if rng.random() < 0.5 else None
+                    # D6: a newcomer on a renewal received after expiry could only start on
+                    # the received day; R03's clerk writes each newcomer's 增员日期 instead
+                    joins = rng.random() < 0.5 or late_in_grace
+                    join = self._join_day(c26, AS_OF - days(10)) if joins else None
                     roster26.append(self._row(c26, person, join=join))
                 rng.shuffle(roster26)
                 self.rows[2026].extend(roster26)
@@ -3182,6 +3220,7 @@ class BenchRoster:
                     staff * 80000,
                     person_name(rng, "F", 1985),
                     mobile(rng),
+                    eff,  # 受理日期: received on the day it takes effect (D5)
                 ]
             )
         self.sizes = sizes

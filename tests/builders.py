@@ -18,6 +18,8 @@ UNITS_SCHEMA = {
     "total_payroll": pl.Float64,
     "contact": pl.Utf8,
     "phone": pl.Utf8,
+    "received_date": pl.Date,
+    "enrolment_kind": pl.Utf8,
     "_sheet": pl.Utf8,
     "_row": pl.Int64,
     "_bad_fields": pl.Utf8,
@@ -70,12 +72,17 @@ def unit_with_members(
     birth: str = "19800101",
     **unit: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A unit row and `enrolled` formal members with distinct valid ids."""
+    """A unit row and `enrolled` formal members with distinct valid ids.
+
+    The roster is received on its effective date unless `received_date` is given (D5), so
+    that tests of other rules are not first enrolments backdated against the as-of day.
+    """
     u = {
         "unit_code": code,
         "unit_name": f"单位{code}",
         "total_staff": total_staff,
         "effective_date": effective,
+        "received_date": effective,
         **unit,
     }
     members = [

@@ -24,7 +24,15 @@ UNITS_SHEET = "参保单位"
 MEMBERS_SHEET = "参保职工"
 CLAIMS_SHEET = "理赔申请"
 
-UNIT_HEADERS = ["单位编码", "单位名称", "从业人员总数", "生效日期", "联系人", "联系电话"]
+UNIT_HEADERS = [
+    "单位编码",
+    "单位名称",
+    "从业人员总数",
+    "生效日期",
+    "受理日期",
+    "联系人",
+    "联系电话",
+]
 MEMBER_HEADERS = ["单位编码", "身份证号", "姓名", "用工性质", "聘用期限（月）", "增员日期"]
 CLAIM_HEADERS = [
     "理赔编号",
@@ -64,12 +72,14 @@ def unit(
     effective: dt.date = EFFECTIVE,
     **cells: Any,
 ) -> dict[str, Any]:
-    """A units-sheet row (extra cells by header, e.g. 联系人="王芳")."""
+    """A units-sheet row (extra cells by header, e.g. 联系人="王芳"); received on its
+    effective date unless 受理日期 is given (D5)."""
     return {
         "单位编码": code,
         "单位名称": name or f"单位{code}",
         "从业人员总数": total_staff,
         "生效日期": effective,
+        "受理日期": effective,
         **cells,
     }
 

@@ -630,3 +630,58 @@ def test_each_run_keeps_its_own_summary_within_one_second(
         {"文件数": 0, "给付金额合计": 0},
         {"文件数": 2, "给付金额合计": EXPECTED_TOTAL},
     ]
+
+
+# ---------------------------------------------------------------- D5: the day a roster arrived
+
+
+def test_batch_takes_a_roster_without_received_date_as_received_when_it_arrived_d5(
+    tmp_path: Path,
+) -> None:
+    """D5: a roster dropped in the inbox on the 25th, effective the 26th, is not backdated
+    because the batch runs on the 1st: its received day is the file's arrival (its
+    modification date), recorded in the register."""
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    effective = dt.date(2026, 11, 26)
+    book = write_units_workbook(
+        ws / "inbox" / UNITS,
+        [unit_row("U001", 5, effective, "甲公司", received_date=None)],
+        member_rows("U001", 5),
+    )
+    arrived = dt.datetime(2026, 11, 25, 9, 30).timestamp()
+    os.utime(book, (arrived, arrived))
+    res = CliRunner().invoke(
+        app, ["batch", "run", "--config", str(config(ws)), "--as-of", "2026-12-01"]
+    )
+    assert res.exit_code == 0, res.output
+    conn = sqlite3.connect(ws / "register.sqlite3")
+    try:
+        contracts = conn.execute("SELECT term_start, received_date FROM contracts").fetchall()
+        counts = json.loads(conn.execute("SELECT counts FROM batch_files").fetchone()[0])
+    finally:
+        conn.close()
+    assert contracts == [("2026-11-26", "2026-11-25")]
+    assert counts["received_default"] == "2026-11-25"
+
+
+def test_batch_arrival_after_the_as_of_day_counts_as_the_as_of_day_d5(tmp_path: Path) -> None:
+    """D5: a batch run as of an earlier day cannot have received a file later than that."""
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    book = write_units_workbook(
+        ws / "inbox" / UNITS,
+        [unit_row("U001", 5, dt.date(2026, 11, 20), "甲公司", received_date=None)],
+        member_rows("U001", 5),
+    )
+    later = dt.datetime(2026, 12, 20, 9, 30).timestamp()
+    os.utime(book, (later, later))
+    res = CliRunner().invoke(
+        app, ["batch", "run", "--config", str(config(ws)), "--as-of", "2026-11-20"]
+    )
+    assert res.exit_code == 0, res.output
+    conn = sqlite3.connect(ws / "register.sqlite3")
+    try:
+        assert conn.execute("SELECT received_date FROM contracts").fetchall() == [("2026-11-20",)]
+    finally:
+        conn.close()

@@ -86,6 +86,12 @@ U1 = {
     "unit_share": 240,
     "individual_share": 60,
     "reasons": [],
+    # D5: received on the effective date (the workbook's 受理日期), a first enrolment
+    "term_start": "2026-01-01",
+    "term_end": "2026-12-31",
+    "received_date": "2026-01-01",
+    "first_time": True,
+    "imported": False,
 }
 U2 = {
     "unit_code": "U2",
@@ -100,6 +106,11 @@ U2 = {
     "unit_share": 2480,
     "individual_share": 620,
     "reasons": ["RATIO_BELOW_MIN"],
+    "term_start": "2026-01-01",
+    "term_end": "2026-12-31",
+    "received_date": "2026-01-01",
+    "first_time": True,
+    "imported": False,
 }
 
 
@@ -221,7 +232,23 @@ def test_enroll_records_compliant_units_only(tmp_path: Path) -> None:
     assert table_rows(db, "units") == [("U1", "单位U1", "王芳", "13800000000", run_id)]
     assert table_rows(db, "contracts") == [
         # contract_no generated as unit-YYYYMMDD; term 2026-01-01..2026-12-31 (D3)
-        ("U1-20260101", "U1", "2026-01-01", "2026-12-31", 1, "2018-95", 3, 3, 300, 240, 60, run_id)
+        # then (migration 3) imported = 0 and the received day (D5)
+        (
+            "U1-20260101",
+            "U1",
+            "2026-01-01",
+            "2026-12-31",
+            1,
+            "2018-95",
+            3,
+            3,
+            300,
+            240,
+            60,
+            run_id,
+            0,
+            "2026-01-01",
+        )
     ]
     assert table_rows(db, "spells") == [
         (
@@ -247,6 +274,8 @@ def test_enroll_records_compliant_units_only(tmp_path: Path) -> None:
         "compliant": 1,
         "contracts_added": 1,
         "spells_added": 3,
+        "imported": False,
+        "received_default": AS_OF,  # D5: no batch, so the as-of day
     }
 
 
@@ -324,7 +353,11 @@ def test_report_and_annotated_copy_are_written(tmp_path: Path) -> None:
     assert units_copy[0] == (*UNIT_HEADERS, "审核结果", "问题说明")
     assert [r[0] for r in units_copy[1:]] == ["U1", "U2"]
     assert [r[-2] for r in units_copy[1:]] == ["合格", "不合格"]
-    assert units_copy[2][-1] == "参保人数31/40/1：未达到全体从业人员的80%（A1.3）"
+    # E2: the shortfall, the figures from the parameters in force, and who can fill it
+    assert units_copy[2][-1] == (
+        "参保31人，从业人员40人：须达到全体从业人员的80%即32人（A1.3），还需增加1人；"
+        "可由尚未参保的正式、合同职工或聘用期超过一年的临时职工补足"
+    )
     members_copy = rows_of(annotated, "参保职工")
     assert members_copy[0] == (*MEMBER_HEADERS, "审核结果", "问题说明")
     data = members_copy[1:]

@@ -13,6 +13,7 @@ from aidctl.core.enrollment import (
     EXISTING_SPELLS_SCHEMA,
     check_enrollment,
 )
+from aidctl.intake.units import known_region_codes
 from aidctl.plan import load_policy
 
 AS_OF = dt.date(2026, 11, 28)
@@ -27,7 +28,7 @@ def _no_spells() -> pl.DataFrame:
     return pl.DataFrame(schema=EXISTING_SPELLS_SCHEMA)
 
 
-def check(units, members, contracts=None, spells=None):
+def check(units, members, contracts=None, spells=None, **options):
     return check_enrollment(
         units_frame(units),
         members_frame(members),
@@ -36,6 +37,8 @@ def check(units, members, contracts=None, spells=None):
         POLICY,
         AS_OF,
         "units.xlsx",
+        region_codes=known_region_codes(),
+        **options,
     )
 
 
@@ -171,14 +174,32 @@ def test_same_id_covered_by_another_unit_in_the_register_e3():
     assert row["member_code"] == "ENROLLED_IN_OTHER_UNIT"
 
 
-def test_unknown_region_is_a_warning_only_e3():
-    # 320722 (Donghai county) did not exist in 1960 for stdnum; real ids carry it
-    u, m = unit_with_members("U1", 1, 1, birth="19600101")
-    m[0]["id_number"] = make_id(1, region="320722", birth="19600101")
+@pytest.mark.parametrize("region", ["320703", "320706", "320707", "320722", "320723", "320724"])
+@pytest.mark.parametrize("birth", ["19400101", "19600101", "19850101", "20000101"])
+def test_lianyungang_region_codes_never_warn_whatever_the_birth_year_e3(region, birth):
+    """E3: a code is checked against every code that ever existed, not the birth year's."""
+    u, m = unit_with_members("U1", 1, 1)
+    m[0]["id_number"] = make_id(1, region=region, birth=birth)
+    result = check([u], m)
+    assert unit_row(result, "U1")["status"] == "compliant"
+    assert result.findings.filter(pl.col("code") == "ID_REGION_UNKNOWN").height == 0
+
+
+def test_old_abolished_codes_do_not_warn_e3():
+    """E3: 320705 (新浦区, abolished 2014) and 320702 (新海区, 1983–1986) still exist on ids."""
+    u, m = unit_with_members("U1", 2, 2)
+    m[0]["id_number"] = make_id(1, region="320705", birth="19900101")
+    m[1]["id_number"] = make_id(2, region="320702", birth="19600101")
+    assert check([u], m).findings.filter(pl.col("code") == "ID_REGION_UNKNOWN").height == 0
+
+
+def test_a_code_that_never_existed_is_a_warning_only_e3():
+    u, m = unit_with_members("U1", 1, 1)
+    m[0]["id_number"] = make_id(1, region="329999", birth="19800101")
     result = check([u], m)
     assert unit_row(result, "U1")["status"] == "compliant"
     f = result.findings.filter(pl.col("code") == "ID_REGION_UNKNOWN").row(0, named=True)
-    assert f["severity"] == "warning"
+    assert (f["severity"], f["value"]) == ("warning", "329999")
 
 
 def test_contributions_and_shares_a4_e4():

@@ -70,6 +70,8 @@ def test_frames_have_the_documented_columns_and_dtypes(tmp_path: Path) -> None:
         "total_payroll",
         "contact",
         "phone",
+        "received_date",
+        "enrolment_kind",
         "_sheet",
         "_row",
         "_bad_fields",
@@ -86,6 +88,8 @@ def test_frames_have_the_documented_columns_and_dtypes(tmp_path: Path) -> None:
         "total_payroll": None,
         "contact": None,
         "phone": None,
+        "received_date": None,  # D5: optional; the batch or the as-of day supplies it
+        "enrolment_kind": None,
         "_sheet": "units",
         "_row": 2,
         "_bad_fields": "",
@@ -534,3 +538,20 @@ def test_more_rows_than_the_limit_is_an_input_error(tmp_path: Path) -> None:
     assert read_units_workbook(path, max_rows=3).members.height == 3
     with pytest.raises(InputError, match="has 3 data rows, more than the limit of 2"):
         read_units_workbook(path, max_rows=2)
+
+
+def test_received_date_and_enrolment_kind_headers_d5(tmp_path: Path) -> None:
+    """D5: 受理日期 (aliases 收件日期, 续保办理日期) is a date; 参保性质 首次 / 续保."""
+    for header in ("受理日期", "收件日期", "续保办理日期"):
+        units: list[list[Any]] = [
+            ["单位编码", "单位名称", "从业人员总数", "生效日期", header, "参保性质"],
+            ["U1", "甲公司", 30, dt.date(2026, 1, 1), "2025/12/20", "续保"],
+            ["U2", "乙公司", 30, dt.date(2026, 1, 1), None, "首次"],
+            ["U3", "丙公司", 30, dt.date(2026, 1, 1), None, "不知道"],
+        ]
+        got = read_units_workbook(
+            write_xlsx(tmp_path / "k.xlsx", {"units": units, "members": members_rows()})
+        )
+        assert got.units["received_date"].to_list() == [dt.date(2025, 12, 20), None, None]
+        assert got.units["enrolment_kind"].to_list() == ["renewal", "first", None]
+        assert finding_codes(got.findings) == [(4, "参保性质", "INVALID_VALUE")]

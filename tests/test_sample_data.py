@@ -42,6 +42,7 @@ UNIT_HEADERS = [
     "工资总额",
     "联系人",
     "联系电话",
+    "受理日期",  # D5: the day each roster was received
 ]
 MEMBER_HEADERS = ["单位编码", "身份证号", "姓名", "用工性质", "聘用期限（月）", "增员日期"]
 CLAIM_HEADERS = [

@@ -31,6 +31,8 @@ UNIT_HEADERS: dict[str, str] = {
     "total_payroll": "工资总额",
     "contact": "联系人",
     "phone": "联系电话",
+    "received_date": "受理日期",
+    "enrolment_kind": "参保性质",
 }
 UNIT_REQUIRED = ("unit_code", "unit_name", "total_staff", "effective_date", "contact", "phone")
 
@@ -135,12 +137,14 @@ def unit_row(
     name: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A unit row with a contact and a phone."""
+    """A unit row with a contact and a phone, received on its effective date unless
+    `received_date` is given (D5)."""
     return {
         "unit_code": code,
         "unit_name": name or f"单位{code}",
         "total_staff": total_staff,
         "effective_date": effective,
+        "received_date": effective,
         "contact": "王会计",
         "phone": "0518-85800000",
         **extra,

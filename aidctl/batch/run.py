@@ -11,6 +11,7 @@ staging — the next run moves them into place and archives the input, paying no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -119,6 +120,14 @@ def _write_file_reports(
         ("登记库" if lang == "zh" else "Register", str(ctx.db_path)),
     ]
     if kind == "units":
+        facts.append(
+            (
+                "受理日期（未填写时：文件到达收件箱之日）"
+                if lang == "zh"
+                else "Received (where not stated: the day the file arrived)",
+                arrival_day(source, ctx),
+            )
+        )
         result = outcome.result
         write_enrollment_report(
             staging / f"{source.stem}.enroll.xlsx",
@@ -151,6 +160,15 @@ def _write_file_reports(
         )
 
 
+def arrival_day(path: Path, ctx: pipeline.Context) -> dt.date:
+    """D5: the day a roster without 受理日期 was received — the day its file arrived in the
+    inbox, read as the file's modification date when the batch takes it (a roster dropped
+    on the 25th is not late because the run is on the 1st). Never after the as-of day: a
+    batch run as of an earlier day cannot have received a file later than that."""
+    modified = dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+    return min(modified, ctx.as_of)
+
+
 def _process(
     ws: Workspace, ctx: pipeline.Context, path: Path, sha: str, period: str, out_dir: Path
 ) -> FileResult:
@@ -170,6 +188,8 @@ def _process(
                 "compliant": int((units["status"] == "compliant").sum()),
                 "contracts_added": outcome.contracts_added,
                 "members_added": outcome.spells_added,
+                # D5: recorded so that the day used for rosters without 受理日期 is known
+                "received_default": arrival_day(path, ctx).isoformat(),
             }
         else:
             counts = pipeline.totals(outcome.decisions)
@@ -183,7 +203,9 @@ def _process(
 
     try:
         if kind == "units":
-            pipeline.enroll(ctx, path, None, None, before_commit)
+            pipeline.enroll(
+                ctx, path, None, None, before_commit, received_default=arrival_day(path, ctx)
+            )
         else:
             pipeline.adjudicate(ctx, path, False, None, before_commit)
     except BaseException:

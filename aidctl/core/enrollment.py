@@ -9,6 +9,7 @@ expression over the whole roster; nothing loops over rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -31,6 +32,11 @@ MAX_PAYROLL = 1e12
 
 UNIT_REQUIRED = ("unit_code", "unit_name", "total_staff", "effective_date")
 MEMBER_REQUIRED = ("unit_code", "id_number", "name", "employment_type")
+# E3 / A1.1 "连云港地区": the region part of a Lianyungang credit code (GB 32100 chars 3–8)
+LIANYUNGANG_REGION_PREFIX = "3207"
+# enrolment_kind as intake reads it (参保性质 首次 / 续保), for `enroll --import` (D5)
+KIND_FIRST = "first"
+KIND_RENEWAL = "renewal"
 
 # Parameters carried per unit, from the version in force on its effective date (D9).
 _UNIT_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -79,19 +85,39 @@ class EnrollmentResult:
     spells: pl.DataFrame
 
 
+# D5 far-future bound (L50). MOVES TO plan.toml AT MERGE: until the parameter file carries
+# `effective_date_max_days_ahead` in its versions, every version uses this default.
+EFFECTIVE_DATE_MAX_DAYS_AHEAD_DEFAULT = 90
+# Parameters that may be absent from an older parameter file: key -> (type, default).
+_DEFAULTED_PARAMS: dict[str, tuple[pl.DataType | type[pl.DataType], object]] = {
+    "effective_date_max_days_ahead": (pl.Int64, EFFECTIVE_DATE_MAX_DAYS_AHEAD_DEFAULT),
+}
+_PARAM_KEYS = (*_UNIT_PARAMS, *_DEFAULTED_PARAMS, "policy_version")
+
+
 def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
     """Join to each row the enrolment parameters in force on its date column `on` (D9).
 
     Rows dated before the first version get the first version; rows with a null date get
     the latest, so that their other checks can still run.
     """
-    return in_force(
+    joined = in_force(
         frame,
         on,
         version_table(policy, _UNIT_PARAMS),
         first=policy.versions[0].effective_from,
         missing=policy.latest.effective_from,
     )
+    defaults = pl.DataFrame(
+        {
+            "policy_version": [v.id for v in policy.versions],
+            **{
+                key: pl.Series([v.values.get(key, default) for v in policy.versions], dtype=dtype)
+                for key, (dtype, default) in _DEFAULTED_PARAMS.items()
+            },
+        }
+    )
+    return joined.join(defaults, on="policy_version", how="left", maintain_order="left")
 
 
 def _finding(
@@ -130,36 +156,84 @@ def check_enrollment(
     policy: Policy,
     as_of: dt.date,
     file: str = "",
+    *,
+    received_default: dt.date | None = None,
+    imported: bool = False,
+    region_codes: Collection[str] | None = None,
 ) -> EnrollmentResult:
-    """Check every unit's roster against the plan and say exactly what to fix."""
+    """Check every unit's roster against the plan and say exactly what to fix.
+
+    received_default: the day a roster without `received_date` was received (D5: in the
+    monthly batch the day its file arrived in the inbox); `as_of` when None.
+    imported: `enroll --import` (D5): the stated dates are trusted, D5's received-day checks,
+    D6's received-day rule and E6 are skipped, and `enrolment_kind` is read.
+    region_codes: every id region code that has ever existed (E3); None skips that warning.
+    """
     findings: list[pl.DataFrame] = []
+    received_day = received_default or as_of
+    u = units.with_row_index("_unit_idx")
+    for key, dtype in (("received_date", pl.Date), ("enrolment_kind", pl.Utf8)):
+        if key not in u.columns:
+            u = u.with_columns(pl.lit(None, dtype).alias(key))
+    # D5: the day the renewal was done decides, not the effective date written on it
+    u = u.with_columns(
+        _received=pl.coalesce(pl.col("received_date"), pl.lit(received_day)),
+        _imported=pl.lit(imported),
+    )
 
     # ---- units: required fields, duplicates, credit codes, term (A2.1, D3), renewal (D5)
-    u = attach_params(units.with_row_index("_unit_idx"), "effective_date", policy).sort("_row")
-    reasons: list[tuple[pl.Expr, str, bool]] = []  # (mask, code, makes the unit invalid)
+    u = attach_params(u, "effective_date", policy).sort("_row")
+    u = _with_renewal(u, existing_contracts)
+    # the contract's parameters are those in force on the day its term really starts (D9)
+    u = attach_params(u.drop(_PARAM_KEYS), "_start", policy).sort("_row")
+    u = _with_term(u)
+    u = _with_overlap(u, existing_contracts)
+    checked = ~pl.col("_imported") & ~pl.col("_same")  # D5/E6 checks: not on --import
+    reasons: list[tuple[pl.Expr, str, bool, str | None, pl.Expr | None]] = []
+    # (mask, code, makes the unit invalid, column, value shown)
     for key in UNIT_REQUIRED:
-        reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True))
-        reasons.append((_bad(key), "INVALID_VALUE", True))
+        reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True, None, None))
+        reasons.append((_bad(key), "INVALID_VALUE", True, None, None))
+    # an unreadable received day cannot decide D5; the intake's finding names the cell
+    reasons.append((_bad("received_date"), "INVALID_VALUE", True, None, None))
+    reasons.append(
+        (pl.col("_imported") & _bad("enrolment_kind"), "INVALID_VALUE", True, None, None)
+    )
     reasons.append(
         (
             (pl.col("total_staff") <= 0) | (pl.col("total_staff") > MAX_STAFF),
             "INVALID_TOTAL_STAFF",
             True,
+            "total_staff",
+            None,
         )
     )
     dup_unit = pl.col("unit_code").is_not_null() & (
         pl.col("_row").rank("ordinal").over("unit_code") > 1
     )
-    reasons.append((dup_unit, "DUPLICATE_UNIT", True))
+    reasons.append((dup_unit, "DUPLICATE_UNIT", True, "unit_code", None))
     u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
-    reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True))
+    reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True, "unit_code", None))
+    # E3 / A1.1 "连云港地区": characters 3–8 of a credit code are the issuing region
+    outside = (
+        (pl.col("unit_code").str.len_chars() == 18)
+        & pl.col("_credit_ok")
+        & ~pl.col("unit_code").str.slice(2, 6).str.starts_with(LIANYUNGANG_REGION_PREFIX)
+    )
+    reasons.append(
+        (outside, "UNIT_OUTSIDE_AREA", False, "unit_code", pl.col("unit_code").str.slice(2, 6))
+    )
     share = pl.col("individual_share_pct")
-    reasons.append(((share < 0) | (share > 100) | share.is_nan(), "INVALID_SHARE", True))
+    reasons.append(
+        ((share < 0) | (share > 100) | share.is_nan(), "INVALID_SHARE", True, None, None)
+    )
     reasons.append(
         (
             (share > pl.col("individual_share_max_pct")) & (share <= 100),
             "INDIVIDUAL_SHARE_ABOVE_20",
             False,
+            "individual_share_pct",
+            None,
         )
     )
     reasons.append(
@@ -169,26 +243,78 @@ def check_enrollment(
             | pl.col("total_payroll").is_nan(),
             "INVALID_PAYROLL",
             True,
+            "total_payroll",
+            None,
         )
     )
-    u = _with_term(u)
-    u = _with_renewal(u, existing_contracts)
-    reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True))
+    day = "%Y-%m-%d"
+    # D5: a renewal received within the grace starts on expiry + 1 whatever it states
+    reasons.append(
+        (
+            checked & pl.col("_renewal") & (pl.col("_start") != pl.col("effective_date")),
+            "RENEWAL_DATE_ADJUSTED",
+            False,
+            "effective_date",
+            pl.format(
+                "{}|{}|{}|{}",
+                pl.col("effective_date").dt.strftime(day),
+                pl.col("_start").dt.strftime(day),
+                pl.col("_prev_end").dt.strftime(day),
+                pl.col("_received").dt.strftime(day),
+            ),
+        )
+    )
+    # D5: a first enrolment may not start before the day its roster was received
+    reasons.append(
+        (
+            checked & ~pl.col("_renewal") & (pl.col("effective_date") < pl.col("_received")),
+            "BACKDATED_EFFECTIVE_DATE",
+            True,
+            "effective_date",
+            pl.format(
+                "{}|{}",
+                pl.col("effective_date").dt.strftime(day),
+                pl.col("_received").dt.strftime(day),
+            ),
+        )
+    )
+    # D5 (L50): a stated date far beyond the received day is probably a typing slip
+    ahead = (pl.col("effective_date") - pl.col("_received")).dt.total_days()
+    reasons.append(
+        (
+            checked & (ahead > pl.col("effective_date_max_days_ahead")),
+            "EFFECTIVE_DATE_FAR_AHEAD",
+            False,
+            "effective_date",
+            pl.format(
+                "{}|{}|{}|{}",
+                pl.col("effective_date").dt.strftime(day),
+                pl.col("_received").dt.strftime(day),
+                ahead,
+                pl.col("effective_date_max_days_ahead"),
+            ),
+        )
+    )
+    # E6: a term that has already ended on the received day cannot be enrolled
+    reasons.append(
+        (
+            checked & (pl.col("_term_end") < pl.col("_received")),
+            "TERM_ALREADY_ENDED",
+            True,
+            "effective_date",
+            pl.format(
+                "{}|{}|{}",
+                pl.col("_start").dt.strftime(day),
+                pl.col("_term_end").dt.strftime(day),
+                pl.col("_received").dt.strftime(day),
+            ),
+        )
+    )
+    reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True, "effective_date", None))
 
-    column_of = {
-        "MISSING_FIELD": None,
-        "INVALID_VALUE": None,
-        "INVALID_TOTAL_STAFF": "total_staff",
-        "DUPLICATE_UNIT": "unit_code",
-        "INVALID_CREDIT_CODE": "unit_code",
-        "INVALID_SHARE": "individual_share_pct",
-        "INDIVIDUAL_SHARE_ABOVE_20": "individual_share_pct",
-        "INVALID_PAYROLL": "total_payroll",
-        "OVERLAPS_EXISTING_CONTRACT": "effective_date",
-    }
     reason_exprs = []
     invalid_exprs = []
-    for i, (mask, code, fatal) in enumerate(reasons):
+    for i, (mask, code, fatal, _col, _value) in enumerate(reasons):
         reason_exprs.append(pl.when(mask.fill_null(False)).then(pl.lit(code)).alias(f"_r{i}"))
         if fatal:
             invalid_exprs.append(mask.fill_null(False))
@@ -199,18 +325,17 @@ def check_enrollment(
         .alias("_unit_reasons"),
         pl.any_horizontal(invalid_exprs).alias("_unit_invalid"),
     )
-    for i, (_mask, code, fatal) in enumerate(reasons):
-        if code in ("MISSING_FIELD", "INVALID_VALUE"):
-            continue  # located per field below
-        col = column_of[code] or code
+    for i, (_mask, code, fatal, column, shown) in enumerate(reasons):
+        if column is None:
+            continue  # MISSING_FIELD located per field below; INVALID_VALUE by the intake
         findings.append(
             _finding(
                 u,
                 pl.col(f"_r{i}").is_not_null(),
                 file,
                 code,
-                col,
-                pl.col(col),
+                column,
+                pl.col(column) if shown is None else shown,
                 ERROR if fatal else WARNING,
             )
         )
@@ -225,20 +350,45 @@ def check_enrollment(
     # ---- members: E1 eligibility, E3 people
     unit_keys = u.filter(~dup_unit.fill_null(False)).select(
         "unit_code",
-        pl.col("effective_date").alias("_unit_start"),
+        pl.col("_start").alias("_unit_start"),
         pl.col("_term_end").alias("_unit_end"),
         pl.col("_unit_invalid"),
         pl.col("temporary_min_months_exclusive"),
         pl.lit(True).alias("_unit_listed"),
+        pl.col("_received").alias("_unit_received"),
+        (pl.col("_renewal") & ~pl.col("_imported")).alias("_unit_renewal"),
+        pl.col("_prev_no").alias("_unit_prev_no"),
+        pl.col("_kind_renewal").alias("_unit_kind_renewal"),
+        pl.col("_existing_contract_no").alias("_unit_same_no"),
     )
     m = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
+    m = _with_continuing(m, existing_spells)
+    # D6: cover starts on the join date, else with the contract. Only members who continue
+    # from the previous contract of a renewal received within the grace are covered before
+    # the received day; anyone else starts on the received day at the earliest (not with
+    # --import, which trusts the stated dates).
+    stated_start = pl.coalesce(pl.col("join_date"), pl.col("_unit_start"))
     m = m.with_columns(
         _id_problem=id_problem("id_number", as_of),
-        _start=pl.coalesce(pl.col("join_date"), pl.col("_unit_start")),
+        _join_adjusted=(
+            pl.lit(not imported)
+            & ~pl.col("_continuing")
+            & (stated_start < pl.col("_unit_received"))
+            & (pl.col("join_date").is_null() | (pl.col("join_date") >= pl.col("_unit_start")))
+        ).fill_null(False),
+        _stated_start=stated_start,
+    ).with_columns(
+        _start=pl.when(pl.col("_join_adjusted"))
+        .then(pl.col("_unit_received"))
+        .otherwise(pl.col("_stated_start")),
     )
-    m = m.with_columns(
-        _unknown_region=unknown_region(m, "id_number") & pl.col("_id_problem").is_null()
-    )
+    if region_codes is None:
+        m = m.with_columns(_unknown_region=pl.lit(False))
+    else:
+        m = m.with_columns(
+            _unknown_region=unknown_region("id_number", region_codes)
+            & pl.col("_id_problem").is_null()
+        )
     valid_id = pl.col("_id_problem").is_null()
     # earlier rows win: the same id twice in one unit, or in two units of the workbook
     m = m.with_columns(
@@ -350,15 +500,34 @@ def check_enrollment(
         )
     )
 
+    findings.append(
+        _finding(
+            m,
+            pl.col("_join_adjusted") & (pl.col("member_status") == "ok"),
+            file,
+            "JOIN_DATE_ADJUSTED",
+            "join_date",
+            pl.format(
+                "{}|{}",
+                pl.col("_stated_start").dt.strftime("%Y-%m-%d"),
+                pl.col("_start").dt.strftime("%Y-%m-%d"),
+            ),
+            WARNING,
+        )
+    )
+
     # ---- E2 ratio and E4 money, per unit
     counts = m.group_by("unit_code").agg(
         (pl.col("member_status") == "ok").sum().alias("eligible"),
         (pl.col("member_status").is_in(["ok", "ineligible"]) & pl.col("_first_in_unit"))
         .sum()
         .alias("listed"),
+        ((pl.col("member_status") == "ineligible") & pl.col("_first_in_unit"))
+        .sum()
+        .alias("ineligible"),
     )
     u = u.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
-        pl.col("eligible", "listed").fill_null(0).cast(pl.Int64)
+        pl.col("eligible", "listed", "ineligible").fill_null(0).cast(pl.Int64)
     )
     small = pl.col("total_staff") < pl.col("small_unit_below")
     ratio_bp = pl.when(small).then(pl.col("small_unit_ratio")).otherwise(pl.col("min_ratio"))
@@ -366,13 +535,20 @@ def check_enrollment(
     bp = (ratio_bp * 10000).round(0).cast(pl.Int64)
     # bounded so that the integer arithmetic cannot overflow (such a unit is invalid anyway)
     staff = pl.col("total_staff").clip(0, MAX_STAFF)
-    required_count = (staff * bp + 9999) // 10000
+    # E2 (A1.4): under the threshold, everyone who may join must join — all staff less the
+    # ineligible staff the roster lists; from the threshold on, a share of ALL staff (A1.3:
+    # "全体从业人员总数的80%以上", temporaries included)
+    basis = pl.when(small).then((staff - pl.col("ineligible")).clip(0, None)).otherwise(staff)
+    required_count = (basis * bp + 9999) // 10000
     u = u.with_columns(
         required_ratio=ratio_bp,
         required_count=required_count,
         ratio=pl.when(pl.col("total_staff") > 0)
         .then(pl.col("eligible") / pl.col("total_staff"))
         .otherwise(None),
+        _pct_text=pl.when(bp % 100 == 0)
+        .then((bp // 100).cast(pl.Utf8))
+        .otherwise((bp / 100).cast(pl.Utf8)),
     )
     too_many = pl.col("listed") > pl.col("total_staff")
     below = pl.col("eligible") < pl.col("required_count")
@@ -381,6 +557,8 @@ def check_enrollment(
         shortfall=pl.when(below & ~too_many.fill_null(False))
         .then(pl.col("required_count") - pl.col("eligible"))
         .otherwise(0),
+        # the most the roster's own staff could reach: all but the listed ineligible
+        _reachable=(staff - pl.col("ineligible")).clip(0, None),
     )
     u = u.with_columns(
         status=pl.when(pl.col("_unit_invalid") | pl.col("_too_many"))
@@ -392,6 +570,18 @@ def check_enrollment(
         .then(pl.lit("TOO_MANY_MEMBERS"))
         .when(pl.col("shortfall") > 0)
         .then(pl.when(small).then(pl.lit("NOT_ALL_ENROLLED")).otherwise(pl.lit("RATIO_BELOW_MIN"))),
+        # E2: short-term temporaries count in the total, so listing everyone else is not
+        # enough — the finding's sentence says so
+        _ratio_finding=pl.when(pl.col("_too_many"))
+        .then(pl.lit("TOO_MANY_MEMBERS"))
+        .when(pl.col("shortfall") > 0)
+        .then(
+            pl.when(small)
+            .then(pl.lit("NOT_ALL_ENROLLED"))
+            .when(pl.col("_reachable") < pl.col("required_count"))
+            .then(pl.lit("RATIO_UNREACHABLE"))
+            .otherwise(pl.lit("RATIO_BELOW_MIN"))
+        ),
     )
     # shares and payroll outside their range make the unit invalid (above); clipped here so
     # that the figures shown beside the finding stay computable
@@ -438,8 +628,20 @@ def check_enrollment(
             file,
             "UNIT_RATIO",
             "total_staff",
-            pl.format("{}/{}/{}", pl.col("eligible"), pl.col("total_staff"), pl.col("shortfall")),
-        ).with_columns(ratio_rows["_ratio_reason"].alias("code"))
+            # eligible|staff|shortfall|required|percent|threshold|ineligible|reachable: the
+            # figures of the sentence, from the parameters in force (E2)
+            pl.format(
+                "{}|{}|{}|{}|{}|{}|{}|{}",
+                pl.col("eligible"),
+                pl.col("total_staff"),
+                pl.col("shortfall"),
+                pl.col("required_count"),
+                pl.col("_pct_text"),
+                pl.col("small_unit_below"),
+                pl.col("ineligible"),
+                pl.col("_reachable"),
+            ),
+        ).with_columns(ratio_rows["_ratio_finding"].alias("code"))
     )
 
     # ---- E5: what may be recorded
@@ -449,11 +651,14 @@ def check_enrollment(
         "unit_name",
         pl.coalesce(
             pl.col("contract_no"),
-            pl.format("{}-{}", pl.col("unit_code"), pl.col("effective_date").dt.strftime("%Y%m%d")),
+            pl.format("{}-{}", pl.col("unit_code"), pl.col("_start").dt.strftime("%Y%m%d")),
         ).alias("contract_no"),
-        pl.col("effective_date").alias("term_start"),
+        pl.col("_start").alias("term_start"),
         pl.col("_term_end").alias("term_end"),
         pl.col("_first_time").alias("first_time"),
+        pl.col("_received").alias("received_date"),
+        pl.col("_imported").alias("imported"),
+        pl.col("_kind_renewal"),
         "policy_version",
         "total_staff",
         "eligible",
@@ -468,7 +673,12 @@ def check_enrollment(
         m.filter(pl.col("member_status") == "ok")
         .join(
             contracts.select(
-                "unit_code", "contract_no", "term_start", "term_end", "policy_version"
+                "unit_code",
+                "contract_no",
+                "term_start",
+                "term_end",
+                "policy_version",
+                "_kind_renewal",
             ),
             on="unit_code",
             how="inner",
@@ -482,9 +692,11 @@ def check_enrollment(
             "term_end",
             pl.col("_start").alias("spell_start"),
             "policy_version",
+            pl.col("_kind_renewal").fill_null(False),
         )
     )
     spells = _with_first_time(spells, existing_spells, policy)
+    contracts = contracts.drop("_kind_renewal")
 
     unit_out = u.sort("_row").select(
         "unit_code",
@@ -503,7 +715,10 @@ def check_enrollment(
         "deductible",
         "reasons",
         "effective_date",
+        pl.col("_start").alias("term_start"),
         pl.col("_term_end").alias("term_end"),
+        pl.col("_received").alias("received_date"),
+        pl.col("_imported").alias("imported"),
         pl.col("_first_time").alias("first_time"),
         "policy_version",
         "contact",
@@ -541,75 +756,155 @@ def _credit_code_ok(codes: pl.Series) -> pl.Series:
 
 
 def _with_term(u: pl.DataFrame) -> pl.DataFrame:
-    """Each unit's term end, by the term length of its own parameter version (D3)."""
+    """Each unit's term end from the day its term starts (`_start`), by the term length of
+    its own parameter version (D3)."""
     months = u["term_months"].unique().drop_nulls().to_list()
     expr: pl.Expr = pl.lit(None, dtype=pl.Date)
     for n in months:
         expr = (
-            pl.when(pl.col("term_months") == n)
-            .then(term_end(pl.col("effective_date"), n))
-            .otherwise(expr)
+            pl.when(pl.col("term_months") == n).then(term_end(pl.col("_start"), n)).otherwise(expr)
         )
     return u.with_columns(_term_end=expr)
 
 
-def _with_renewal(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
-    """First enrolment or renewal (D5), and overlap with a contract already recorded.
+def _existing(existing: pl.DataFrame) -> pl.DataFrame:
+    def optional(name: str, alias: str, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
+        if name in existing.columns:
+            return pl.col(name).cast(dtype).alias(alias)
+        return pl.lit(None, dtype).alias(alias)
 
-    A unit whose contract with the same start is already in the register is the same
-    contract enrolled again (E5: nothing changes); its first-time flag is kept.
-    """
-    ex = existing.select(
+    return existing.select(
         "unit_code",
         pl.col("contract_no").alias("_ex_no"),
         pl.col("term_start").alias("_ex_start"),
         pl.col("term_end").alias("_ex_end"),
-        *(
-            [pl.col("first_time").alias("_ex_first")]
-            if "first_time" in existing.columns
-            else [pl.lit(None, pl.Boolean).alias("_ex_first")]
-        ),
+        optional("first_time", "_ex_first", pl.Boolean),
+        optional("received_date", "_ex_received", pl.Date),
     )
+
+
+def _with_renewal(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
+    """First enrolment or renewal, and the day the term really starts (D5).
+
+    The same contract already in the register (the same start, or a term holding the stated
+    date recorded from a roster received the same day) is enrolled again: E5, nothing
+    changes, its start and first-time flag are kept. Otherwise the previous contract is the
+    unit's latest that started before the stated date; a roster received no later than its
+    expiry + grace renews it from expiry + 1 (continuous, the anniversary kept). With
+    --import the stated date is trusted and the old reading applies: a stated start at most
+    the grace after the expiry is a renewal; for a unit the register has never seen,
+    `enrolment_kind` 续保 says so.
+    """
     pairs = u.select(
-        "_unit_idx", "unit_code", "effective_date", "_term_end", "renewal_grace_days"
-    ).join(ex, on="unit_code", how="inner")
-    same = pairs.filter(pl.col("_ex_start") == pl.col("effective_date"))
-    overlap = pairs.filter(
-        (pl.col("_ex_start") != pl.col("effective_date"))
-        & (pl.col("_ex_start") <= pl.col("_term_end"))
+        "_unit_idx", "unit_code", "effective_date", "renewal_grace_days", "_received"
+    ).join(_existing(existing), on="unit_code", how="inner")
+    is_same = (pl.col("_ex_start") == pl.col("effective_date")) | (
+        (pl.col("_ex_received") == pl.col("_received"))
+        & (pl.col("_ex_start") <= pl.col("effective_date"))
         & (pl.col("_ex_end") >= pl.col("effective_date"))
     )
+    same = (
+        pairs.filter(is_same)
+        .sort("_ex_start")
+        .group_by("_unit_idx")
+        .agg(
+            pl.col("_ex_no").first().alias("_existing_contract_no"),
+            pl.col("_ex_first").first().alias("_existing_first"),
+            pl.col("_ex_start").first().alias("_same_start"),
+        )
+    )
     previous = (
-        pairs.filter(pl.col("_ex_end") < pl.col("effective_date"))
+        pairs.join(same.select("_unit_idx", "_existing_contract_no"), on="_unit_idx", how="left")
+        .filter(
+            (pl.col("_ex_start") < pl.col("effective_date"))
+            & (pl.col("_ex_no") != pl.col("_existing_contract_no")).fill_null(True)
+        )
         .sort("_ex_end")
         .group_by("_unit_idx")
-        .agg(pl.col("_ex_end").last().alias("_prev_end"))
-    )
-    out = (
-        u.join(previous, on="_unit_idx", how="left")
-        .join(
-            same.group_by("_unit_idx").agg(
-                pl.col("_ex_no").first().alias("_existing_contract_no"),
-                pl.col("_ex_first").first().alias("_existing_first"),
-            ),
-            on="_unit_idx",
-            how="left",
+        .agg(
+            pl.col("_ex_end").last().alias("_prev_end"),
+            pl.col("_ex_no").last().alias("_prev_no"),
         )
-        .join(
+    )
+    out = u.join(previous, on="_unit_idx", how="left").join(same, on="_unit_idx", how="left")
+    grace = pl.duration(days=pl.col("renewal_grace_days"))
+    renewal = (
+        pl.when(pl.col("_imported"))
+        .then(pl.col("effective_date") <= pl.col("_prev_end") + grace)
+        .otherwise(pl.col("_received") <= pl.col("_prev_end") + grace)
+    )
+    out = out.with_columns(
+        _renewal=renewal.fill_null(False),
+        _same=pl.col("_existing_contract_no").is_not_null(),
+        # --import, a unit the register has never seen, stated 续保 (D5)
+        _kind_renewal=(
+            pl.col("_imported")
+            & pl.col("_prev_end").is_null()
+            & (pl.col("enrolment_kind") == KIND_RENEWAL)
+        ).fill_null(False),
+    )
+    start = (
+        pl.when(pl.col("_same"))
+        .then(pl.col("_same_start"))
+        .when(~pl.col("_imported") & pl.col("_renewal"))
+        .then(pl.col("_prev_end") + pl.duration(days=1))
+        .otherwise(pl.col("effective_date"))
+    )
+    return out.with_columns(
+        _start=start,
+        _first_time=pl.coalesce(
+            pl.col("_existing_first"), ~(pl.col("_renewal") | pl.col("_kind_renewal"))
+        ),
+        contract_no=pl.coalesce(pl.col("_existing_contract_no"), pl.col("contract_no")),
+    ).drop("_existing_first", "_same_start")
+
+
+def _with_overlap(u: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
+    """The term overlaps another contract of the unit already in the register (E5)."""
+    pairs = u.select("_unit_idx", "unit_code", "_start", "_term_end", "_existing_contract_no").join(
+        _existing(existing), on="unit_code", how="inner"
+    )
+    overlap = pairs.filter(
+        (pl.col("_ex_no") != pl.col("_existing_contract_no")).fill_null(True)
+        & (pl.col("_ex_start") <= pl.col("_term_end"))
+        & (pl.col("_ex_end") >= pl.col("_start"))
+    )
+    return (
+        u.join(
             overlap.group_by("_unit_idx").agg(pl.len().alias("_n_overlap")),
             on="_unit_idx",
             how="left",
         )
+        .with_columns(_overlap=pl.col("_n_overlap").fill_null(0) > 0)
+        .drop("_n_overlap")
     )
-    renewal = pl.col("_prev_end").is_not_null() & (
-        pl.col("effective_date")
-        <= pl.col("_prev_end") + pl.duration(days=pl.col("renewal_grace_days"))
+
+
+def _with_continuing(m: pl.DataFrame, existing_spells: pl.DataFrame) -> pl.DataFrame:
+    """D6: the member was covered by the previous contract of a renewal received within the
+    grace, and so continues from expiry + 1 (the only cover that may start before the
+    received day) — or already has a spell in this very contract (enrolled again, E5:
+    nothing changes)."""
+    prev = existing_spells.select("id_number", pl.col("contract_no").alias("_k")).unique()
+    flagged = m.join(
+        prev.with_columns(_in_prev=pl.lit(True)),
+        left_on=["id_number", "_unit_prev_no"],
+        right_on=["id_number", "_k"],
+        how="left",
+        maintain_order="left",
+    ).join(
+        prev.with_columns(_in_same=pl.lit(True)),
+        left_on=["id_number", "_unit_same_no"],
+        right_on=["id_number", "_k"],
+        how="left",
+        maintain_order="left",
     )
-    return out.with_columns(
-        _first_time=pl.coalesce(pl.col("_existing_first"), ~renewal),
-        _overlap=pl.col("_n_overlap").fill_null(0) > 0,
-        contract_no=pl.coalesce(pl.col("_existing_contract_no"), pl.col("contract_no")),
-    ).drop("_prev_end", "_existing_first", "_n_overlap")
+    return flagged.with_columns(
+        _continuing=(
+            (pl.col("_in_prev").fill_null(False) & pl.col("_unit_renewal"))
+            | pl.col("_in_same").fill_null(False)
+        ).fill_null(False)
+    ).drop("_in_prev", "_in_same")
 
 
 def _with_register_conflicts(m: pl.DataFrame, existing_spells: pl.DataFrame) -> pl.DataFrame:
@@ -675,8 +970,9 @@ def _with_first_time(
         .unique()
         .with_columns(_continued=pl.lit(True))
     )
+    # --import of a unit stated 续保 that the register has never seen: no spell is first-time
     return (
         spells.join(continued, on=["id_number", "contract_no"], how="left")
-        .with_columns(first_time=~pl.col("_continued").fill_null(False))
-        .drop("_continued", "renewal_grace_days")
+        .with_columns(first_time=~(pl.col("_continued").fill_null(False) | pl.col("_kind_renewal")))
+        .drop("_continued", "renewal_grace_days", "_kind_renewal")
     )

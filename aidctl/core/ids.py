@@ -4,19 +4,16 @@ python-stdnum's `cn.ric` is the authority for what a valid id is; calling it onc
 costs about 7 s per million ids here, so the structural checks — length, digits, check digit,
 birth date — are the same rules written as polars expressions, and
 `tests/test_ids.py` checks with hypothesis that they agree with stdnum on every id. The
-region code is looked up with stdnum itself, once per distinct (region, birth year): an
-unknown region is only a warning (E3), because stdnum 2.2 rejects real numbers of older
-staff whose county code was created after they were born.
+region code is checked against every code that has ever existed (E3), passed in by the
+caller: an unknown region is only a warning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from collections.abc import Collection
 
 import polars as pl
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 # GB 11643: weight of position i (0-based, 17 digits) is 2^(17 − i) mod 11.
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
@@ -52,28 +49,12 @@ def id_problem(col: str, as_of: dt.date) -> pl.Expr:
     )
 
 
-@lru_cache(maxsize=65536)
-def region_known(region: str, birth_year: int) -> bool:
-    """stdnum's own region look-up for one (region code, birth year)."""
-    probe = f"{region}{birth_year:04d}0101"
-    try:
-        ric.get_birth_place(probe + "0000")
-    except (ValidationError, ValueError, KeyError):
-        return False
-    return True
+def unknown_region(col: str, region_codes: Collection[str]) -> pl.Expr:
+    """True where the region code (first six digits) of the id in `col` never existed (E3).
 
-
-def unknown_region(frame: pl.DataFrame, col: str) -> pl.Series:
-    """Boolean per row: the region code of a valid id is unknown to stdnum (a warning)."""
-    keys = frame.select(
-        pl.col(col).str.slice(0, 6).alias("region"),
-        pl.col(col).str.slice(6, 4).cast(pl.Int64, strict=False).alias("year"),
-    )
-    distinct = keys.unique().drop_nulls()
-    known = distinct.with_columns(
-        pl.struct("region", "year")
-        .map_elements(lambda r: region_known(r["region"], r["year"]), return_dtype=pl.Boolean)
-        .alias("known")
-    )
-    joined = keys.join(known, on=["region", "year"], how="left", maintain_order="left")
-    return (~joined["known"].fill_null(True)).alias("unknown_region")
+    `region_codes` is every code that has EVER existed, whatever its dates: people keep the
+    code of the place that issued their number, which may be older or newer than their
+    birth, so a code is never judged by the birth year. The caller reads the set (stdnum's
+    `cn/loc` data) outside the core; an unknown code is only a warning.
+    """
+    return ~pl.col(col).str.slice(0, 6).is_in(sorted(region_codes))

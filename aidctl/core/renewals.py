@@ -85,5 +85,7 @@ def renewals(
             "renew_by",
             "members",
             "contribution_due",
+            # D5: a contract taken over by `enroll --import` says so wherever it is shown
+            pl.col("imported") if "imported" in out.columns else pl.lit(False).alias("imported"),
         )
     )

@@ -8,10 +8,13 @@ whose cells all read is handed on as it is, even with an impossible id (E3 is th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from aidctl.core.enrollment import KIND_FIRST, KIND_RENEWAL
 from aidctl.core.findings import concat_findings
 from aidctl.intake import failures
 from aidctl.intake.read import Book
@@ -24,7 +27,58 @@ from aidctl.intake.values import (
     NUMBER,
     PERCENT,
     TEXT,
+    Kind,
+    Parsed,
+    _flagged,
+    _lookup,
 )
+
+
+def parse_enrolment_kind(text: pl.Expr) -> Parsed:
+    """参保性质: 首次 / 续保 (or first / renewal) -> 'first' / 'renewal' (D5, --import)."""
+    return _flagged(text, _lookup(text, _ENROLMENT_KINDS, pl.Utf8()))
+
+
+_ENROLMENT_KINDS = {
+    "首次": KIND_FIRST,
+    "首次参保": KIND_FIRST,
+    "新参保": KIND_FIRST,
+    "first": KIND_FIRST,
+    "new": KIND_FIRST,
+    "续保": KIND_RENEWAL,
+    "续保参保": KIND_RENEWAL,
+    "renewal": KIND_RENEWAL,
+    "renew": KIND_RENEWAL,
+}
+ENROLMENT_KIND = Kind(pl.Utf8(), parse_enrolment_kind)
+
+
+@lru_cache(maxsize=1)
+def known_region_codes() -> frozenset[str]:
+    """Every six-digit region code that has EVER existed (E3), read once from stdnum's
+    `cn/loc` data, whatever the years it was in use: people keep the code of the place that
+    issued their number. Read here, not in the core, because it reads a data file."""
+    from stdnum import numdb
+
+    codes: set[str] = set()
+
+    def walk(prefixes: Any, base: str) -> None:
+        for _length, low, high, _props, children in prefixes:
+            if low == high:
+                numbers = [low]
+            else:  # a range such as 0101-0105
+                width = len(low)
+                numbers = [f"{n:0{width}d}" for n in range(int(low), int(high) + 1)]
+            for number in numbers:
+                code = base + number
+                if len(code) == 6:
+                    codes.add(code)
+                elif len(code) < 6:
+                    walk(children, code)
+
+    walk(numdb.get("cn/loc").prefixes, "")
+    return frozenset(codes)
+
 
 UNITS = SheetSpec(
     what_en="units",
@@ -52,6 +106,10 @@ UNITS = SheetSpec(
         Field("total_payroll", NUMBER, "工资总额"),
         Field("contact", TEXT, "联系人"),
         Field("phone", TEXT, "联系电话", ("电话", "手机")),
+        # D5: the day the roster (the renewal) was received decides renewal vs first enrolment
+        Field("received_date", DATE, "受理日期", ("收件日期", "续保办理日期")),
+        # D5: read only by `enroll --import` (taking over a running plan's books)
+        Field("enrolment_kind", ENROLMENT_KIND, "参保性质", ("参保类型",)),
     ),
 )
 

@@ -1,6 +1,9 @@
 """The register's schema, as numbered migrations recorded in `schema_migrations`.
 
-Dates are ISO text (YYYY-MM-DD), amounts whole yuan. Decisions are appended, never
+Dates are ISO text (YYYY-MM-DD), amounts whole yuan. Migration 3 adds what D5 needs to be
+shown and rechecked — whether a contract was taken over by `enroll --import` and the day its
+roster was received — and the claims calculator's disease key (the diagnosis as read by
+D10) to each decision; older registers get NULL / 0 there. Decisions are appended, never
 rewritten: a reversal is a row of `voids` pointing at the decision it cancels.
 """
 
@@ -108,6 +111,15 @@ CREATE TABLE batch_files (
     counts TEXT,
     processed_at TEXT NOT NULL DEFAULT (datetime('now'))
 )
+""",
+    ),
+    (
+        3,
+        "contracts imported and received; decisions disease key",
+        """
+ALTER TABLE contracts ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contracts ADD COLUMN received_date TEXT;
+ALTER TABLE decisions ADD COLUMN disease_key TEXT
 """,
     ),
 ]

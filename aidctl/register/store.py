@@ -28,6 +28,8 @@ CONTRACT_COLUMNS = {
     "contribution_total": pl.Int64,
     "unit_share": pl.Int64,
     "individual_share": pl.Int64,
+    "received_date": pl.Date,
+    "imported": pl.Boolean,
 }
 SPELL_COLUMNS = {
     "id_number": pl.Utf8,
@@ -55,6 +57,7 @@ HISTORY_COLUMNS = {
     "contract_no": pl.Utf8,
     "term_start": pl.Date,
     "content": pl.Utf8,
+    "disease_key": pl.Utf8,
     "voided": pl.Boolean,
 }
 # From this many spells on, `record_enrollment` rebuilds the contract index after inserting.
@@ -84,6 +87,8 @@ DECISION_COLUMNS = (
     "content",
     "detail",
 )
+# Stored when the decisions frame has it (the calculator's reading of the diagnosis, D10).
+OPTIONAL_DECISION_COLUMNS = ("disease_key",)
 
 
 def _frame(cursor: sqlite3.Cursor, schema: dict[str, Any]) -> pl.DataFrame:
@@ -282,7 +287,7 @@ def history_of_ids(
 
 
 def record_decisions(conn: sqlite3.Connection, run_id: str, decisions: pl.DataFrame) -> int:
-    cols = list(DECISION_COLUMNS)
+    cols = list(DECISION_COLUMNS) + [c for c in OPTIONAL_DECISION_COLUMNS if c in decisions.columns]
     conn.executemany(
         f"INSERT INTO decisions ({', '.join(cols)}, run_id) VALUES ({', '.join('?' * len(cols))}, ?)",
         [(*row, run_id) for row in _rows(decisions, cols)],

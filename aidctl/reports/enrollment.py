@@ -15,9 +15,31 @@ from aidctl.reports.findings_text import masked, status_words, with_messages
 from aidctl.reports.labels import MEMBER_STATUS, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
+# Headers of the columns D5 added (reports/labels.py is shared; these live with their report).
+_NEW_HEADERS = {
+    "term_start": ("保障起始日", "Term start"),
+    "received_date": ("受理日期", "Received"),
+    "imported": ("导入（接管）", "Imported"),
+}
+
+
+def _header(key: str, lang: str) -> str:
+    if key in _NEW_HEADERS:
+        return _NEW_HEADERS[key][0 if lang == "zh" else 1]
+    return header(key, lang)
+
 
 def _cols(keys: list[tuple[str, str]], lang: str) -> list[Column]:
-    return [Column(key=k, header=header(k, lang), kind=kind) for k, kind in keys]  # type: ignore[arg-type]
+    return [Column(key=k, header=_header(k, lang), kind=kind) for k, kind in keys]  # type: ignore[arg-type]
+
+
+def _yes_no(col: str, zh: bool) -> pl.Expr:
+    return (
+        pl.when(pl.col(col))
+        .then(pl.lit("是" if zh else "yes"))
+        .otherwise(pl.lit("否" if zh else "no"))
+        .alias(col)
+    )
 
 
 def issues_frame(findings: pl.DataFrame, lang: str, unmask: bool) -> pl.DataFrame:
@@ -46,10 +68,8 @@ def write_enrollment_report(
     unit_rows = units.with_columns(
         status_words("status", lang).alias("status"),
         pl.col("reasons").list.join("; ").alias("reasons"),
-        pl.when(pl.col("first_time"))
-        .then(pl.lit("是" if zh else "yes"))
-        .otherwise(pl.lit("否" if zh else "no"))
-        .alias("first_time"),
+        _yes_no("first_time", zh),
+        *([_yes_no("imported", zh)] if "imported" in units.columns else []),
     )
     by_status = (
         units.group_by("status")
@@ -99,8 +119,11 @@ def write_enrollment_report(
                     ("individual_share", "yuan"),
                     ("deductible", "yuan"),
                     ("effective_date", "date"),
+                    *([("term_start", "date")] if "term_start" in units.columns else []),
                     ("term_end", "date"),
+                    *([("received_date", "date")] if "received_date" in units.columns else []),
                     ("first_time", "text"),
+                    *([("imported", "text")] if "imported" in units.columns else []),
                     ("reasons", "text"),
                     ("contact", "text"),
                     ("phone", "text"),

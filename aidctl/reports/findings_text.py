@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from aidctl.core.enrolment_messages import ENROLMENT_MESSAGES
 from aidctl.i18n import table
 from aidctl.reports.labels import HEADERS, ID_PROBLEMS, STATUS
 from aidctl.reports.safe import mask_id_expr
+
+VALUE_PARTS = 8
 
 
 def with_messages(findings: pl.DataFrame, lang: str, unmask: bool = False) -> pl.DataFrame:
@@ -15,11 +18,13 @@ def with_messages(findings: pl.DataFrame, lang: str, unmask: bool = False) -> pl
     A value that is an id number as read (ID_STORED_AS_NUMBER) is masked like the id column,
     unless `unmask`.
     """
+    index = 0 if lang == "zh" else 1
+    # the enrolment texts of D5, D6, E2, E3, E6 over the older catalogue (same codes reworded)
+    templates = {**table(lang), **{k: v[index] for k, v in ENROLMENT_MESSAGES.items()}}
     texts = pl.DataFrame(
-        {"code": list(table(lang)), "_tpl": list(table(lang).values())},
+        {"code": list(templates), "_tpl": list(templates.values())},
         schema={"code": pl.Utf8, "_tpl": pl.Utf8},
     )
-    index = 0 if lang == "zh" else 1
     col_names = pl.DataFrame(
         {"column": list(HEADERS), "_colname": [v[index] for v in HEADERS.values()]},
         schema={"column": pl.Utf8, "_colname": pl.Utf8},
@@ -43,9 +48,14 @@ def with_messages(findings: pl.DataFrame, lang: str, unmask: bool = False) -> pl
     out = findings.join(texts, on="code", how="left", maintain_order="left").join(
         col_names, on="column", how="left", maintain_order="left"
     )
+    text = pl.coalesce(pl.col("_tpl"), pl.col("code"))
+    parts = pl.col("value").fill_null("").str.split("|")
+    for i in range(1, VALUE_PARTS + 1):  # `{v1}` … the parts of a `|`-separated value
+        text = text.str.replace_all(
+            f"{{v{i}}}", parts.list.get(i - 1, null_on_oob=True).fill_null(""), literal=True
+        )
     return out.with_columns(
-        pl.coalesce(pl.col("_tpl"), pl.col("code"))
-        .str.replace_all("{value}", pl.col("value").fill_null(""), literal=True)
+        text.str.replace_all("{value}", pl.col("value").fill_null(""), literal=True)
         .str.replace_all(
             "{column}",
             pl.coalesce(pl.col("_colname"), pl.col("column")).fill_null(""),

@@ -29,6 +29,13 @@ def write_renewals_report(
     index = 0 if zh else 1
     words = {k: v[index] for k, v in STATUS_WORDS.items()}
     shown = frame.with_columns(pl.col("status").replace_strict(words, default=pl.col("status")))
+    if "imported" in shown.columns:  # D5: contracts taken over by `enroll --import`
+        shown = shown.with_columns(
+            pl.when(pl.col("imported"))
+            .then(pl.lit("是" if zh else "yes"))
+            .otherwise(pl.lit("否" if zh else "no"))
+            .alias("imported")
+        )
     counts = (
         frame.group_by("status")
         .agg(pl.len().alias("count"), pl.col("contribution_due").sum().alias("contribution_due"))
@@ -44,6 +51,11 @@ def write_renewals_report(
         Column("renew_by", "最迟续保日期" if zh else "Renew by", kind="date"),
         Column("members", "参保人数" if zh else "Members", kind="int"),
         Column("contribution_due", "下期应缴" if zh else "Contribution due", kind="yuan"),
+        *(
+            [Column("imported", "导入（接管）" if zh else "Imported")]
+            if "imported" in frame.columns
+            else []
+        ),
         Column("contact", header("contact", lang)),
         Column("phone", header("phone", lang)),
     ]
