@@ -297,7 +297,7 @@ def test_members_sheet_with_headers_only_leaves_units_short(tmp_path: Path) -> N
     book = write_sheets(
         tmp_path / "u.xlsx",
         {
-            "参保单位": [UNIT_HEADERS, ["U1", "甲公司", 3, "2026-01-01"]],
+            "参保单位": [UNIT_HEADERS, ["U1", "甲公司", 3, "2026-01-01", "2026-01-01"]],
             "参保职工": [MEMBER_HEADERS],
         },
     )

@@ -50,6 +50,7 @@ _UNIT_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
     "deductible_payroll_pct": pl.Float64,
     "term_months": pl.Int64,
     "renewal_grace_days": pl.Int64,
+    "effective_date_max_days_ahead": pl.Int64,  # D5, L50
 }
 
 EXISTING_CONTRACTS_SCHEMA = {
@@ -85,14 +86,7 @@ class EnrollmentResult:
     spells: pl.DataFrame
 
 
-# D5 far-future bound (L50). MOVES TO plan.toml AT MERGE: until the parameter file carries
-# `effective_date_max_days_ahead` in its versions, every version uses this default.
-EFFECTIVE_DATE_MAX_DAYS_AHEAD_DEFAULT = 90
-# Parameters that may be absent from an older parameter file: key -> (type, default).
-_DEFAULTED_PARAMS: dict[str, tuple[pl.DataType | type[pl.DataType], object]] = {
-    "effective_date_max_days_ahead": (pl.Int64, EFFECTIVE_DATE_MAX_DAYS_AHEAD_DEFAULT),
-}
-_PARAM_KEYS = (*_UNIT_PARAMS, *_DEFAULTED_PARAMS, "policy_version")
+_PARAM_KEYS = (*_UNIT_PARAMS, "policy_version")
 
 
 def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
@@ -101,23 +95,13 @@ def attach_params(frame: pl.DataFrame, on: str, policy: Policy) -> pl.DataFrame:
     Rows dated before the first version get the first version; rows with a null date get
     the latest, so that their other checks can still run.
     """
-    joined = in_force(
+    return in_force(
         frame,
         on,
         version_table(policy, _UNIT_PARAMS),
         first=policy.versions[0].effective_from,
         missing=policy.latest.effective_from,
     )
-    defaults = pl.DataFrame(
-        {
-            "policy_version": [v.id for v in policy.versions],
-            **{
-                key: pl.Series([v.values.get(key, default) for v in policy.versions], dtype=dtype)
-                for key, (dtype, default) in _DEFAULTED_PARAMS.items()
-            },
-        }
-    )
-    return joined.join(defaults, on="policy_version", how="left", maintain_order="left")
 
 
 def _finding(

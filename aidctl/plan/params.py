@@ -36,6 +36,7 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "term": {
         "term_months": int,
         "renewal_grace_days": int,
+        "effective_date_max_days_ahead": int,
         "start_day_counts": bool,
     },
     "waiting": {
