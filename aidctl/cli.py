@@ -909,17 +909,16 @@ def explain_cmd(
 
     def body() -> int:
         from aidctl.core.reasons import STEP_OF, STEPS
-        from aidctl.register import store
-        from aidctl.register.db import open_register
+        from aidctl.register import Register
         from aidctl.reports.explain import explain
         from aidctl.reports.safe import mask_id
 
         c = Ctx(db, None, lang, json_out, policy, unmask)
-        conn = open_register(c.db, create=False)
+        reg = Register.open(c.db, create=False)
         try:
-            rows = store.decisions_of_claim(conn, claim_id)
+            rows = reg.decisions_of_claim(claim_id)
         finally:
-            conn.close()
+            reg.close()
         if not rows:
             raise InputError(
                 f"Claim {claim_id} is not in the register {c.db}.",
@@ -997,15 +996,14 @@ def history_cmd(
     """
 
     def body() -> int:
-        from aidctl.register import store
-        from aidctl.register.db import open_register
+        from aidctl.register import Register
 
         c = Ctx(db, None, lang, json_out, None)
-        conn = open_register(c.db, create=False)
+        reg = Register.open(c.db, create=False)
         try:
-            spells, decisions = store.member_record(conn, id_number.strip().upper())
+            spells, decisions = reg.member_record(id_number.strip().upper())
         finally:
-            conn.close()
+            reg.close()
         if c.json:
             _print_json({"spells": spells, "decisions": decisions})
             return 0
@@ -1325,15 +1323,14 @@ def batch_status_cmd(
     """
 
     def body() -> int:
-        from aidctl.register import store
-        from aidctl.register.db import open_register
+        from aidctl.register import Register
 
         c = Ctx(None, None, lang, json_out, None, config=config)
-        conn = open_register(c.db, create=False)
+        reg = Register.open(c.db, create=False)
         try:
-            runs = store.runs(conn, limit, command="batch")
+            runs = reg.runs(limit, command="batch")
         finally:
-            conn.close()
+            reg.close()
         parsed = [{**r, "counts": json.loads(r["counts"] or "{}")} for r in runs]
         if c.json:
             _print_json(parsed)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +31,7 @@ from aidctl.intake import failures, read_claims, read_units_workbook
 from aidctl.intake.limits import Limits, check_file
 from aidctl.intake.units import known_region_codes
 from aidctl.plan.params import Policy
-from aidctl.register import store
-from aidctl.register.db import open_register, transaction
+from aidctl.register import Register, store
 
 Progress = Callable[[str], None]
 
@@ -98,11 +96,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_only(db_path: Path) -> sqlite3.Connection | None:
+def _read_only(db_path: Path) -> Register | None:
     """The register for reading, or None when there is none yet (nothing is created)."""
-    if not Path(db_path).exists():
-        return None
-    return open_register(db_path, create=False)
+    return Register.open_if_exists(db_path)
 
 
 def _empty(schema: dict[str, Any]) -> pl.DataFrame:
@@ -122,17 +118,17 @@ def _read_units(
 
 def _check(
     ctx: Context,
-    conn: sqlite3.Connection | None,
+    reg: Register | None,
     intake: Any,
     units_path: Path,
     received_default: dt.date | None = None,
     imported: bool = False,
 ) -> tuple[EnrollmentResult, pl.DataFrame]:
-    if conn is not None:
+    if reg is not None:
         codes = intake.units["unit_code"].drop_nulls().unique().to_list()
         ids = intake.members["id_number"].drop_nulls().unique().to_list()
-        contracts = store.contracts_of_units(conn, codes)
-        spells = store.spells_of_ids(conn, ids)
+        contracts = reg.contracts_of_units(codes)
+        spells = reg.spells_of_ids(ids)
     else:
         contracts = _empty(store.CONTRACT_COLUMNS)
         spells = _empty(EXISTING_SPELLS_SCHEMA)
@@ -184,18 +180,18 @@ def validate_enrollment(
     """
     tick = timer or (lambda _stage: None)
     intake = _read_units(ctx, units_path, members_path, tick)
-    conn = _read_only(ctx.db_path)
+    reg = _read_only(ctx.db_path)
     try:
-        result, findings = _check(ctx, conn, intake, units_path, received_default, imported)
+        result, findings = _check(ctx, reg, intake, units_path, received_default, imported)
     finally:
-        if conn is not None:
-            conn.close()
+        if reg is not None:
+            reg.close()
     tick("check")
     sha = file_sha256(units_path)
     return EnrollOutcome(result=result, findings=findings, input_sha256=sha), intake
 
 
-BeforeCommit = Callable[[sqlite3.Connection, Any, Any], None]
+BeforeCommit = Callable[[Register, Any, Any], None]
 
 
 def enroll(
@@ -217,21 +213,18 @@ def enroll(
     # the input first: a file that cannot be used must not create a register
     intake = _read_units(ctx, units_path, members_path, tick)
     sha = file_sha256(units_path)
-    conn = open_register(ctx.db_path)
+    reg = Register.open(ctx.db_path)
     try:
-        with transaction(conn):
-            result, findings = _check(ctx, conn, intake, units_path, received_default, imported)
+        with reg.transaction():
+            result, findings = _check(ctx, reg, intake, units_path, received_default, imported)
             tick("check")
-            run_id = store.start_run(
-                conn,
-                "enroll",
+            run_id = reg.start_run("enroll",
                 ctx.as_of,
                 str(units_path),
                 sha,
                 ctx.policy.latest.id,
             )
-            added_c, added_s = store.record_enrollment(
-                conn, run_id, result.contracts, result.spells
+            added_c, added_s = reg.record_enrollment(run_id, result.contracts, result.spells
             )
             counts = {
                 "units": result.units.height,
@@ -241,7 +234,7 @@ def enroll(
                 "imported": imported,
                 "received_default": (received_default or ctx.as_of).isoformat(),
             }
-            store.finish_run(conn, run_id, counts)
+            reg.finish_run(run_id, counts)
             outcome = EnrollOutcome(
                 result=result,
                 findings=findings,
@@ -251,10 +244,10 @@ def enroll(
                 spells_added=added_s,
             )
             if before_commit is not None:
-                before_commit(conn, outcome, intake)
+                before_commit(reg, outcome, intake)
         tick("record")
     finally:
-        conn.close()
+        reg.close()
     return outcome, intake
 
 
@@ -276,43 +269,42 @@ def adjudicate(
     claims = intake.claims
     ids = claims["id_number"].drop_nulls().unique().to_list()
     claim_ids = claims["claim_id"].drop_nulls().unique().to_list()
-    conn = _read_only(ctx.db_path) if dry_run else open_register(ctx.db_path)
+    reg = _read_only(ctx.db_path) if dry_run else Register.open(ctx.db_path)
     run_id: str | None = None
     recorded = 0
     try:
-        if conn is None:
+        if reg is None:
             spells = _empty(store.SPELL_COLUMNS)
             history = _empty(store.HISTORY_COLUMNS)
             decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
             tick("decide")
         elif dry_run:
-            spells = store.spells_of_ids(conn, ids)
-            history = store.history_of_ids(conn, ids, claim_ids)
+            spells = reg.spells_of_ids(ids)
+            history = reg.history_of_ids(ids, claim_ids)
             decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
             tick("decide")
         else:
-            with transaction(conn):
-                spells = store.spells_of_ids(conn, ids)
-                history = store.history_of_ids(conn, ids, claim_ids)
+            with reg.transaction():
+                spells = reg.spells_of_ids(ids)
+                history = reg.history_of_ids(ids, claim_ids)
                 decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
                 tick("decide")
-                run_id = store.start_run(
-                    conn, "adjudicate", ctx.as_of, str(claims_path), sha, ctx.policy.latest.id
+                run_id = reg.start_run("adjudicate", ctx.as_of, str(claims_path), sha, ctx.policy.latest.id
                 )
                 final = decisions.filter(
                     pl.col("status").is_in(["approved", "rejected"])
                     & (pl.col("reason_code") != "ALREADY_DECIDED")
                 )
-                recorded = store.record_decisions(conn, run_id, final)
-                store.finish_run(conn, run_id, totals(decisions))
+                recorded = reg.record_decisions(run_id, final)
+                reg.finish_run(run_id, totals(decisions))
                 if before_commit is not None:
                     before_commit(
-                        conn, _adjudicated(decisions, intake, sha, run_id, recorded), intake
+                        reg, _adjudicated(decisions, intake, sha, run_id, recorded), intake
                     )
             tick("record")
     finally:
-        if conn is not None:
-            conn.close()
+        if reg is not None:
+            reg.close()
     return _adjudicated(decisions, intake, sha, run_id, recorded), intake
 
 
@@ -347,12 +339,12 @@ def renewals_due(ctx: Context, duration: str) -> pl.DataFrame:
             f"--due needs a duration such as 30d, 2w or 1m, not {duration!r}.",
             f"--due 需要形如 30d、2w、1m 的期限，而不是 {duration!r}。",
         )
-    conn = open_register(ctx.db_path, create=False)  # says so when there is none
+    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
     try:
-        contracts = store.all_contracts(conn)
-        units = store.units_info(conn)
+        contracts = reg.all_contracts()
+        units = reg.units_info()
     finally:
-        conn.close()
+        reg.close()
     listed = renewals(contracts, ctx.policy, ctx.as_of, until)
     return listed.join(units, on="unit_code", how="left", maintain_order="left")
 
@@ -365,20 +357,20 @@ def void(ctx: Context, claim_id: str, reason: str) -> dict[str, Any]:
     """
     if not reason.strip():
         raise InputError("--reason must say why the claim is voided.", "--reason 须说明撤销原因。")
-    conn = open_register(ctx.db_path, create=False)  # says so when there is none
+    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
     try:
-        with transaction(conn):
-            target = store.live_decision(conn, claim_id)
+        with reg.transaction():
+            target = reg.live_decision(claim_id)
             if target is None:
                 raise InputError(
                     f"Claim {claim_id} has no decision to void in {ctx.db_path}.",
                     f"登记库 {ctx.db_path} 中理赔 {claim_id} 没有可撤销的决定。",
                 )
-            run_id = store.start_run(conn, "void", ctx.as_of, claim_id, None, None)
-            store.record_void(conn, target["decision_id"], run_id, reason.strip())
-            store.finish_run(conn, run_id, {"voided": claim_id, "amount": target["amount"]})
+            run_id = reg.start_run("void", ctx.as_of, claim_id, None, None)
+            reg.record_void(target["decision_id"], run_id, reason.strip())
+            reg.finish_run(run_id, {"voided": claim_id, "amount": target["amount"]})
     finally:
-        conn.close()
+        reg.close()
     return {**target, "void_run": run_id}
 
 
@@ -389,8 +381,8 @@ def payments(ctx: Context, period: str) -> pl.DataFrame:
             f"--period needs a month like 2026-11, not {period!r}.",
             f"--period 需要形如 2026-11 的月份，而不是 {period!r}。",
         )
-    conn = open_register(ctx.db_path, create=False)  # says so when there is none
+    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
     try:
-        return store.payments_in_period(conn, period)
+        return reg.payments_in_period(period)
     finally:
-        conn.close()
+        reg.close()

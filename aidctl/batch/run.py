@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +28,7 @@ from aidctl.batch.workspace import Workspace
 from aidctl.errors import AidctlError
 from aidctl.intake.kind import detect_kind
 from aidctl.intake.limits import check_file
-from aidctl.register import store
-from aidctl.register.db import open_register, transaction
+from aidctl.register import Register
 from aidctl.reports.xlsx import Column, Sheet, Summary, write_report
 
 STAGING_PREFIX = ".staging-"
@@ -82,13 +80,13 @@ def _finish_staging(staging: Path, target_dir: Path) -> None:
     staging.rmdir()
 
 
-def _recover(ws: Workspace, conn: sqlite3.Connection, log: Log) -> None:
+def _recover(ws: Workspace, reg: Register, log: Log) -> None:
     """Finish what a crashed run committed; drop what it did not."""
     if not ws.outbox.exists():
         return
     for staging in sorted(ws.outbox.glob(f"*/{STAGING_PREFIX}*")):
         sha = staging.name[len(STAGING_PREFIX) :]
-        if store.batch_file(conn, sha) is not None:
+        if reg.batch_file(sha) is not None:
             _finish_staging(staging, staging.parent)
             log(f"recovered reports of {sha[:12]} into {staging.parent}")
         else:
@@ -178,7 +176,7 @@ def _process(
     shutil.rmtree(staging, ignore_errors=True)
     result = FileResult(name=path.name, kind=kind, sha256=sha, outcome="done", message="")
 
-    def before_commit(conn: sqlite3.Connection, outcome: Any, intake: Any) -> None:
+    def before_commit(reg: Register, outcome: Any, intake: Any) -> None:
         checkpoint("before_reports")
         _write_file_reports(staging, kind, path, outcome, intake, ctx)
         if kind == "units":
@@ -196,8 +194,7 @@ def _process(
         result.counts = counts
         result.run_id = outcome.run_id
         result.outcome = "needs_action" if outcome.exit_code else "done"
-        store.record_batch_file(
-            conn, sha, path.name, kind, period, outcome.run_id, result.outcome, counts
+        reg.record_batch_file(sha, path.name, kind, period, outcome.run_id, result.outcome, counts
         )
         checkpoint("before_commit")
 
@@ -226,13 +223,13 @@ def run_batch(
         folder.mkdir(parents=True, exist_ok=True)
     out_dir = ws.outbox / period
     with workspace_lock(ws.lock_file, ws.lock_wait_seconds):
-        conn = open_register(ws.register)
+        reg = Register.open(ws.register)
         try:
-            _recover(ws, conn, log)
+            _recover(ws, reg, log)
             files: list[FileResult] = []
             for path in _inbox_files(ws):
                 sha = pipeline.file_sha256(path)
-                done = store.batch_file(conn, sha)
+                done = reg.batch_file(sha)
                 if done is not None:
                     archived = _archive_path(ws, sha, path)
                     if archived.exists():  # the same file sent again
@@ -270,7 +267,7 @@ def run_batch(
                     f"{path.name}: {res.kind} {res.outcome} {json.dumps(res.counts, ensure_ascii=False)}"
                 )
         finally:
-            conn.close()
+            reg.close()
         result = BatchResult(period=period, files=files, outbox=out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -360,11 +357,11 @@ def _record_batch_run(ws: Workspace, ctx: pipeline.Context, result: BatchResult)
     for f in result.files:
         counts[f.outcome] = counts.get(f.outcome, 0) + 1
     counts["amount"] = sum(int(f.counts.get("amount") or 0) for f in result.files)
-    conn = open_register(ws.register)
+    reg = Register.open(ws.register)
     try:
-        with transaction(conn):
-            run_id = store.start_run(conn, "batch", ctx.as_of, str(ws.inbox), None, None)
-            store.finish_run(conn, run_id, counts)
+        with reg.transaction():
+            run_id = reg.start_run("batch", ctx.as_of, str(ws.inbox), None, None)
+            reg.finish_run(run_id, counts)
     finally:
-        conn.close()
+        reg.close()
     return run_id
