@@ -246,9 +246,7 @@ EMPLOYMENT_TYPES: dict[str, str] = {
         ],
         "contract",
     ),
-    **dict.fromkeys(
-        ["temporary", "临时", "临时工", "临时职工", "临聘", "临时聘用"], "temporary"
-    ),
+    **dict.fromkeys(["temporary", "临时", "临时工", "临时职工", "临聘", "临时聘用"], "temporary"),
     **dict.fromkeys(["聘用", "聘用人员", ENGAGED], ENGAGED),
 }
 
