@@ -481,7 +481,7 @@ def decide_claims(
         .then(pl.lit("AMBIGUOUS_DISEASE"))
         .when(is_ci & (pl.col("_outcome") == UNRECOGNISED))
         .then(pl.lit("UNRECOGNISED_DISEASE"))
-        .when(is_ci & (pl.col("_outcome") != LISTED))  # no reading: never pay on a guess
+        .when(is_ci & pl.col("_outcome").ne_missing(LISTED))  # no reading: never pay on a guess
         .then(pl.lit("UNRECOGNISED_DISEASE"))
         .when((pl.col("claim_type") == DISABILITY) & ~grade_ok)
         .then(pl.lit("GRADE_NOT_COVERED"))
