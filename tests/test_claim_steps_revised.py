@@ -239,3 +239,30 @@ def test_step6_D10_each_reading_outcome_decides(
     assert out["reason_code"].to_list() == [expected]
     if outcome_ == "person":
         assert out["detail"].to_list() == ["C1-07|stroke_outcome"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explain_names_the_earlier_claim_the_cause_and_the_date(lang: str) -> None:
+    """Every new pending says what to do next, with the figures behind it."""
+    from aidctl.reports.explain import explain
+
+    catalogue = POLICY.catalogue
+    regrade = explain({"reason_code": "SAME_ACCIDENT_REGRADE", "detail": "LP1|5|15000"},
+                      catalogue, lang)  # fmt: skip
+    assert "LP1" in regrade and "5" in regrade and "15000" in regrade
+    review = explain({"reason_code": "RELATED_DISEASE_REVIEW", "detail": "LP2|C1-01"},
+                     catalogue, lang)  # fmt: skip
+    assert "LP2" in review and "C1-01" in review
+    ambiguous = explain({"reason_code": "AMBIGUOUS_CAUSE", "detail": "violation_unspecified"},
+                        catalogue, lang)  # fmt: skip
+    assert ("违章" in ambiguous) if lang == "zh" else ("traffic rules" in ambiguous)
+    late = explain({"reason_code": "DATE_AFTER_AS_OF", "detail": "death_date"}, catalogue, lang)
+    assert ("死亡日期" in late) if lang == "zh" else ("death date" in late)
+    person = explain({"reason_code": "AMBIGUOUS_DISEASE", "detail": "C1-07|"}, catalogue, lang)
+    assert "C1-07" in person
+    unknown = explain({"reason_code": "UNRECOGNISED_DISEASE", "detail": "头晕"}, catalogue, lang)
+    assert "头晕" in unknown and "C1-01" in unknown
+    cause = explain({"reason_code": "EXCLUDED_CAUSE", "detail": "drunkenness;drugs"},
+                    catalogue, lang)  # fmt: skip
+    names = load_causes()
+    assert names.by_key("drugs").name(lang) in cause
