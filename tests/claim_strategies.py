@@ -36,7 +36,9 @@ import polars as pl
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
+from aidctl.core.diagnosis import LISTED, read_diagnoses
 from aidctl.plan import Policy, load_policy
+from aidctl.plan.causes import load_causes
 from aidctl.plan.params import default_policy_path, parse_policy
 
 T = TypeVar("T")
@@ -52,6 +54,7 @@ CLAIMS_SCHEMA: dict[str, type[pl.DataType]] = {
     "unit_code": pl.Utf8,
     "claim_type": pl.Utf8,
     "disease": pl.Utf8,
+    "diagnosis_code": pl.Utf8,
     "diagnosis_date": pl.Date,
     "accident_date": pl.Date,
     "disability_grade": pl.Int64,
@@ -117,19 +120,7 @@ REQUIRED_BY_TYPE: dict[str, tuple[str, ...]] = {
     DISABILITY: ("accident_date", "disability_grade"),
     DEATH: ("accident_date", "death_date"),
 }
-A63_CAUSES = (
-    "traffic_violation",
-    "crime",
-    "suicide",
-    "self_injury",
-    "fighting",
-    "drunkenness",
-    "drugs",
-    "earthquake",
-    "war",
-    "military",
-    "nuclear",
-)
+A63_CAUSES = load_causes().keys  # A6.3 and the ambiguous words (L27), from the data
 
 AS_OF = dt.date(2029, 6, 30)
 UNITS = ("U01", "U02", "U03", "U04")
@@ -260,7 +251,8 @@ def content_of(claim: dict[str, Any]) -> str:
             "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
         )
         parts.append(f"{key}={text}")
-    return "|".join(parts)
+    code = claim.get("diagnosis_code")  # written only when filled in (intake, L3)
+    return "|".join(parts) + (f"|diagnosis_code={code}" if code is not None else "")
 
 
 def claim_row(
@@ -471,16 +463,23 @@ class _Context:
 
 @cache
 def near_misses() -> dict[str, str]:
-    """code -> a text close to one of its names but equal to none (A3.1 near match)."""
-    catalogue = default_policy().catalogue
-    out: dict[str, str] = {}
-    for disease in catalogue.diseases:
-        short = disease.zh.split("（")[0]
-        for text in (short[:-1], short[1:], short[:-2] + "症"):
-            if catalogue.match(text)[0] == "near":
-                out[disease.code] = text
-                break
-    return out
+    """code -> a text that names the disease without a qualifier the plan writes (D10: to a
+    person), or a near spelling of it; never a listed reading."""
+    return {
+        "C1-07": "脑梗死",
+        "C1-02": "心肌梗死",
+        "C1-03": "肾功能衰竭",
+        "C1-08": "骨髓移植",
+        "C1-12": "脑出血",
+        "C2-04": "再生障碍性贫",
+        "C1-01": "原发性恶性肿留",
+    }
+
+
+# D10: texts no vocabulary knows (unrecognised: pending, never rejected)
+UNRECOGNISED_TEXTS = ("头晕待查", "qwerty", "其他")
+# D10: ICD-10 codes a clerk may write beside the name
+ICD_CODES = ("C16.9", "D61", "I10", "C79.5", "D37.1", "N18.5", "G12.2", "S72.0")
 
 
 def _names_of(code: str) -> list[str]:
@@ -491,7 +490,9 @@ def _names_of(code: str) -> list[str]:
 def _disease_text(ctx: _Context, code: str) -> str:
     """One way a clerk may write the disease (A3.1): exact forms mostly, some misses."""
     ch = ctx.ch
-    form = ch.choice(("code", "name", "name", "alias", "width", "spaced", "near", "unlisted"))
+    form = ch.choice(
+        ("code", "name", "name", "alias", "width", "spaced", "near", "unlisted", "unknown")
+    )
     if form == "code":
         return code if ch.chance(70) else code.lower()
     if form in ("name", "alias"):
@@ -504,6 +505,8 @@ def _disease_text(ctx: _Context, code: str) -> str:
     if form == "near":
         extra = near_misses().get(code)
         return extra if extra is not None and ch.chance(80) else ch.choice(EXTRA_NEAR)
+    if form == "unknown":
+        return ch.choice(UNRECOGNISED_TEXTS)
     return ch.choice(UNLISTED)
 
 
@@ -574,6 +577,8 @@ def _event_date(ctx: _Context, member: Member, anchor: str | None = None) -> dt.
     ch = ctx.ch
     if not member.spells or ch.chance(4):
         return dt.date(2023, 1, 1) + days(ch.integer(0, 1500))
+    if ch.chance(3):  # step 1, L26: the as-of day (decided) or after it (pending)
+        return ctx.as_of + days(ch.choice((0, 1, 40)))
     spell = ch.choice(member.spells)
     anchor = anchor or ch.choice(
         ("spell_day", "term_day", "term_end", "month_end", "spell_day", "random", "before")
@@ -598,12 +603,18 @@ def _new_claim(ctx: _Context, member: Member, claim_type: str, **fields: Any) ->
 def _illness(
     ctx: _Context, member: Member, code: str | None = None, day: dt.date | None = None
 ) -> dict[str, Any]:
-    code = code or ctx.ch.choice(member.palette)
+    ch = ctx.ch
+    code = code or ch.choice(member.palette)
+    text: str | None = _disease_text(ctx, code)
+    icd = ch.choice(ICD_CODES) if ch.chance(12) else None
+    if icd is not None and ch.chance(30):
+        text = None  # D10: the code alone
     return _new_claim(
         ctx,
         member,
         ILLNESS,
-        disease=_disease_text(ctx, code),
+        disease=text,
+        diagnosis_code=icd,
         diagnosis_date=day or _event_date(ctx, member),
     )
 
@@ -644,7 +655,9 @@ def _death(ctx: _Context, member: Member, day: dt.date | None = None) -> dict[st
         "within": accident + days(ch.integer(1, 27)),
         "later": deadline + days(ch.integer(2, 90)),
         "before": accident - days(1),
-    }[ch.choice(("deadline", "after", "same_day", "within", "later", "before"))]
+        "after_as_of": max(ctx.as_of + days(1), accident),  # step 1, L26
+        "as_of": max(ctx.as_of, accident),
+    }[ch.choice(("deadline", "after", "same_day", "within", "later", "before", "after_as_of"))]
     return _new_claim(ctx, member, DEATH, accident_date=accident, death_date=death)
 
 
@@ -707,7 +720,7 @@ def _member(ctx: _Context, index: int) -> Member:
     codes = [d.code for d in catalogue.diseases]
     first = ch.choice(codes)
     palette = [first]
-    related = [d.code for d in catalogue.diseases if d.group == catalogue.by_code(first).group]
+    related = sorted(catalogue.related(first))  # D1: itself and its certain and review pairs
     if ch.chance(60):
         palette.append(ch.choice(related if len(related) > 1 and ch.chance(60) else codes))
     if ch.chance(30):
@@ -744,9 +757,7 @@ def _clusters(ctx: _Context, member: Member) -> list[dict[str, Any]]:
         spell = ch.choice(member.spells)
         codes = [d.code for d in catalogue.diseases]
         first = ch.choice(codes)
-        second = ch.choice(
-            [c for c in codes if catalogue.by_code(c).group != catalogue.by_code(first).group]
-        )
+        second = ch.choice([c for c in codes if c not in catalogue.related(first)])
         for code, offset in ((first, ch.choice((0, 30))), (second, ch.choice((30, 59)))):
             out.append(_illness(ctx, member, code, spell["spell_start"] + days(offset)))
     if ch.chance(20):  # A5.5: disability and death in one term
@@ -755,6 +766,31 @@ def _clusters(ctx: _Context, member: Member) -> list[dict[str, Any]]:
         out.append(_disability(ctx, member, ch.choice((1, 2, 3)), base))
         out.append(_disability(ctx, member, ch.choice((2, 5, 10)), base + days(40)))
         out.append(_death(ctx, member, base + days(80)))
+    if ch.chance(15):  # A5.3, step 3: one accident graded twice (or the same grade again)
+        spell = ch.choice(member.spells)
+        accident = spell["spell_start"] + days(ch.integer(0, 300))
+        grades = ch.choice(((5, 3), (3, 5), (5, 5), (2, 11), (7, 4)))
+        if ch.chance(30):  # the first grading is already in the register
+            version = ctx.policy.at(spell["term_start"])
+            ctx.history.append(
+                history_row(
+                    ctx.history_id(),
+                    member.id_number,
+                    DISABILITY,
+                    event_date=accident,
+                    status=ch.choice(("approved", "approved", "rejected", "pending")),
+                    reason_code="DISABILITY_GRADE",
+                    amount=int(version.disability[grades[0]]),
+                    disability_grade=grades[0],
+                    contract_no=spell["contract_no"],
+                    term_start=spell["term_start"],
+                )
+            )
+            grades = grades[1:]
+        for grade in grades:
+            out.append(_disability(ctx, member, grade, accident))
+        if ch.chance(40):  # a death after a paid disability of the same accident
+            out.append(_death(ctx, member, accident))
     if len(member.spells) > 1 and ch.chance(30):  # A5.2c, L10: one disease, two terms
         code = ch.choice(member.palette)
         for spell in member.spells[:2]:
@@ -789,7 +825,10 @@ def _outcome(
         elif spell["first_time"] and number <= version.reduced_last_day:
             period = "reduced"
         if status == "rejected":
-            return status, ch.choice(("DISEASE_CAP_REACHED", "EXCLUDED_CAUSE")), 0, period
+            refusals = ("DISEASE_CAP_REACHED", "EXCLUDED_CAUSE")
+            if period == "exemption":  # D1: a refused second consolation starts the exclusion
+                refusals += ("CONSOLATION_ALREADY_PAID",)
+            return status, ch.choice(refusals), 0, period
         amount = version.class_amount(ctx.policy.catalogue.by_code(code).disease_class)
         if period == "exemption":
             return status, "CONSOLATION", int(version.consolation_amount), period
@@ -837,11 +876,15 @@ def _history_for(ctx: _Context, member: Member) -> None:
 
 
 def _claim_code(ctx: _Context, claim: dict[str, Any]) -> str | None:
-    text = claim.get("disease")
-    if claim.get("claim_type") != ILLNESS or not text:
+    """The listed code of a claim's diagnosis as D10 reads it, else None."""
+    if claim.get("claim_type") != ILLNESS:
         return None
-    kind, code = ctx.policy.catalogue.match(text)
-    return code if kind == "exact" else None
+    frame = pl.DataFrame(
+        {"disease": [claim.get("disease")], "diagnosis_code": [claim.get("diagnosis_code")]},
+        schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
+    )
+    reading = read_diagnoses(frame, ctx.policy.catalogue).row(0, named=True)
+    return reading["dx_code"] if reading["dx_outcome"] == LISTED else None
 
 
 def _history_about_claims(ctx: _Context, members: dict[str, Member]) -> None:

@@ -31,6 +31,10 @@ docstring of `tests/test_claims_reference.py` too):
 - R9 (L1): text that is empty or white space only ('' as well as null) is a blank cell.
 - R10 (D9): the parameters are `policy.at(term_start)` of the covering spell; the spell's
   `policy_version` column is expected to name the same set and is not read.
+- R11 (step 3, A5.3): a possible regrade is checked after the duplicate key, and the grade
+  of the later claim need not be one the table covers (step 3 comes before step 7).
+- R12 (D10): the reading of a diagnosis is `aidctl.core.diagnosis.read_diagnoses`, tested on
+  its own (tests/test_diagnoses.py); here it is asked one claim at a time.
 """
 
 from __future__ import annotations
@@ -43,8 +47,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
+
+from aidctl.core.diagnosis import LISTED, TO_PERSON, UNLISTED, read_diagnoses
 from aidctl.plan import Catalogue, Policy, PolicyVersion
-from aidctl.plan.catalogue import normalise_text
+from aidctl.plan.catalogue import CERTAIN, REVIEW, normalise_text
+from aidctl.plan.causes import load_causes
 
 Row = Mapping[str, Any]
 Decision = dict[str, Any]
@@ -67,19 +75,34 @@ FULL = "full"
 # L1: the fields every claim needs, and those its type needs.
 REQUIRED_ALL = ("claim_id", "id_number", "name", "claim_type")
 REQUIRED_BY_TYPE: dict[str, tuple[str, ...]] = {
-    ILLNESS: ("disease", "diagnosis_date"),
+    ILLNESS: ("diagnosis_date",),  # and the disease or its diagnosis code (formats.md)
     DISABILITY: ("accident_date", "disability_grade"),
     DEATH: ("accident_date", "death_date"),
 }
 
-# L8: a brave act together with one of these is for a person to look at (CONFLICTING_FACTS).
-CAUSES_CONFLICTING_WITH_BRAVE_ACT = frozenset({"fighting", "crime"})
+# A6.3 from aidctl/plan/causes.toml. L8: a brave act together with one of the marked causes
+# is for a person to look at (CONFLICTING_FACTS); L27: an ambiguous word is too.
+CAUSES = load_causes()
+CAUSES_CONFLICTING_WITH_BRAVE_ACT = frozenset(CAUSES.brave_act_conflicts)
+EXCLUDING_CAUSES = frozenset(CAUSES.excluding)
+AMBIGUOUS_CAUSES = frozenset(CAUSES.ambiguous)
+# L26: the dates a claim type reads that may not lie after the as-of day (step 1)
+DATES_BY_TYPE: dict[str, tuple[str, ...]] = {
+    ILLNESS: ("diagnosis_date",),
+    DISABILITY: ("accident_date",),
+    DEATH: ("accident_date", "death_date"),
+}
 
 # The clause (and decision ids) each reason code rests on, for the `clause` column.
 CLAUSES: dict[str, str] = {
     "MISSING_FIELD": "L1",
     "INVALID_VALUE": "L1",
     "DUPLICATE_CLAIM_ID": "L2",
+    "DATE_AFTER_AS_OF": "L26",
+    "SAME_ACCIDENT_REGRADE": "A5.3;L28",
+    "AMBIGUOUS_CAUSE": "A6.3;L27",
+    "UNRECOGNISED_DISEASE": "A3.1;D10",
+    "RELATED_DISEASE_REVIEW": "A5.2a;D1",
     "ALREADY_DECIDED": "L3;L14",
     "CLAIM_CONFLICT": "L3",
     "POSSIBLE_DUPLICATE": "L4",
@@ -163,25 +186,26 @@ def causes(claim: Row) -> list[str]:
 
 
 class DiseaseMatcher:
-    """The catalogue's match (A3.1), remembered per text: the same text, the same answer."""
+    """The D10 reading of a diagnosis (R12), remembered per (text, code)."""
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self._seen: dict[str, tuple[str, str | None]] = {}
+        self._seen: dict[tuple[str | None, str | None], dict[str, Any]] = {}
 
-    def match(self, text: str) -> tuple[str, str | None]:
-        if text not in self._seen:
-            self._seen[text] = self.catalogue.match(text)
-        return self._seen[text]
+    def read(self, text: str | None, icd: str | None) -> dict[str, Any]:
+        """{'dx_outcome', 'dx_code', 'dx_class', …} of one diagnosis."""
+        key = (text, icd)
+        if key not in self._seen:
+            frame = pl.DataFrame(
+                {"disease": [text], "diagnosis_code": [icd]},
+                schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
+            )
+            self._seen[key] = read_diagnoses(frame, self.catalogue).row(0, named=True)
+        return self._seen[key]
 
-    def group(self, code: str | None) -> str | None:
-        """D1: the related-disease group of a code (a code alone when in no group)."""
-        if code is None:
-            return None
-        try:
-            return self.catalogue.by_code(code).group
-        except KeyError:
-            return None
+    def related(self, code: str) -> dict[str, str]:
+        """D1: the diseases related to `code` by a pair, with the pair's kind."""
+        return self.catalogue.related(code)
 
     def disease_class(self, code: str) -> int:
         return self.catalogue.by_code(code).disease_class
@@ -194,8 +218,11 @@ class DiseaseMatcher:
 
 @dataclass
 class MemberState:
-    # A5.2a/A5.2b, D1, L9: related groups excluded for life after a waiting-period claim.
-    excluded_groups: set[str] = field(default_factory=set)
+    # A5.2a/A5.2b, D1, L9: (code, claim_id) of every diagnosis in a waiting period (approved
+    # consolation or reduced claim, or a refused second consolation), in step 10's order.
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    # A5.3: (accident date, grade, claim_id, amount) of every approved disability claim.
+    disabilities: list[tuple[dt.date | None, int | None, str, int]] = field(default_factory=list)
     # A5.2b, L9: contract numbers of spells whose one consolation was paid.
     consolations: set[str | None] = field(default_factory=set)
     # A5.2c, L10: (disease code, term_start) of every disease benefit paid (not consolation).
@@ -216,6 +243,10 @@ class Register:
     def record(
         self,
         *,
+        claim_id: str,
+        status: str,
+        event: dt.date | None,
+        grade: int | None,
         id_number: str,
         claim_type: str | None,
         disease_code: str | None,
@@ -225,16 +256,22 @@ class Register:
         contract_no: str | None,
         term_start: dt.date | None,
     ) -> None:
-        """Remember one approved decision (from the register or from this run)."""
+        """Remember one decision (from the register or from this run): every approval, and
+        a refused second consolation (D1: it too starts the exclusion)."""
         state = self.members[id_number]
         term: TermKey = (contract_no, term_start)
+        if reason_code == "CONSOLATION_ALREADY_PAID":
+            if claim_type == ILLNESS and disease_code is not None:
+                state.waiting.append((disease_code, claim_id))  # D1, L9 (revised)
+            return
+        if status != APPROVED:
+            return
         if claim_type == ILLNESS:
             consolation = reason_code == "CONSOLATION" or period == EXEMPTION
-            # A5.2a/A5.2b, L9, L12: an approved exemption- or reduced-period claim excludes
-            # its disease and the related ones (D1), whatever the amount after a cap.
-            group = self.matcher.group(disease_code)
-            if period in (EXEMPTION, REDUCED) and group is not None:
-                state.excluded_groups.add(group)
+            # A5.2a/A5.2b, D1, L9, L12: an approved exemption- or reduced-period claim starts
+            # the exclusion of its disease and its pairs, whatever the amount after a cap.
+            if period in (EXEMPTION, REDUCED) and disease_code is not None:
+                state.waiting.append((disease_code, claim_id))
             if consolation:
                 # A5.2b, L9: the spell's one consolation is used; it is not "paid" (step 6).
                 state.consolations.add(contract_no)
@@ -243,6 +280,8 @@ class Register:
                 state.disease_paid[(term, disease_code)] += amount  # A5.1, D8
         elif claim_type in ACCIDENTS and amount > 0:
             state.accident_paid[term] += amount  # A5.5, D8
+        if claim_type == DISABILITY:
+            state.disabilities.append((event, grade, claim_id, amount))  # A5.3, step 3
 
     def paid_in_earlier_term(self, id_number: str, code: str, term_start: dt.date) -> bool:
         """A5.2c, L10: the disease was paid under a contract that started earlier."""
@@ -252,8 +291,29 @@ class Register:
         )
 
     def excluded_after_waiting(self, id_number: str, code: str) -> bool:
-        """A5.2a, D1, L9: the disease or a related one had a waiting-period approval."""
-        return self.matcher.group(code) in self.members[id_number].excluded_groups
+        """A5.2a, D1, L9: the disease, or one paired with it as certain, was diagnosed in a
+        waiting period before."""
+        return any(
+            self.matcher.related(earlier).get(code) == CERTAIN
+            for earlier, _ in self.members[id_number].waiting
+        )
+
+    def review_after_waiting(self, id_number: str, code: str) -> str | None:
+        """D1: the claim_id of the first earlier waiting-period diagnosis paired with this
+        disease by a review pair only (not transitive: the pair itself)."""
+        for earlier, claim_id in self.members[id_number].waiting:
+            if self.matcher.related(earlier).get(code) == REVIEW:
+                return claim_id
+        return None
+
+    def approved_other_grade(
+        self, id_number: str, accident: dt.date, grade: int | None
+    ) -> tuple[str, int | None, int] | None:
+        """A5.3: an approved disability claim of the same accident date with another grade."""
+        for event, earlier_grade, claim_id, amount in self.members[id_number].disabilities:
+            if event == accident and earlier_grade != grade:
+                return claim_id, earlier_grade, amount
+        return None
 
     def consolation_used(self, id_number: str, contract_no: str) -> bool:
         """A5.2b, L9: once per first-time spell, spell = (id_number, contract_no)."""
@@ -329,13 +389,19 @@ def _waiting_period(spell: Row, day: dt.date, version: PolicyVersion) -> tuple[s
     return FULL, number
 
 
+def _blank_to_none(value: Any) -> Any:
+    return None if is_blank(value) else value
+
+
 def _disease_key(claim: Row, matcher: DiseaseMatcher) -> str | None:
-    """L4: the catalogue code when the text matches exactly, else the normalised text."""
-    text = claim.get("disease")
-    if text is None:
-        return None
-    kind, code = matcher.match(text)
-    return code if kind == "exact" else normalise_text(text)
+    """L4 (revised): the diagnosis as read — the listed code, else the normalised text (and
+    the normalised diagnosis code, when one is given)."""
+    text, icd = _blank_to_none(claim.get("disease")), _blank_to_none(claim.get("diagnosis_code"))
+    reading = matcher.read(text, icd)
+    if reading["dx_outcome"] == LISTED:
+        return str(reading["dx_code"])
+    parts = [normalise_text(v) for v in (text, icd) if v is not None]
+    return "|".join(parts) if parts else None
 
 
 def _duplicate_key(claim: Row, matcher: DiseaseMatcher) -> tuple[Any, ...]:
@@ -348,12 +414,15 @@ def _duplicate_key(claim: Row, matcher: DiseaseMatcher) -> tuple[Any, ...]:
 
 def _history_key(row: Row) -> tuple[Any, ...]:
     claim_type = row.get("claim_type")
-    disease = row.get("disease_code") if claim_type == ILLNESS else None
+    # L4: the key the register kept; rows from before it was kept have their code only
+    disease = (row.get("disease_key") or row.get("disease_code")) if claim_type == ILLNESS else None
     grade = row.get("disability_grade") if claim_type == DISABILITY else None
     return (row.get("id_number"), claim_type, disease, grade, row.get("event_date"))
 
 
-def _step1_input(claim: Row, first_row: Mapping[str, int]) -> tuple[str, str] | None:
+def _step1_input(
+    claim: Row, first_row: Mapping[str, int], as_of: dt.date
+) -> tuple[str, str] | None:
     """Step 1: (reason, detail) when the row must go back for correction, else None."""
     bad = bad_fields(claim)
     if bad:  # L1, R1: INVALID_VALUE is checked before MISSING_FIELD
@@ -363,10 +432,16 @@ def _step1_input(claim: Row, first_row: Mapping[str, int]) -> tuple[str, str] | 
         return "INVALID_VALUE", "claim_type"
     required = list(REQUIRED_ALL) + list(REQUIRED_BY_TYPE.get(claim_type or "", ()))
     missing = [key for key in required if is_blank(claim.get(key))]
+    no_code = is_blank(claim.get("diagnosis_code"))
+    if claim_type == ILLNESS and is_blank(claim.get("disease")) and no_code:
+        missing.append("disease")  # formats.md: the name or the code
     if missing:  # L1
         return "MISSING_FIELD", ",".join(missing)
     if first_row[claim["claim_id"]] != claim["_row"]:  # L2: the smallest row is decided
         return "DUPLICATE_CLAIM_ID", f"first row {first_row[claim['claim_id']]}"
+    future = [k for k in DATES_BY_TYPE[claim_type or ""] if claim[k] > as_of]
+    if future:  # step 1, L26: nothing is paid for what has not happened yet
+        return "DATE_AFTER_AS_OF", ",".join(future)
     return None
 
 
@@ -389,8 +464,12 @@ def reference_decide(
     decided_before: dict[str, Row] = {}  # L3: claim_id -> its approved/rejected decision
     register_keys: dict[tuple[Any, ...], set[str]] = defaultdict(set)  # L4
     for row in live_history:
-        if row.get("status") == APPROVED:
+        if row.get("status") == APPROVED or row.get("reason_code") == "CONSOLATION_ALREADY_PAID":
             register.record(
+                claim_id=row["claim_id"],
+                status=row["status"],
+                event=row.get("event_date"),
+                grade=row.get("disability_grade"),
                 id_number=row["id_number"],
                 claim_type=row.get("claim_type"),
                 disease_code=row.get("disease_code"),
@@ -417,7 +496,7 @@ def reference_decide(
         decision = _new_decision(claim)
         decisions.append(decision)
         # Step 1 — input (L1, L2).
-        problem = _step1_input(claim, first_row)
+        problem = _step1_input(claim, first_row, as_of)
         if problem is not None:
             _finish(decision, PENDING, problem[0], detail=problem[1])
             continue
@@ -483,6 +562,18 @@ def _decide_from_step3(
     if in_register or in_run:
         _finish(decision, PENDING, "POSSIBLE_DUPLICATE")
         return
+    # Step 3 — one accident, one grade (A5.3, R11): an approved disability of the same
+    # accident date with another grade, in the register or earlier in this run.
+    if claim_type == DISABILITY:
+        earlier = register.approved_other_grade(id_number, day, claim.get("disability_grade"))
+        if earlier is not None:
+            _finish(
+                decision,
+                PENDING,
+                "SAME_ACCIDENT_REGRADE",
+                detail="|".join(str(v) for v in earlier),
+            )
+            return
 
     # Step 4 — cover on the event date (D3, D6, L6); then name and unit (L7).
     spell = _covering_spell(spells_of.get(id_number, []), day)
@@ -521,8 +612,13 @@ def _decide_from_step3(
     if claim.get("brave_act") and CAUSES_CONFLICTING_WITH_BRAVE_ACT.intersection(found):
         _finish(decision, PENDING, "CONFLICTING_FACTS")  # L8: before the cause
         return
-    if found:
-        _finish(decision, REJECTED, "EXCLUDED_CAUSE", period=period, detail=";".join(found))
+    excluding = [c for c in found if c in EXCLUDING_CAUSES]
+    if excluding:
+        _finish(decision, REJECTED, "EXCLUDED_CAUSE", period=period, detail=";".join(excluding))
+        return
+    unsure = [c for c in found if c in AMBIGUOUS_CAUSES]
+    if unsure:  # L27: a word that only might be a cause goes to a person
+        _finish(decision, PENDING, "AMBIGUOUS_CAUSE", detail=";".join(unsure))
         return
 
     if claim_type == ILLNESS:
@@ -547,12 +643,18 @@ def _critical_illness(
 
     `period` is the waiting period of the diagnosis date (D4: the diagnosis date decides)."""
     id_number = claim["id_number"]
-    kind, code = matcher.match(claim["disease"])
-    if kind == "none" or code is None:
+    reading = matcher.read(
+        _blank_to_none(claim.get("disease")), _blank_to_none(claim.get("diagnosis_code"))
+    )
+    outcome, code = reading["dx_outcome"], reading["dx_code"]
+    if outcome == UNLISTED:  # D10: the only reading that rejects
         _finish(decision, REJECTED, "DISEASE_NOT_LISTED", period=period)
         return
-    if kind == "near":
-        _finish(decision, PENDING, "AMBIGUOUS_DISEASE", detail=f"suggested {code}")
+    if outcome == TO_PERSON:
+        _finish(decision, PENDING, "AMBIGUOUS_DISEASE", detail=reading["dx_candidates"])
+        return
+    if outcome != LISTED or code is None:  # D10: never rejected, never paid on a guess
+        _finish(decision, PENDING, "UNRECOGNISED_DISEASE")
         return
     decision.update(disease_code=code, period=period)
 
@@ -562,13 +664,19 @@ def _critical_illness(
     if register.excluded_after_waiting(id_number, code):
         _finish(decision, REJECTED, "DISEASE_EXCLUDED_AFTER_WAITING")  # A5.2a, D1, L9
         return
+    second = period == EXEMPTION and register.consolation_used(id_number, spell["contract_no"])
+    if second:  # A5.2b: a second consolation, checked before the review pairs (D1)
+        _finish(decision, REJECTED, "CONSOLATION_ALREADY_PAID")
+        _record(register, claim, decision, code)  # D1: it too starts the exclusion
+        return
+    review = register.review_after_waiting(id_number, code)
+    if review is not None:  # D1: a review pair only → a person decides
+        _finish(decision, PENDING, "RELATED_DISEASE_REVIEW", detail=review)
+        return
 
     class_amount = version.class_amount(matcher.disease_class(code))  # A5.1, D9
     if period == EXEMPTION:
         # A5.2b: one consolation per first-time spell; it is not capped (R4).
-        if register.consolation_used(id_number, spell["contract_no"]):
-            _finish(decision, REJECTED, "CONSOLATION_ALREADY_PAID")
-            return
         amount = int(version.consolation_amount)
         _finish(decision, APPROVED, "CONSOLATION", amount, base_amount=amount)
         _record(register, claim, decision, code)
@@ -664,8 +772,12 @@ def _accident_cap(
 
 
 def _record(register: Register, claim: Row, decision: Decision, code: str | None) -> None:
-    """Step 10: an approval of this run counts for every claim after it."""
+    """Step 10: an approval (or a refused second consolation) counts for every claim after."""
     register.record(
+        claim_id=claim["claim_id"],
+        status=decision["status"],
+        event=event_date(claim),
+        grade=claim.get("disability_grade"),
         id_number=claim["id_number"],
         claim_type=claim["claim_type"],
         disease_code=code,

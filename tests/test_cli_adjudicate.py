@@ -422,7 +422,10 @@ def test_claims_template_is_read_back_without_findings(tmp_path: Path, db: Path)
     assert result.stdout.strip() == str(path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "理赔申请"
-    assert [c.value for c in wb["理赔申请"][1]] == CLAIM_HEADERS
+    # D10: the template has the diagnosis-code column beside the disease
+    at = CLAIM_HEADERS.index("病种") + 1
+    expected = [*CLAIM_HEADERS[:at], "诊断编码", *CLAIM_HEADERS[at:]]
+    assert [c.value for c in wb["理赔申请"][1]] == expected
     fill_row(
         path,
         "理赔申请",

@@ -49,6 +49,7 @@ def test_claims_frame_has_the_documented_columns(tmp_path: Path) -> None:
         "unit_code",
         "claim_type",
         "disease",
+        "diagnosis_code",
         "diagnosis_date",
         "accident_date",
         "disability_grade",
@@ -170,7 +171,8 @@ def test_accident_columns_words_grades_flags_and_exclusions(tmp_path: Path) -> N
     assert claims["treatment_end_date"].to_list() == [dt.date(2026, 8, 1), None, None]
     assert claims["death_date"].to_list() == [None, None, dt.date(2026, 6, 15)]
     assert claims["brave_act"].to_list() == [True, True, False]
-    assert claims["exclusion"].to_list() == ["suicide;fighting", None, "drunkenness"]
+    # 酒驾 (drink-driving below 醉酒) is driving in breach of traffic rules (causes.toml)
+    assert claims["exclusion"].to_list() == ["suicide;fighting", None, "traffic_violation"]
     assert claims["preexisting_undisclosed"].to_list() == [False, False, True]
     assert claims["fraud"].to_list() == [False, False, True]
     assert claims["note"].to_list() == ["急", None, None]
@@ -319,3 +321,20 @@ def test_corrupt_workbook_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_claims(path)
     assert "cannot be read as a spreadsheet" in caught.value.en
+
+
+@pytest.mark.parametrize("header", ["诊断编码", "疾病编码", "ICD-10", "ICD编码", "ICD10", "icd-10"])
+def test_D10_diagnosis_code_is_read_as_text_under_each_header(tmp_path: Path, header: str) -> None:
+    """D10 / formats.md: the ICD-10 code beside the name is read as text; the content
+    carries it only when filled in, so that a claim decided before the column existed is
+    still the same claim on a rerun (L3)."""
+    rows = [
+        [*HEADER, header],
+        ["C1", ID_A, "张三", "重大疾病", "胃癌", dt.date(2026, 3, 1), "C16.9"],
+        ["C2", ID_A, "张三", "重大疾病", "胃癌", dt.date(2026, 3, 1), None],
+    ]
+    claims = claims_of(tmp_path, rows)
+    assert claims["diagnosis_code"].to_list() == ["C16.9", None]
+    first, second = claims["content"].to_list()
+    assert first == second + "|diagnosis_code=C16.9"
+    assert "diagnosis_code" not in second

@@ -13,6 +13,7 @@ from aidctl.i18n import MESSAGES
 from aidctl.intake import values as v
 from aidctl.intake.headers import HeaderIndex, bare_header, normalise_header
 from aidctl.intake.messages import MESSAGES as INTAKE_MESSAGES
+from aidctl.plan.causes import load_causes
 
 
 def run(
@@ -242,11 +243,46 @@ def test_exclusion_lists_become_canonical_keys_in_fixed_order() -> None:
         "suicide;fighting",
         "suicide;fighting",
         "traffic_violation;drunkenness",
-        "earthquake;war;nuclear",
+        "earthquake;war;nuclear_radiation",
         "crime;self_injury;drugs;military",
         "self_injury",
         "fighting",
     ]
+
+
+def _every_cause_word() -> list[tuple[str, tuple[str, ...]]]:
+    causes = load_causes()
+    return sorted(causes.words.items())
+
+
+@pytest.mark.parametrize(("word", "keys"), _every_cause_word())
+def test_step5_A6_3_every_word_of_the_data_reads_as_its_causes(
+    word: str, keys: tuple[str, ...]
+) -> None:
+    """A6.3: each word of aidctl/plan/causes.toml (the plan's own words, its joined phrases,
+    common words) reads as the cause keys the data gives it, in the data's order."""
+    assert values_of(v.parse_exclusion, [word]) == [";".join(keys)]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("违章驾驶机动交通工具", "traffic_violation"),
+        ("违章驾驶", "traffic_violation"),
+        ("违章", "violation_unspecified"),  # L27: a work-safety breach is not a traffic one
+        ("犯罪", "crime_unspecified"),  # L27: only an intentional crime is excluded
+        ("醉酒及使用毒品", "drunkenness;drugs"),
+        ("核辐射或核污染", "nuclear_radiation;nuclear_contamination"),
+        ("故意犯罪或拒捕", "crime"),
+        ("自杀或故意自伤", "suicide;self_injury"),
+        ("毒品", "drugs"),
+        ("军事", "military"),
+        ("醉驾", "traffic_violation;drunkenness"),
+        ("酒驾", "traffic_violation"),
+    ],
+)
+def test_step5_A6_3_L27_plan_phrases_and_ambiguous_words(written: str, expected: str) -> None:
+    assert values_of(v.parse_exclusion, [written]) == [expected]
 
 
 def test_no_exclusion_words_are_null_and_unknown_words_invalid() -> None:

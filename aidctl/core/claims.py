@@ -16,13 +16,16 @@ one member in the file (a handful), not the number of claims.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 
 from aidctl.core.dates import day_number, months_later
+from aidctl.core.diagnosis import LISTED, TO_PERSON, UNLISTED, UNRECOGNISED, read_diagnoses
 from aidctl.core.reasons import APPROVED, PENDING, REASONS, REJECTED
 from aidctl.core.versions import in_force, version_table
-from aidctl.plan.catalogue import normalise_text
+from aidctl.plan.catalogue import CERTAIN, REVIEW, Catalogue, normalise_text
+from aidctl.plan.causes import load_causes
 from aidctl.plan.params import Policy
 
 CI = "critical_illness"
@@ -66,6 +69,9 @@ DECISION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "unit_code": pl.Utf8,
     "claim_type": pl.Utf8,
     "disease_code": pl.Utf8,
+    # step 3 (L4): the diagnosis as read — the listed code, else the normalised text — the
+    # register keeps it so that a rerun finds the same duplicates as one file does
+    "disease_key": pl.Utf8,
     "disability_grade": pl.Int64,
     "event_date": pl.Date,
     "status": pl.Utf8,
@@ -108,7 +114,9 @@ def _required_missing() -> pl.Expr:
     common = pl.any_horizontal(
         [pl.col(k).is_null() for k in ("claim_id", "id_number", "name", "claim_type")]
     )
-    ci = (t == CI) & (pl.col("disease").is_null() | pl.col("diagnosis_date").is_null())
+    # formats.md: a critical illness needs the disease name or its diagnosis code (D10)
+    no_diagnosis = pl.col("disease").is_null() & pl.col("diagnosis_code").is_null()
+    ci = (t == CI) & (no_diagnosis | pl.col("diagnosis_date").is_null())
     dis = (t == DISABILITY) & (
         pl.col("accident_date").is_null() | pl.col("disability_grade").is_null()
     )
@@ -116,36 +124,95 @@ def _required_missing() -> pl.Expr:
     return common | ci.fill_null(False) | dis.fill_null(False) | death.fill_null(False)
 
 
-def match_diseases(texts: pl.Series, policy: Policy) -> pl.DataFrame:
-    """Distinct disease texts → match kind ('exact'|'near'|'none'), the code of an exact
-    match with its class and D1 group, and the suggestion of a near match."""
-    catalogue = policy.catalogue
-    distinct = texts.drop_nulls().unique().to_list()
-    rows = []
-    for text in distinct:
-        kind, code = catalogue.match(text)
-        disease = catalogue.by_code(code) if code and kind == "exact" else None
-        rows.append(
-            {
-                "disease": text,
-                "_match": kind,
-                "_code": code if disease else None,
-                "_suggest": code if kind == "near" else None,
-                "_class": disease.disease_class if disease else None,
-                "_group": disease.group if disease else None,
-                "_norm": normalise_text(text),
-            }
-        )
-    schema = {
-        "disease": pl.Utf8,
-        "_match": pl.Utf8,
-        "_code": pl.Utf8,
-        "_suggest": pl.Utf8,
-        "_class": pl.Int64,
-        "_group": pl.Utf8,
-        "_norm": pl.Utf8,
-    }
-    return pl.DataFrame(rows, schema=schema)
+def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
+    """L4: the diagnosis as read — the listed code, else the normalised text (and code)."""
+    if code is not None:
+        return code
+    parts = [normalise_text(v) for v in (text, icd) if v is not None]
+    return "|".join(parts) if parts else None
+
+
+def read_claim_diagnoses(claims: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """D10 for the critical-illness claims: one reading per distinct (disease,
+    diagnosis_code), with the duplicate key of step 3 (L4) beside it."""
+    ci = claims.filter(pl.col("claim_type") == CI).select("disease", "diagnosis_code")
+    reading = read_diagnoses(ci.unique(), catalogue)
+    keys = [
+        _disease_key(text, icd, code if outcome == LISTED else None)
+        for text, icd, outcome, code in reading.select(
+            "disease", "diagnosis_code", "dx_outcome", "dx_code"
+        ).iter_rows()
+    ]
+    return reading.with_columns(pl.Series("_dkey", keys, dtype=pl.Utf8))
+
+
+def _attach2(frame: pl.DataFrame, right: pl.DataFrame, on: list[str]) -> pl.DataFrame:
+    """`_attach` on several keys, nulls equal (a claim without a code has a null code)."""
+    extra = (
+        frame.select(on)
+        .join(right, on=on, how="left", maintain_order="left", nulls_equal=True)
+        .drop(on)
+    )
+    return frame.hstack(extra)
+
+
+def _dates_after(as_of: dt.date) -> pl.Expr:
+    """Step 1, L26: the dates of its type a claim reads (diagnosis; accident; accident and
+    death) that lie after the as-of day, comma-separated ('' when none): nothing is paid for
+    what has not happened yet. The treatment end date is step 7's (TREATMENT_NOT_ENDED)."""
+    t = pl.col("claim_type")
+    checks = [
+        ("diagnosis_date", t == CI),
+        ("accident_date", t.is_in(ACCIDENTS)),
+        ("death_date", t == DEATH),
+    ]
+    return pl.concat_str(
+        [
+            pl.when(applies & (pl.col(k) > pl.lit(as_of))).then(pl.lit(k)).otherwise(None)
+            for k, applies in checks
+        ],
+        separator=",",
+        ignore_nulls=True,
+    ).fill_null("")
+
+
+def _any_key(keys: tuple[str, ...]) -> str:
+    """A pattern matching any of `keys` in a 'key;key' cell (never matches when empty)."""
+    if not keys:
+        return r"^\b$"
+    return r"(^|;)(" + "|".join(re.escape(k) for k in keys) + r")(;|$)"
+
+
+def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
+    """The keys of a 'key;key' cell that are among `keys`, in the cell's order."""
+    return (
+        cell.str.split(";")
+        .list.eval(pl.element().filter(pl.element().is_in(list(keys))))
+        .list.join(";")
+    )
+
+
+def _regrade_candidates(c: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
+    """Step 3 (A5.3): disability claims that passed steps 1–3 and share (id_number, accident
+    date) with another grade — an approved register decision, or another claim of this run.
+    Whether the earlier one was approved is known only in step 10's order."""
+    reached = c.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
+        "_row", "id_number", "event_date", "disability_grade"
+    )
+    if reached.is_empty():
+        return pl.DataFrame(schema={"_row": pl.Int64, "_regrade": pl.Boolean})
+    in_run = reached.filter(
+        pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1
+    ).select("_row")
+    earlier = hist.filter(
+        (pl.col("status") == APPROVED) & (pl.col("claim_type") == DISABILITY)
+    ).select("id_number", "event_date", pl.col("disability_grade").alias("_hgrade"))
+    in_register = (
+        reached.join(earlier, on=["id_number", "event_date"], how="inner")
+        .filter(pl.col("_hgrade").ne_missing(pl.col("disability_grade")))
+        .select("_row")
+    )
+    return pl.concat([in_run, in_register]).unique().with_columns(_regrade=pl.lit(True))
 
 
 def _norm_name(col: str) -> pl.Expr:
@@ -161,9 +228,20 @@ def decide_claims(
 ) -> pl.DataFrame:
     """Decide every claim row; see the module docstring for how the steps are arranged."""
     params = version_table(policy, _CLAIM_PARAMS, grades=True)
+    causes = load_causes()
+    if "diagnosis_code" not in claims.columns:  # a frame from before D10's code column
+        claims = claims.with_columns(pl.lit(None, pl.Utf8).alias("diagnosis_code"))
     text_cols = [
         k
-        for k in ("claim_id", "id_number", "name", "claim_type", "disease", "unit_code")
+        for k in (
+            "claim_id",
+            "id_number",
+            "name",
+            "claim_type",
+            "disease",
+            "diagnosis_code",
+            "unit_code",
+        )
         if k in claims.columns
     ]
     c = claims.with_columns(  # L17: a cell of white space only is a blank cell
@@ -177,13 +255,20 @@ def decide_claims(
         .otherwise(pl.col("accident_date"))
         .alias("event_date"),  # L5
     )
-    c = _attach(c, match_diseases(c["disease"], policy), "disease")
+    # D10: each distinct (disease, diagnosis_code) read once, joined back
+    reading = read_claim_diagnoses(c, policy.catalogue)
+    c = _attach2(c, reading, ["disease", "diagnosis_code"])
+    is_ci_claim = pl.col("claim_type") == CI
     c = c.with_columns(
-        pl.when(pl.col("claim_type") == CI).then(pl.col("_code")).alias("disease_code"),
-        pl.when(pl.col("claim_type") == CI)
-        .then(pl.coalesce(pl.col("_code"), pl.col("_norm")))
-        .otherwise(pl.lit(""))
-        .alias("_dkey"),
+        pl.when(is_ci_claim & (pl.col("dx_outcome") == LISTED))
+        .then(pl.col("dx_code"))
+        .alias("_code"),
+        pl.when(is_ci_claim).then(pl.col("dx_class")).alias("_class"),
+        pl.when(is_ci_claim).then(pl.col("dx_outcome")).alias("_outcome"),
+        pl.when(is_ci_claim).then(pl.col("_dkey")).alias("disease_key"),
+    ).with_columns(
+        pl.col("_code").alias("disease_code"),
+        pl.col("disease_key").fill_null("").alias("_dkey"),
     )
 
     # ---- step 1: input (L1, L2)
@@ -203,8 +288,10 @@ def decide_claims(
         .then(pl.lit("MISSING_FIELD"))
         .when(~first_row)
         .then(pl.lit("DUPLICATE_CLAIM_ID"))
+        .when(pl.col("_future").str.len_bytes() > 0)
+        .then(pl.lit("DATE_AFTER_AS_OF"))
     )
-    c = c.with_columns(_r1=step1)
+    c = c.with_columns(_future=_dates_after(as_of)).with_columns(_r1=step1)
 
     # ---- step 2: already decided (L3, L14)
     hist = history.filter(~pl.col("voided").fill_null(False))
@@ -234,11 +321,18 @@ def decide_claims(
         .then(pl.col("disability_grade").fill_null(-1))
         .otherwise(-1)
     )
+    # L4: the register's key of the diagnosis as read; rows recorded before it was kept
+    # fall back to their code
+    hist_dkey = (
+        pl.coalesce(pl.col("disease_key"), pl.col("disease_code"))
+        if "disease_key" in hist.columns
+        else pl.col("disease_code")
+    )
     hkeys = hist.select(
         "id_number",
         "claim_type",
         pl.when(pl.col("claim_type") == CI)
-        .then(pl.col("disease_code"))
+        .then(hist_dkey.fill_null(""))
         .otherwise(pl.lit(""))
         .alias("_dkey"),
         pl.when(pl.col("claim_type") == DISABILITY)
@@ -271,6 +365,12 @@ def decide_claims(
         pl.lit("POSSIBLE_DUPLICATE")
     )
     c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step3))
+    # A5.3, step 3: one accident has one grade. A disability claim that may follow an
+    # approved one of the same accident date with another grade (in the register, or
+    # earlier in this run) is decided in the ordered part, which knows what was approved.
+    c = _attach(c, _regrade_candidates(c, hist), "_row").with_columns(
+        pl.col("_regrade").fill_null(False)
+    )
 
     # ---- step 4: cover (L6, L7)
     sp = spells.select(
@@ -323,19 +423,22 @@ def decide_claims(
     c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step4))
 
     # ---- step 5: exclusions (A6, L8)
-    causes = pl.col("exclusion").fill_null("")
+    # the cause keys come from aidctl/plan/causes.toml, the one list of them (A6.3)
+    cause_cell = pl.col("exclusion").fill_null("")
     step5 = (
         pl.when(pl.col("fraud").fill_null(False))
         .then(pl.lit("EXCLUDED_FRAUD"))
         .when(pl.col("preexisting_undisclosed").fill_null(False))
         .then(pl.lit("EXCLUDED_PREEXISTING"))
-        .when(
+        .when(  # L8: a brave act and the fight or crime it ended go to a person
             pl.col("brave_act").fill_null(False)
-            & causes.str.contains(r"(^|;)(fighting|crime)(;|$)")
+            & cause_cell.str.contains(_any_key(causes.brave_act_conflicts))
         )
         .then(pl.lit("CONFLICTING_FACTS"))
-        .when(causes != "")
+        .when(cause_cell.str.contains(_any_key(causes.excluding)))
         .then(pl.lit("EXCLUDED_CAUSE"))
+        .when(cause_cell.str.contains(_any_key(causes.ambiguous)))  # L27: never on a guess
+        .then(pl.lit("AMBIGUOUS_CAUSE"))
     )
     c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step5))
 
@@ -372,10 +475,14 @@ def decide_claims(
     )
     c = c.with_columns(_period=period, _class_amount=class_amount)
     static = (
-        pl.when(is_ci & (pl.col("_match") == "none"))
+        pl.when(is_ci & (pl.col("_outcome") == UNLISTED))  # D10: only this rejects
         .then(pl.lit("DISEASE_NOT_LISTED"))
-        .when(is_ci & (pl.col("_match") == "near"))
+        .when(is_ci & (pl.col("_outcome") == TO_PERSON))
         .then(pl.lit("AMBIGUOUS_DISEASE"))
+        .when(is_ci & (pl.col("_outcome") == UNRECOGNISED))
+        .then(pl.lit("UNRECOGNISED_DISEASE"))
+        .when(is_ci & pl.col("_outcome").ne_missing(LISTED))  # no reading: never pay on a guess
+        .then(pl.lit("UNRECOGNISED_DISEASE"))
         .when((pl.col("claim_type") == DISABILITY) & ~grade_ok)
         .then(pl.lit("GRADE_NOT_COVERED"))
         .when(  # L16: treatment cannot end before the accident
@@ -423,19 +530,22 @@ def decide_claims(
         "contract_no",
         "term_start",
         "claim_type",
+        "disability_grade",
         "_code",
-        "_group",
         "_period",
         "_request",
         "same_disease_cap",
         "accident_cap",
         "_r",
-    ).filter(pl.col("_r").is_null())  # only what the ordered part reads: it sorts these rows
+        "_regrade",
+    ).filter(  # only what the ordered part reads: it sorts these rows
+        pl.col("_r").is_null() | pl.col("_regrade")
+    )
     decided_live = _decide_in_order(live, hist, policy)
     # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
     lc = _attach(c, decided_live, "_row").lazy()
     lc = lc.with_columns(
-        reason_code=pl.coalesce(pl.col("_r"), pl.col("_live_reason")),
+        reason_code=pl.coalesce(pl.col("_live_reason"), pl.col("_r")),
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
         cap_room=pl.col("_cap_room"),
     )
@@ -456,9 +566,24 @@ def decide_claims(
             & (pl.col("reason_code") != "ALREADY_DECIDED")
         ).then(pl.col("_period")),
         detail=pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
-        .then(pl.col("_suggest"))
+        .then(
+            pl.concat_str(
+                [pl.col("dx_candidates").fill_null(""), pl.col("dx_missing").fill_null("")],
+                separator="|",
+            )
+        )
+        .when(pl.col("reason_code") == "UNRECOGNISED_DISEASE")
+        .then(pl.coalesce(pl.col("disease"), pl.col("diagnosis_code")))
+        .when(pl.col("reason_code") == "DISEASE_NOT_LISTED")
+        .then(pl.col("dx_words"))
         .when(pl.col("reason_code") == "EXCLUDED_CAUSE")
-        .then(pl.col("exclusion"))
+        .then(_keys_among(pl.col("exclusion"), causes.excluding))
+        .when(pl.col("reason_code") == "AMBIGUOUS_CAUSE")
+        .then(_keys_among(pl.col("exclusion"), causes.ambiguous))
+        .when(pl.col("reason_code") == "DATE_AFTER_AS_OF")
+        .then(pl.col("_future"))
+        .when(pl.col("reason_code").is_in(["SAME_ACCIDENT_REGRADE", "RELATED_DISEASE_REVIEW"]))
+        .then(pl.col("_live_detail"))
         .when(pl.col("reason_code") == "DEATH_NOT_WITHIN_MONTH")
         .then(death_deadline.dt.strftime("%Y-%m-%d"))
         .when(pl.col("reason_code") == "INVALID_VALUE")
@@ -485,41 +610,61 @@ def decide_claims(
     return out if out["_row"].is_sorted() else out.sort("_row")
 
 
-def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """Steps 6, 9 and 10 for claims that passed every check that depends on them alone.
+_LEDGER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "claim_id": pl.Utf8,
+    "id_number": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "term_start": pl.Date,
+    "claim_type": pl.Utf8,
+    "event_date": pl.Date,
+    "disease_code": pl.Utf8,
+    "disability_grade": pl.Int64,
+    "_period": pl.Utf8,
+    "status": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "amount": pl.Int64,
+}
 
-    Ledger rows: id_number, contract_no, term_start, claim_type, disease_code, group,
-    period, amount — one per approved decision, the register's first (step 10).
+
+def _related_table(catalogue: Catalogue) -> pl.DataFrame:
+    """D1: (earlier code, later code, kind) for every pair both ways, and every disease with
+    itself as certain. Not transitive: only the pairs listed."""
+    rows = [(d.code, d.code, CERTAIN) for d in catalogue.diseases]
+    for pair in catalogue.pairs:
+        rows += [(pair.a, pair.b, pair.kind), (pair.b, pair.a, pair.kind)]
+    return pl.DataFrame(
+        rows,
+        schema={"_start_code": pl.Utf8, "disease_code": pl.Utf8, "_kind": pl.Utf8},
+        orient="row",
+    ).unique(["_start_code", "disease_code"], keep="first", maintain_order=True)
+
+
+def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """Steps 3 (regrade), 6, 9 and 10 for claims that passed every check that depends on
+    them alone (and the possible regrades, whatever their own checks said).
+
+    The ledger holds, register first (step 10), every approved decision and every rejected
+    CONSOLATION_ALREADY_PAID (D1: a diagnosis in a waiting period starts the exclusion,
+    paid or not).
     """
-    ledger_schema = {
-        "id_number": pl.Utf8,
-        "contract_no": pl.Utf8,
-        "term_start": pl.Date,
-        "claim_type": pl.Utf8,
-        "disease_code": pl.Utf8,
-        "_group": pl.Utf8,
-        "_period": pl.Utf8,
-        "amount": pl.Int64,
-    }
-    # D1 groups of every listed disease: the register's decisions may name diseases that no
-    # claim of this run does
-    groups = pl.DataFrame(
-        [{"disease_code": d.code, "_group": d.group} for d in policy.catalogue.diseases],
-        schema={"disease_code": pl.Utf8, "_group": pl.Utf8},
-    )
-    h = hist.filter(pl.col("status") == APPROVED).select(
+    h = hist.filter(
+        (pl.col("status") == APPROVED) | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
+    ).select(
+        "claim_id",
         "id_number",
         "contract_no",
         "term_start",
         "claim_type",
+        "event_date",
         "disease_code",
+        "disability_grade",
         pl.col("period").alias("_period"),
+        "status",
+        "reason_code",
         "amount",
     )
-    h = h.join(groups, on="disease_code", how="left").with_columns(
-        pl.coalesce(pl.col("_group"), pl.col("disease_code")).alias("_group")
-    )
-    ledger = [h.select(list(ledger_schema)).cast(ledger_schema)]  # type: ignore[arg-type]
+    ledger = [h.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
+    related = _related_table(policy.catalogue)
 
     # step 10's order within each member: (event date, claim_id), as one integer key
     live = live.with_columns(_n=pl.len().over("id_number"))
@@ -545,21 +690,28 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
         led = pl.concat(ledger, rechunk=False).join(
             batch.select("id_number"), on="id_number", how="semi"
         )
-        decided = _decide_round(batch, led)
+        decided = _decide_round(batch, led, related)
         results.append(decided.select(*_LIVE_OUT))
         ledger.append(
-            decided.filter(pl.col("_live_status") == APPROVED)
+            decided.filter(
+                (pl.col("_live_status") == APPROVED)
+                | (pl.col("_live_reason") == "CONSOLATION_ALREADY_PAID")
+            )
             .select(
+                "claim_id",
                 "id_number",
                 "contract_no",
                 "term_start",
                 "claim_type",
+                "event_date",
                 "disease_code",
-                "_group",
+                "disability_grade",
                 "_period",
+                pl.col("_live_status").alias("status"),
+                pl.col("_live_reason").alias("reason_code"),
                 pl.col("_live_amount").alias("amount"),
             )
-            .cast(ledger_schema)  # type: ignore[arg-type]
+            .cast(_LEDGER_SCHEMA)  # type: ignore[arg-type]
         )
     if not results:
         return pl.DataFrame(
@@ -569,18 +721,23 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
                 "_live_status": pl.Utf8,
                 "_live_amount": pl.Int64,
                 "_cap_room": pl.Int64,
+                "_live_detail": pl.Utf8,
             }
         )
     return pl.concat(results)
 
 
-_LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room")
+_LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
 
 
-def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
-    """One claim per member, decided against what was approved before it."""
+def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
+    """One claim per member, decided against what was decided before it (the ledger)."""
+    approved = pl.col("status") == APPROVED
     ci_paid = led.filter(
-        (pl.col("claim_type") == CI) & (pl.col("_period") != EXEMPTION) & (pl.col("amount") > 0)
+        approved
+        & (pl.col("claim_type") == CI)
+        & (pl.col("_period") != EXEMPTION)
+        & (pl.col("amount") > 0)
     )
     earlier_term = ci_paid.group_by("id_number", "disease_code").agg(
         pl.col("term_start").min().alias("_first_paid_term")
@@ -588,53 +745,105 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
     same_term_paid = ci_paid.group_by("id_number", "contract_no", "disease_code").agg(
         pl.col("amount").sum().alias("_disease_paid")
     )
-    waiting_groups = (
-        led.filter((pl.col("claim_type") == CI) & pl.col("_period").is_in([EXEMPTION, REDUCED]))
-        .select("id_number", "_group")
-        .unique()
-        .with_columns(_excluded=pl.lit(True))
+    # D1, L9: a diagnosis in a waiting period — approved CONSOLATION or REDUCED_30, or a
+    # rejected second consolation — excludes its certain pairs and sends its review pairs
+    # to a person, for the member's whole life in the plan
+    starters = led.filter(
+        (pl.col("claim_type") == CI)
+        & (
+            (approved & pl.col("_period").is_in([EXEMPTION, REDUCED]))
+            | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
+        )
+    ).select("id_number", pl.col("disease_code").alias("_start_code"), "claim_id")
+    waiting_related = (
+        starters.join(related, on="_start_code", how="inner")
+        .group_by("id_number", "disease_code")
+        .agg(
+            (pl.col("_kind") == CERTAIN).any().alias("_excluded"),
+            pl.col("claim_id").filter(pl.col("_kind") == REVIEW).first().alias("_review_claim"),
+            pl.col("_start_code").filter(pl.col("_kind") == REVIEW).first().alias("_review_code"),
+        )
     )
     consoled = (
-        led.filter((pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
+        led.filter(approved & (pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
         .select("id_number", "contract_no")
         .unique()
         .with_columns(_consoled=pl.lit(True))
     )
     accident_paid = (
-        led.filter(pl.col("claim_type").is_in(ACCIDENTS))
+        led.filter(approved & pl.col("claim_type").is_in(ACCIDENTS))
         .group_by("id_number", "contract_no")
         .agg(pl.col("amount").sum().alias("_accident_paid"))
     )
 
     b = batch.select(
         "_row",
+        "claim_id",
         "id_number",
         "contract_no",
         "term_start",
         "claim_type",
+        "event_date",
+        "disability_grade",
         pl.col("_code").alias("disease_code"),
-        "_group",
         "_period",
         "_request",
         "same_disease_cap",
         "accident_cap",
+        "_r",
     )
     lookups = [
         (earlier_term, ["id_number", "disease_code"]),
         (same_term_paid, ["id_number", "contract_no", "disease_code"]),
-        (waiting_groups, ["id_number", "_group"]),
+        (waiting_related, ["id_number", "disease_code"]),
         (consoled, ["id_number", "contract_no"]),
         (accident_paid, ["id_number", "contract_no"]),
     ]
     for table, keys in lookups:
         if table.height:
             b = b.join(table, on=keys, how="left")
-        else:  # nothing approved before: the columns are simply empty (no join needed)
+        else:  # nothing decided before: the columns are simply empty (no join needed)
             b = b.with_columns(
                 pl.lit(None, dtype=dtype).alias(name)
                 for name, dtype in table.schema.items()
                 if name not in keys
             )
+    # step 3, A5.3: an approved disability of the same accident date with another grade
+    graded = led.filter(approved & (pl.col("claim_type") == DISABILITY))
+    regrade_schema = {"_row": pl.Int64, "_regrade_detail": pl.Utf8}
+    if graded.height:
+        regrade = (
+            b.filter(pl.col("claim_type") == DISABILITY)
+            .select("_row", "id_number", "event_date", "disability_grade")
+            .join(
+                graded.select(
+                    "id_number",
+                    "event_date",
+                    pl.col("disability_grade").alias("_prev_grade"),
+                    pl.col("claim_id").alias("_prev_claim"),
+                    pl.col("amount").alias("_prev_amount"),
+                ),
+                on=["id_number", "event_date"],
+                how="inner",
+            )
+            .filter(pl.col("_prev_grade").ne_missing(pl.col("disability_grade")))
+            .group_by("_row", maintain_order=True)
+            .agg(
+                pl.concat_str(
+                    [
+                        pl.col("_prev_claim"),
+                        pl.col("_prev_grade").cast(pl.Utf8),
+                        pl.col("_prev_amount").cast(pl.Utf8),
+                    ],
+                    separator="|",
+                )
+                .first()
+                .alias("_regrade_detail")
+            )
+        )
+    else:
+        regrade = pl.DataFrame(schema=regrade_schema)
+    b = _attach(b, regrade, "_row")
     is_ci = pl.col("claim_type") == CI
     room = (
         pl.when(is_ci)
@@ -642,19 +851,28 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("accident_cap") - pl.col("_accident_paid").fill_null(0))
     )
     b = b.with_columns(
-        _cap_room=pl.when(pl.col("_period") != EXEMPTION)
+        _cap_room=pl.when(pl.col("_regrade_detail").is_not_null() | pl.col("_r").is_not_null())
+        .then(None)
+        .when(pl.col("_period") != EXEMPTION)
         .then(room)
         .otherwise(pl.when(~is_ci).then(room))
     )
     capped = pl.min_horizontal(pl.col("_request"), pl.col("_cap_room").clip(lower_bound=0))
+    exemption = is_ci & (pl.col("_period") == EXEMPTION)
     reason = (
-        pl.when(is_ci & (pl.col("_first_paid_term") < pl.col("term_start")))
+        pl.when(pl.col("_regrade_detail").is_not_null())
+        .then(pl.lit("SAME_ACCIDENT_REGRADE"))
+        .when(pl.col("_r").is_not_null())  # a possible regrade that was not one
+        .then(pl.col("_r"))
+        .when(is_ci & (pl.col("_first_paid_term") < pl.col("term_start")))
         .then(pl.lit("DISEASE_PAID_IN_EARLIER_TERM"))
         .when(is_ci & pl.col("_excluded").fill_null(False))
         .then(pl.lit("DISEASE_EXCLUDED_AFTER_WAITING"))
-        .when(is_ci & (pl.col("_period") == EXEMPTION) & pl.col("_consoled").fill_null(False))
+        .when(exemption & pl.col("_consoled").fill_null(False))  # before the review (D1)
         .then(pl.lit("CONSOLATION_ALREADY_PAID"))
-        .when(is_ci & (pl.col("_period") == EXEMPTION))
+        .when(is_ci & pl.col("_review_claim").is_not_null())
+        .then(pl.lit("RELATED_DISEASE_REVIEW"))
+        .when(exemption)
         .then(pl.lit("CONSOLATION"))
         .when(pl.col("_cap_room") <= 0)
         .then(
@@ -690,17 +908,26 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame) -> pl.DataFrame:
         .then(capped)
         .otherwise(0)
     )
+    detail = (
+        pl.when(pl.col("_live_reason") == "SAME_ACCIDENT_REGRADE")
+        .then(pl.col("_regrade_detail"))
+        .when(pl.col("_live_reason") == "RELATED_DISEASE_REVIEW")
+        .then(pl.concat_str([pl.col("_review_claim"), pl.col("_review_code")], separator="|"))
+    )
     return b.select(
         "_row",
+        "claim_id",
         "id_number",
         "contract_no",
         "term_start",
         "claim_type",
+        "event_date",
         "disease_code",
-        "_group",
+        "disability_grade",
         "_period",
         "_live_reason",
         pl.col("_live_reason").replace_strict(_STATUS_OF, default=REJECTED).alias("_live_status"),
         amount.cast(pl.Int64).alias("_live_amount"),
         pl.col("_cap_room").cast(pl.Int64),
+        detail.alias("_live_detail"),
     )

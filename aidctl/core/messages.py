@@ -85,6 +85,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "理赔编号在本文件中重复，以首行为准",
         "claim id repeated in this file; the first row counts",
     ),
+    "DATE_AFTER_AS_OF": (
+        "{value}晚于审核日，请核对日期或在该日之后再提交",
+        "{value} is after the as-of day: check the date, or send the claim again after it",
+    ),
     "ALREADY_DECIDED": (
         "此前已处理，本次不再支付",
         "decided in an earlier run; nothing new is paid",
@@ -96,6 +100,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "POSSIBLE_DUPLICATE": (
         "与此前一件申请的人员、类型、病种/等级和日期相同，疑似重复",
         "same person, type, disease/grade and date as an earlier claim: possible duplicate",
+    ),
+    "SAME_ACCIDENT_REGRADE": (
+        "同一事故已按申请{value}给付，一次事故只评定一个伤残等级（A5.3）；请人工核定是否为重新评定、"
+        "是否补付差额",
+        "the same accident was already paid under claim {value}; one accident has one grade "
+        "(A5.3): a person decides whether this is a re-assessment and pays the difference",
     ),
     "NO_COVERAGE": ("出险日不在此人的保障期内", "no cover for this person on the event date"),
     "NAME_MISMATCH": (
@@ -119,18 +129,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "属除外情形（{value}），不予给付（A6.3）",
         "excluded cause ({value}): not paid (A6.3)",
     ),
-    "DISEASE_NOT_LISTED": ("不属27种保障病种", "not one of the 27 listed diseases"),
+    "AMBIGUOUS_CAUSE": (
+        "出险原因“{value}”不能确定是否属除外情形，请人工核实并写明原因",
+        "the cause '{value}' may or may not be excluded: a person checks it and writes the cause",
+    ),
+    "DISEASE_NOT_LISTED": (
+        "不属27种保障病种（{value}），不予给付（A3.1）",
+        "not one of the 27 listed diseases ({value}): not paid (A3.1)",
+    ),
     "AMBIGUOUS_DISEASE": (
-        "病种名称不规范，是否为{value}？请核对",
-        "disease name unclear: did you mean {value}?",
+        "诊断可能是{value}，请补充病历写明后重新提交",
+        "the diagnosis may be {value}; add it from the medical record and send again",
+    ),
+    "UNRECOGNISED_DISEASE": (
+        "无法识别诊断“{value}”，请填写方案中的病种名称或其代码（如C1-01）后重新提交",
+        "the diagnosis '{value}' is not recognised: write the plan's name of the disease or "
+        "its code (e.g. C1-01) and send again",
+    ),
+    "RELATED_DISEASE_REVIEW": (
+        "此前申请{value}在等待期内确诊，与本病种可能相关（A5.2a），请人工核定是否属同一病种或相关手术",
+        "earlier claim {value} was diagnosed in a waiting period and may be related (A5.2a): "
+        "a person decides whether it is the same disease or a related operation",
     ),
     "DISEASE_PAID_IN_EARLIER_TERM": (
         "该病种已在以前保障期内给付，续保后不再保障（A5.2c）",
         "this disease was paid in an earlier term; not covered again after renewal (A5.2c)",
     ),
     "DISEASE_EXCLUDED_AFTER_WAITING": (
-        "该病种或相关病种已在免责期/减责期内获给付，此后不再保障（A5.2a）",
-        "this or a related disease was paid in a waiting period; excluded from then on (A5.2a)",
+        "该病种或相关病种已在免责期/减责期内确诊，此后不再保障（A5.2a）",
+        "this or a related disease was diagnosed in a waiting period; excluded from then on "
+        "(A5.2a)",
     ),
     "CONSOLATION": ("免责期内一次性慰问金", "one-time consolation in the exemption period"),
     "CONSOLATION_ALREADY_PAID": (

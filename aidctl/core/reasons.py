@@ -16,11 +16,13 @@ REASONS: dict[str, tuple[str, str]] = {
     "MISSING_FIELD": (PENDING, "L1"),
     "INVALID_VALUE": (PENDING, "L1"),
     "DUPLICATE_CLAIM_ID": (PENDING, "L2"),
+    "DATE_AFTER_AS_OF": (PENDING, "L26"),  # nothing is paid for what has not happened yet
     # step 2 — already decided
     "ALREADY_DECIDED": (APPROVED, "L3"),  # status replaced by the earlier one (L14)
     "CLAIM_CONFLICT": (PENDING, "L3"),
     # step 3 — duplicates
     "POSSIBLE_DUPLICATE": (PENDING, "L4"),
+    "SAME_ACCIDENT_REGRADE": (PENDING, "A5.3;L28"),  # one accident has one grade
     # step 4 — cover
     "NO_COVERAGE": (REJECTED, "A2.1;D3;D6"),
     "NAME_MISMATCH": (PENDING, "L7"),
@@ -30,11 +32,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "EXCLUDED_PREEXISTING": (REJECTED, "A6.1"),
     "CONFLICTING_FACTS": (PENDING, "A3.2;A6.3;L8"),
     "EXCLUDED_CAUSE": (REJECTED, "A6.3"),
+    "AMBIGUOUS_CAUSE": (PENDING, "A6.3;L27"),
     # step 6 — critical illness
-    "DISEASE_NOT_LISTED": (REJECTED, "A3.1"),
-    "AMBIGUOUS_DISEASE": (PENDING, "A3.1"),
+    "DISEASE_NOT_LISTED": (REJECTED, "A3.1;D10"),
+    "AMBIGUOUS_DISEASE": (PENDING, "A3.1;D10"),
+    "UNRECOGNISED_DISEASE": (PENDING, "A3.1;D10"),
     "DISEASE_PAID_IN_EARLIER_TERM": (REJECTED, "A5.2c;L10"),
     "DISEASE_EXCLUDED_AFTER_WAITING": (REJECTED, "A5.2a;D1;L9"),
+    "RELATED_DISEASE_REVIEW": (PENDING, "A5.2a;D1"),
     "CONSOLATION": (APPROVED, "A5.2b;A2.2;D4"),
     "CONSOLATION_ALREADY_PAID": (REJECTED, "A5.2b;L9"),
     "REDUCED_30": (APPROVED, "A5.2a;A2.2;D4"),
@@ -78,9 +83,11 @@ STEP_OF: dict[str, int] = {
     "MISSING_FIELD": 1,
     "INVALID_VALUE": 1,
     "DUPLICATE_CLAIM_ID": 1,
+    "DATE_AFTER_AS_OF": 1,
     "ALREADY_DECIDED": 2,
     "CLAIM_CONFLICT": 2,
     "POSSIBLE_DUPLICATE": 3,
+    "SAME_ACCIDENT_REGRADE": 3,
     "NO_COVERAGE": 4,
     "NAME_MISMATCH": 4,
     "UNIT_MISMATCH": 4,
@@ -88,8 +95,11 @@ STEP_OF: dict[str, int] = {
     "EXCLUDED_PREEXISTING": 5,
     "CONFLICTING_FACTS": 5,
     "EXCLUDED_CAUSE": 5,
+    "AMBIGUOUS_CAUSE": 5,
     "DISEASE_NOT_LISTED": 6,
     "AMBIGUOUS_DISEASE": 6,
+    "UNRECOGNISED_DISEASE": 6,
+    "RELATED_DISEASE_REVIEW": 6,
     "DISEASE_PAID_IN_EARLIER_TERM": 6,
     "DISEASE_EXCLUDED_AFTER_WAITING": 6,
     "CONSOLATION": 6,

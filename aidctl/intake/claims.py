@@ -42,7 +42,9 @@ CLAIMS = SheetSpec(
         Field("name", TEXT, "姓名", ("职工姓名",), required=True),
         Field("unit_code", TEXT, "单位编码", ("统一社会信用代码", "单位代码")),
         Field("claim_type", CLAIM_TYPE, "申请类型", ("保障类型", "类别"), required=True),
-        Field("disease", TEXT, "病种", ("疾病名称", "病种名称")),
+        Field("disease", TEXT, "病种", ("疾病名称", "病种名称", "诊断")),
+        # D10: an ICD-10 code beside the name, read first when present
+        Field("diagnosis_code", TEXT, "诊断编码", ("疾病编码", "ICD-10", "ICD编码", "ICD10")),
         Field("diagnosis_date", DATE, "确诊日期"),
         Field("accident_date", DATE, "事故日期", ("出险日期",)),
         Field("disability_grade", GRADE, "伤残等级"),
@@ -76,6 +78,9 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "fraud",
 )
 CONTENT_SEPARATOR = "|"
+# Fields added after registers already held contents: written only when filled in, so that
+# a claim decided before they existed, sent again unchanged, is still ALREADY_DECIDED (L3).
+CONTENT_FIELDS_WHEN_FILLED: tuple[str, ...] = ("diagnosis_code",)
 
 CLAIMS_SCHEMA: dict[str, pl.DataType] = {
     **{key: dtype for key, dtype in CLAIMS.schema.items() if not key.startswith("_")},
@@ -109,7 +114,14 @@ def content_expr() -> pl.Expr:
         else:
             text = column.cast(pl.Utf8)
         parts.append(pl.concat_str([pl.lit(f"{key}="), text.fill_null("")]))
-    return pl.concat_str(parts, separator=CONTENT_SEPARATOR)
+    extra = [
+        pl.when(pl.col(key).is_not_null())
+        .then(pl.lit(f"{CONTENT_SEPARATOR}{key}=") + pl.col(key).cast(pl.Utf8))
+        .otherwise(pl.lit(""))
+        for key in CONTENT_FIELDS_WHEN_FILLED
+    ]
+    content = pl.concat_str([pl.concat_str(parts, separator=CONTENT_SEPARATOR), *extra])
+    return content
 
 
 def read_claims(path: str | Path, *, max_rows: int | None = None) -> ClaimsIntake:

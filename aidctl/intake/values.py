@@ -16,10 +16,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from aidctl.plan.causes import load_causes
+
 # Excel's 1900 date system: serial 25569 is 1970-01-01 (polars' day 0). Serials up to 59
 # are one day off because Excel counts a 29 February 1900 that never was (serial 60).
 _EXCEL_EPOCH = 25569
 _EXCEL_FAKE_LEAP_DAY = 60
+_NONE = -1
 
 NUMBER_TEXT = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 SCIENTIFIC_TEXT = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
@@ -263,52 +266,24 @@ def parse_claim_type(text: pl.Expr) -> Parsed:
     return _flagged(text, _lookup(text, CLAIM_TYPES, pl.Utf8()))
 
 
-# A6.3 causes in their canonical order; a cell's causes are listed in this order.
-EXCLUSION_KEYS: tuple[str, ...] = (
-    "traffic_violation",
-    "crime",
-    "suicide",
-    "self_injury",
-    "fighting",
-    "drunkenness",
-    "drugs",
-    "earthquake",
-    "war",
-    "military",
-    "nuclear",
-)
-EXCLUSION_WORDS: dict[str, tuple[str, ...]] = {
-    "traffic_violation": ("违章驾驶", "违章", "无证驾驶"),
-    "crime": ("故意犯罪", "犯罪", "拒捕", "抗拒依法采取的刑事强制措施", "抗拒刑事强制措施"),
-    "suicide": ("自杀",),
-    "self_injury": ("自残", "故意自伤", "自伤"),
-    "fighting": ("斗殴", "打架", "打架斗殴"),
-    # Drink-driving is read as drunkenness: either cause alone already excludes (A6.3).
-    "drunkenness": ("醉酒", "酗酒", "酒驾", "醉驾"),
-    "drugs": ("吸毒",),
-    "earthquake": ("地震",),
-    "war": ("战争",),
-    "military": ("军事行动", "军事冲突"),
-    "nuclear": ("核爆炸", "核辐射", "核污染"),
-}
-NO_EXCLUSION_WORDS: tuple[str, ...] = ("无", "否", "没有", "none", "no", "n/a", "/")
-_NONE = -1
-
-
-def _exclusion_table() -> dict[str, int]:
-    table = {_fold_word(word): _NONE for word in NO_EXCLUSION_WORDS}
-    for position, key in enumerate(EXCLUSION_KEYS):
-        table[_fold_word(key)] = position
-        for word in EXCLUSION_WORDS[key]:
-            table[_fold_word(word)] = position
+def _exclusion_table() -> dict[str, str]:
+    """folded word -> the positions of its causes in the data's order ("3" or "5,6");
+    "-1" for a word that means "no cause". The words are aidctl/plan/causes.toml's."""
+    causes = load_causes()
+    position = {key: i for i, key in enumerate(causes.keys)}
+    table = dict.fromkeys(causes.none_words, str(_NONE))
+    for word, keys in causes.words.items():
+        table[word] = ",".join(str(position[k]) for k in keys)
     return table
 
 
 def parse_exclusion(text: pl.Expr) -> Parsed:
-    """`自杀、斗殴` / `fighting;suicide` -> `suicide;fighting` (canonical keys, fixed order).
+    """`自杀、斗殴` / `fighting;suicide` -> `suicide;fighting` (cause keys in the data's order).
 
     Separators: , ， 、 ; ； and spaces. `无`/`否`/blank -> null. One unknown word makes
     the whole cell invalid: a cause misread as "no cause" would pay a claim it must not.
+    A joined phrase of the plan (醉酒及使用毒品) gives each of its causes; a word that only
+    might be a cause (违章) gives its own key, which the calculator sends to a person.
     """
     tokens = (
         text.str.to_lowercase()
@@ -317,15 +292,18 @@ def parse_exclusion(text: pl.Expr) -> Parsed:
         .str.split(";")
     )
     table = _exclusion_table()
-    positions = tokens.list.eval(
+    found = tokens.list.eval(
         pl.element()
         .str.replace_all(r"[_\-]", "")
-        .replace_strict(table, default=None, return_dtype=pl.Int8)
+        .replace_strict(table, default=None, return_dtype=pl.Utf8)
     )
-    unknown = positions.list.eval(pl.element().is_null()).list.any()
-    names = dict(enumerate(EXCLUSION_KEYS))
+    unknown = found.list.eval(pl.element().is_null()).list.any()
+    names = dict(enumerate(load_causes().keys))
     keys = (
-        positions.list.eval(pl.element().filter(pl.element() >= 0))
+        found.list.join(",")
+        .str.split(",")
+        .list.eval(pl.element().cast(pl.Int16, strict=False))
+        .list.eval(pl.element().filter(pl.element() >= 0))
         .list.unique()
         .list.sort()
         .list.eval(pl.element().replace_strict(names, default=None, return_dtype=pl.Utf8))

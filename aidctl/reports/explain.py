@@ -12,28 +12,18 @@ from typing import Any
 
 from aidctl.i18n import message
 from aidctl.plan.catalogue import Catalogue
+from aidctl.plan.causes import load_causes
 
 _CLASS_ZH = {1: "第一类", 2: "第二类"}
-_CAUSES_ZH = {
-    "traffic_violation": "违章驾驶",
-    "crime": "故意犯罪或拒捕",
-    "suicide": "自杀",
-    "self_injury": "故意自伤",
-    "fighting": "斗殴",
-    "drunkenness": "醉酒",
-    "drugs": "吸毒",
-    "earthquake": "地震",
-    "war": "战争",
-    "military": "军事行动",
-    "nuclear": "核爆炸、核辐射或核污染",
-}
 
 
 def cause_names(causes: str | None, lang: str) -> str:
-    keys = [c for c in (causes or "").split(";") if c]
-    if lang == "zh":
-        return "、".join(_CAUSES_ZH.get(k, k) for k in keys)
-    return ", ".join(k.replace("_", " ") for k in keys)
+    """The A6.3 causes of a decision, in the words of aidctl/plan/causes.toml."""
+    return load_causes().names(causes, lang)
+
+
+def _fields(value: Any) -> list[str]:
+    return str(value or "").split("|")
 
 
 def explain(d: dict[str, Any], catalogue: Catalogue, lang: str = "zh") -> str:
@@ -94,11 +84,74 @@ def explain(d: dict[str, Any], catalogue: Catalogue, lang: str = "zh") -> str:
     if code == "DISEASE_CAP_REACHED":
         return (f"{dname}：" if dname else "") + message(code, lang)
     value: Any = d.get("detail")
-    if code == "EXCLUDED_CAUSE":
+    if code in ("EXCLUDED_CAUSE", "AMBIGUOUS_CAUSE"):
         value = cause_names(value, lang)
-    elif code == "AMBIGUOUS_DISEASE" and value:
+        if code == "AMBIGUOUS_CAUSE":
+            return message(code, lang, value=value) + _why(d.get("detail"), lang)
+    elif code == "AMBIGUOUS_DISEASE":
+        value = _candidates(value, catalogue, lang)
+    elif code == "DATE_AFTER_AS_OF":
+        names = _DATE_NAMES_ZH if zh else _DATE_NAMES_EN
+        value = ("、" if zh else ", ").join(names.get(k, k) for k in str(value or "").split(","))
+    elif code == "SAME_ACCIDENT_REGRADE":
+        earlier, grade, paid = ([*_fields(value), "", "", ""])[:3]
+        value = (
+            f"{earlier}（伤残{grade}级，{paid}元）"
+            if zh
+            else f"{earlier} (grade {grade}, {paid} yuan)"
+        )
+    elif code == "RELATED_DISEASE_REVIEW":
+        earlier, related = ([*_fields(value), "", ""])[:2]
         with suppress(KeyError):
-            value = f"{value} {catalogue.by_code(value).name(lang)}"
+            related = f"{related} {catalogue.by_code(related).name(lang)}"
+        value = f"{earlier}（{related}）" if zh else f"{earlier} ({related})"
+    elif code == "DISEASE_NOT_LISTED" and not value:
+        return message(code, lang, value=d.get("disease_key") or "")
     elif code in ("MISSING_FIELD", "INVALID_VALUE"):
         return message("CLAIM_" + code, lang, value=value or "")
     return message(code, lang, value=value if value is not None else "")
+
+
+_DATE_NAMES_ZH = {
+    "diagnosis_date": "确诊日期",
+    "accident_date": "事故日期",
+    "death_date": "死亡日期",
+}
+_DATE_NAMES_EN = {
+    "diagnosis_date": "the diagnosis date",
+    "accident_date": "the accident date",
+    "death_date": "the death date",
+}
+
+
+def _why(keys: str | None, lang: str) -> str:
+    """AMBIGUOUS_CAUSE: why the word is not read as a cause (causes.toml)."""
+    causes = load_causes()
+    reasons = []
+    for key in (keys or "").split(";"):
+        with suppress(KeyError):
+            cause = causes.by_key(key)
+            reasons.append(cause.why_zh if lang == "zh" else cause.why_en)
+    if not reasons:
+        return ""
+    return ("（" + "；".join(reasons) + "）") if lang == "zh" else " (" + "; ".join(reasons) + ")"
+
+
+def _candidates(detail: str | None, catalogue: Catalogue, lang: str) -> str:
+    """AMBIGUOUS_DISEASE: the candidate codes with their names, and what is missing (D10).
+    The catalogue says what is missing in words when it can (`missing_hint`)."""
+    codes, missing = ([*_fields(detail), "", ""])[:2]
+    named = []
+    for code in [c for c in codes.split(",") if c]:
+        try:
+            named.append(f"{code} {catalogue.by_code(code).name(lang)}")
+        except KeyError:
+            named.append(code)
+    text = ("或".join(named) if lang == "zh" else " or ".join(named)) or (
+        "某一保障病种" if lang == "zh" else "a listed disease"
+    )
+    hint_of = getattr(catalogue, "missing_hint", None)
+    hint = hint_of(missing, lang) if missing and callable(hint_of) else None
+    if hint:
+        return f"{text}（缺少：{hint}）" if lang == "zh" else f"{text} (missing: {hint})"
+    return text

@@ -14,6 +14,7 @@ from aidctl.intake.claims import CLAIMS
 from aidctl.intake.units import MEMBERS, UNITS
 from aidctl.intake.values import DATE, ID_NUMBER, TEXT
 from aidctl.plan.catalogue import Catalogue
+from aidctl.plan.causes import load_causes
 from aidctl.reports.safe import atomic_path
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -115,10 +116,12 @@ def write_claims_template(path: Path, catalogue: Catalogue) -> Path:
             "理赔申请填表说明",
             "1. 每件申请一行，理赔编号全市唯一，同一编号不要重复提交不同内容。",
             "2. 申请类型：重大疾病 / 意外伤残 / 意外身故。",
-            "3. 重大疾病须填病种（27种之一，可从下拉选择）和确诊日期。",
+            "3. 重大疾病须填病种（可从下拉选择，或照录医院诊断）或诊断编码（ICD-10），以及确诊日期。",
             "4. 意外伤残须填事故日期、伤残等级（1–10级）；治疗终结后填治疗终结日期，方可给付（A5.3）。",
             "5. 意外身故须填事故日期和死亡日期；事故后一个月内死亡方属意外身故（A3.3）。",
-            "6. 除外情形：违章驾驶、故意犯罪、拒捕、自杀、故意自伤、斗殴、醉酒、吸毒、地震、战争、军事行动、核爆炸、核辐射、核污染，多个用顿号分隔（A6.3）。",
+            "6. 除外情形："
+            + "、".join(c.zh for c in load_causes().causes if not c.ambiguous)
+            + "，多个用顿号分隔（A6.3）；只写“违章”不能确定是否违章驾驶，将转人工核实。",
             "7. 身份证号保持文本格式。",
         ],
     )
