@@ -218,13 +218,17 @@ def enroll(
         with reg.transaction():
             result, findings = _check(ctx, reg, intake, units_path, received_default, imported)
             tick("check")
-            run_id = reg.start_run("enroll",
+            run_id = reg.start_run(
+                "enroll",
                 ctx.as_of,
                 str(units_path),
                 sha,
                 ctx.policy.latest.id,
             )
-            added_c, added_s = reg.record_enrollment(run_id, result.contracts, result.spells
+            added_c, added_s = reg.record_enrollment(run_id, result.contracts, result.spells)
+            # what the run's report shows, kept so that `aidctl report RUN_ID` can write it again
+            reg.save_run_frames(
+                run_id, {"units": result.units, "members": result.members, "findings": findings}
             )
             counts = {
                 "units": result.units.height,
@@ -289,13 +293,16 @@ def adjudicate(
                 history = reg.history_of_ids(ids, claim_ids)
                 decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
                 tick("decide")
-                run_id = reg.start_run("adjudicate", ctx.as_of, str(claims_path), sha, ctx.policy.latest.id
+                run_id = reg.start_run(
+                    "adjudicate", ctx.as_of, str(claims_path), sha, ctx.policy.latest.id
                 )
                 final = decisions.filter(
                     pl.col("status").is_in(["approved", "rejected"])
                     & (pl.col("reason_code") != "ALREADY_DECIDED")
                 )
                 recorded = reg.record_decisions(run_id, final)
+                # every row of the run, pending ones included, for `aidctl report RUN_ID`
+                reg.save_run_frames(run_id, {"decisions": decisions, "findings": intake.findings})
                 reg.finish_run(run_id, totals(decisions))
                 if before_commit is not None:
                     before_commit(

@@ -127,6 +127,7 @@ EXPECTED_CLAIMS: list[dict[str, Any]] = [
         "unit_code": "00123",
         "claim_type": "critical_illness",
         "disease": "恶性肿瘤",
+        "diagnosis_code": None,
         "diagnosis_date": dt.date(2026, 8, 1),
         "accident_date": None,
         "disability_grade": None,
@@ -147,6 +148,7 @@ EXPECTED_CLAIMS: list[dict[str, Any]] = [
         "unit_code": "00123",
         "claim_type": "accident_disability",
         "disease": None,
+        "diagnosis_code": None,
         "diagnosis_date": None,
         "accident_date": dt.date(2026, 3, 5),  # the text 2026/03/05
         "disability_grade": 5,  # 五级
@@ -167,6 +169,7 @@ EXPECTED_CLAIMS: list[dict[str, Any]] = [
         "unit_code": "U002",
         "claim_type": "accident_death",
         "disease": None,
+        "diagnosis_code": None,
         "diagnosis_date": None,
         "accident_date": dt.date(2026, 4, 1),  # a date with a time of day, 14:30
         "disability_grade": 7,  # the formula =10-3, read by its stored value

@@ -82,6 +82,15 @@ class Register:
     def runs(self, limit: int = 50, command: str | None = None) -> list[dict[str, Any]]:
         return store.runs(self._conn, limit, command)
 
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        return store.run(self._conn, run_id)
+
+    def save_run_frames(self, run_id: str, frames: dict[str, pl.DataFrame]) -> None:
+        store.save_run_frames(self._conn, run_id, frames)
+
+    def run_frames(self, run_id: str) -> dict[str, pl.DataFrame]:
+        return store.run_frames(self._conn, run_id)
+
     # ------------------------------------------------------------ units, contracts, spells
 
     def contracts_of_units(self, unit_codes: Iterable[str]) -> pl.DataFrame:

@@ -122,4 +122,16 @@ ALTER TABLE contracts ADD COLUMN received_date TEXT;
 ALTER TABLE decisions ADD COLUMN disease_key TEXT
 """,
     ),
+    (
+        4,
+        "run frames",
+        """
+CREATE TABLE run_frames (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run_id, name)
+)
+""",
+    ),
 ]

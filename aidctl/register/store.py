@@ -8,6 +8,7 @@ claims file of 100,000 rows reads only its members' spells out of millions.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sqlite3
 import uuid
@@ -173,6 +174,41 @@ def runs(
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def save_run_frames(conn: sqlite3.Connection, run_id: str, frames: dict[str, pl.DataFrame]) -> None:
+    """Keep the frames a run's report shows (Arrow IPC), so `aidctl report RUN_ID` can write
+    the same workbook again, pending rows included."""
+    for name, frame in frames.items():
+        buffer = io.BytesIO()
+        frame.write_ipc(buffer, compression="zstd")
+        conn.execute(
+            "INSERT OR REPLACE INTO run_frames (run_id, name, data) VALUES (?, ?, ?)",
+            (run_id, name, buffer.getvalue()),
+        )
+
+
+def run_frames(conn: sqlite3.Connection, run_id: str) -> dict[str, pl.DataFrame]:
+    """The frames kept for a run (empty when the run kept none)."""
+    cur = conn.execute(
+        "SELECT name, data FROM run_frames WHERE run_id = ? ORDER BY name", (run_id,)
+    )
+    return {name: pl.read_ipc(io.BytesIO(data)) for name, data in cur.fetchall()}
+
+
+def run(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+    """One run's record (command, input, SHA-256, as-of, policy version, counts), or None."""
+    cur = conn.execute(
+        "SELECT run_id, command, input_file, input_sha256, as_of, policy_version, started_at, "
+        "finished_at, counts FROM runs WHERE run_id = ?",
+        (run_id,),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    record = dict(zip([d[0] for d in cur.description], row, strict=True))
+    record["counts"] = json.loads(record["counts"]) if record["counts"] else {}
+    return record
 
 
 # ---------------------------------------------------------------- enrolment
