@@ -125,9 +125,9 @@ class Ctx:
 
     def pipeline_context(self) -> Any:
         from aidctl.intake.limits import Limits
-        from aidctl.pipeline import Context
+        from aidctl.pipeline import Settings
 
-        return Context(
+        return Settings(
             db_path=self.db,
             as_of=self.as_of,
             lang=self.lang,

@@ -37,7 +37,7 @@ Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Context:
+class Settings:
     """What every command acts with: the register, the day, the language, the parameters."""
 
     db_path: Path
@@ -106,7 +106,7 @@ def _empty(schema: dict[str, Any]) -> pl.DataFrame:
 
 
 def _read_units(
-    ctx: Context, units_path: Path, members_path: Path | None, timer: Callable[[str], None]
+    ctx: Settings, units_path: Path, members_path: Path | None, timer: Callable[[str], None]
 ) -> Any:
     for path in (units_path, members_path):
         if path is not None:
@@ -117,7 +117,7 @@ def _read_units(
 
 
 def _check(
-    ctx: Context,
+    ctx: Settings,
     reg: Register | None,
     intake: Any,
     units_path: Path,
@@ -166,7 +166,7 @@ def _as_written(findings: pl.DataFrame, headers: dict[str, dict[str, str]]) -> p
 
 
 def validate_enrollment(
-    ctx: Context,
+    ctx: Settings,
     units_path: Path,
     members_path: Path | None = None,
     timer: Callable[[str], None] | None = None,
@@ -195,7 +195,7 @@ BeforeCommit = Callable[[Register, Any, Any], None]
 
 
 def enroll(
-    ctx: Context,
+    ctx: Settings,
     units_path: Path,
     members_path: Path | None = None,
     timer: Callable[[str], None] | None = None,
@@ -256,7 +256,7 @@ def enroll(
 
 
 def adjudicate(
-    ctx: Context,
+    ctx: Settings,
     claims_path: Path,
     dry_run: bool = False,
     timer: Callable[[str], None] | None = None,
@@ -336,7 +336,7 @@ def totals(decisions: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
-def renewals_due(ctx: Context, duration: str) -> pl.DataFrame:
+def renewals_due(ctx: Settings, duration: str) -> pl.DataFrame:
     """Contracts due, in grace or lapsed (A7.1, D5), with unit names and contacts."""
     from aidctl.core.renewals import renewals, window_end
 
@@ -356,7 +356,7 @@ def renewals_due(ctx: Context, duration: str) -> pl.DataFrame:
     return listed.join(units, on="unit_code", how="left", maintain_order="left")
 
 
-def void(ctx: Context, claim_id: str, reason: str) -> dict[str, Any]:
+def void(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
     """Reverse a decided claim by appending a void (nothing is deleted or rewritten).
 
     Caps and the earlier-term rules then count as if it had not been decided; the claim_id
@@ -381,7 +381,7 @@ def void(ctx: Context, claim_id: str, reason: str) -> dict[str, Any]:
     return {**target, "void_run": run_id}
 
 
-def payments(ctx: Context, period: str) -> pl.DataFrame:
+def payments(ctx: Settings, period: str) -> pl.DataFrame:
     """The period's payments and reversals for the finance office (one row per payment)."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
         raise InputError(

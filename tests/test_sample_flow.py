@@ -23,7 +23,7 @@ AS_OF = dt.date(2026, 11, 28)
 
 @pytest.fixture(scope="module")
 def flow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
-    ctx = pipeline.Context(
+    ctx = pipeline.Settings(
         db_path=tmp_path_factory.mktemp("flow") / "register.sqlite3",
         as_of=AS_OF,
         lang="zh",

@@ -102,7 +102,7 @@ def _reject(ws: Workspace, path: Path, reason: str) -> None:
 
 
 def _write_file_reports(
-    staging: Path, kind: str, source: Path, outcome: Any, intake: Any, ctx: pipeline.Context
+    staging: Path, kind: str, source: Path, outcome: Any, intake: Any, ctx: pipeline.Settings
 ) -> None:
     """The same reports the single commands write, into the staging folder."""
     from aidctl.reports.adjudication import report_frame, write_adjudication_report
@@ -158,7 +158,7 @@ def _write_file_reports(
         )
 
 
-def arrival_day(path: Path, ctx: pipeline.Context) -> dt.date:
+def arrival_day(path: Path, ctx: pipeline.Settings) -> dt.date:
     """D5: the day a roster without 受理日期 was received — the day its file arrived in the
     inbox, read as the file's modification date when the batch takes it (a roster dropped
     on the 25th is not late because the run is on the 1st). Never after the as-of day: a
@@ -168,7 +168,7 @@ def arrival_day(path: Path, ctx: pipeline.Context) -> dt.date:
 
 
 def _process(
-    ws: Workspace, ctx: pipeline.Context, path: Path, sha: str, period: str, out_dir: Path
+    ws: Workspace, ctx: pipeline.Settings, path: Path, sha: str, period: str, out_dir: Path
 ) -> FileResult:
     check_file(path, ctx.limits)  # before anything opens it: a zip bomb is refused unread
     kind = detect_kind(path)
@@ -216,7 +216,7 @@ def _process(
 
 
 def run_batch(
-    ws: Workspace, ctx: pipeline.Context, period: str, log: Log, renewals_window: str = "30d"
+    ws: Workspace, ctx: pipeline.Settings, period: str, log: Log, renewals_window: str = "30d"
 ) -> BatchResult:
     """Process the inbox under the workspace lock; see the module docstring."""
     for folder in (ws.inbox, ws.outbox, ws.archive):
@@ -283,7 +283,7 @@ def run_batch(
     return result
 
 
-def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Context, run_id: str) -> Path:
+def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Settings, run_id: str) -> Path:
     zh = ctx.lang == "zh"
     rows = [
         {
@@ -352,7 +352,7 @@ def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Context, ru
     return path
 
 
-def _record_batch_run(ws: Workspace, ctx: pipeline.Context, result: BatchResult) -> str:
+def _record_batch_run(ws: Workspace, ctx: pipeline.Settings, result: BatchResult) -> str:
     counts: dict[str, Any] = {"period": result.period, "files": len(result.files)}
     for f in result.files:
         counts[f.outcome] = counts.get(f.outcome, 0) + 1
