@@ -494,7 +494,7 @@ def benefit_of(catalogue: Catalogue) -> tuple[pl.DataFrame, pl.Expr]:
     return class_table(catalogue), expr
 
 
-def _benefit_frame(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+def with_benefit(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """`frame` with `benefit` and `disease_class` (its own where given, else the
     catalogue's)."""
     table, expr = benefit_of(catalogue)
@@ -521,7 +521,7 @@ def payments(decisions: pl.DataFrame, voids: pl.DataFrame, catalogue: Catalogue)
     disease_class, disease_code, claim_type, unit_code.
     """
     keep = ["decision_id", "claim_id", "claim_type", "disease_code", "unit_code"]
-    paid = _benefit_frame(
+    paid = with_benefit(
         decisions.filter((pl.col("status") == "approved") & (pl.col("amount") > 0)), catalogue
     )
     keep += ["benefit", "disease_class"]
@@ -535,7 +535,7 @@ def payments(decisions: pl.DataFrame, voids: pl.DataFrame, catalogue: Catalogue)
         return out
     # the void takes the decision's benefit and unit; a void of a decision the frame does
     # not hold still counts, on an unknown line, so that no reversal is lost
-    described = _benefit_frame(decisions, catalogue).select(keep)
+    described = with_benefit(decisions, catalogue).select(keep)
     rev = voids.join(described, on="decision_id", how="left").select(
         *keep,
         pl.col("void_as_of").alias("day"),
@@ -614,7 +614,7 @@ def reserve(
 
 def open_liabilities(open_items: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """Open claims by benefit line: how many, and what they could cost at most."""
-    framed = _benefit_frame(open_items, catalogue)
+    framed = with_benefit(open_items, catalogue)
     return (
         framed.group_by("benefit")
         .agg(pl.len().cast(pl.Int64).alias("open_count"), pl.col("max_cost").sum())
