@@ -120,7 +120,7 @@ def district_of(unit_code: pl.Expr, districts: Districts | None = None) -> pl.Ex
     code = unit_code.str.strip_chars()
     region = code.str.slice(2, 6)
     return (
-        pl.when(code.str.len_chars() != 18)
+        pl.when(code.is_null() | (code.str.len_chars() != 18))
         .then(pl.lit(UNKNOWN))
         .when(region.is_in(list(mapping)))
         .then(region.replace_strict(mapping, default=None, return_dtype=pl.Utf8))
@@ -128,6 +128,7 @@ def district_of(unit_code: pl.Expr, districts: Districts | None = None) -> pl.Ex
         .then(pl.lit(UNKNOWN))
         .otherwise(pl.lit(OUTSIDE))
         .fill_null(pl.lit(UNKNOWN))
+        .alias("district")
     )
 
 
