@@ -258,6 +258,44 @@ def exposure_days(spells: pl.DataFrame, start: dt.date, end: dt.date) -> int:
     return int(value.item() or 0)
 
 
+def coverage_by_day(spells: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """People covered on every day of the window (`day`, `covered`), in order (L6, L83).
+
+    Counted with a running sum of starts and ends, not by cutting spells into days or
+    months: a spell adds one from its first day inside the window and takes it back the day
+    after its last. One person's spells do not overlap (E3); should two consecutive ones do,
+    the days they share are taken back once, so that a person counts once a day (L6).
+    """
+    s = spells.select("id_number", "spell_start", "term_end")
+    shared = (
+        s.sort("id_number", "spell_start")
+        .with_columns(pl.col("term_end").shift(1).over("id_number").alias("_pe"))
+        .filter(pl.col("_pe") >= pl.col("spell_start"))
+        .select(
+            "spell_start",
+            pl.min_horizontal(pl.col("_pe"), pl.col("term_end")).alias("term_end"),
+            pl.lit(-1, pl.Int64).alias("_w"),
+        )
+    )
+    parts = pl.concat(
+        [s.select("spell_start", "term_end", pl.lit(1, pl.Int64).alias("_w")), shared]
+    ).with_columns(_clip("spell_start", "term_end", start, end))
+    parts = parts.filter(pl.col("_s") <= pl.col("_e"))
+    deltas = pl.concat(
+        [
+            parts.select(pl.col("_s").alias("day"), pl.col("_w")),
+            parts.select((pl.col("_e") + pl.duration(days=1)).alias("day"), -pl.col("_w")),
+        ]
+    )
+    deltas = deltas.group_by("day").agg(pl.col("_w").sum())
+    days = pl.DataFrame(
+        {"day": pl.date_range(start, end, "1d", eager=True)}, schema={"day": pl.Date}
+    )
+    return days.join(deltas, on="day", how="left", maintain_order="left").select(
+        "day", pl.col("_w").fill_null(0).cum_sum().alias("covered")
+    )
+
+
 def _by_month(frame: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
     """`frame` (with `_s`, `_e` already clipped to the window) cut at month ends: one row per
     row and month it touches, `month` the month's first day, `_ms`/`_me` the part inside."""
@@ -859,14 +897,12 @@ def _month_lines(
     opening_balance: int,
 ) -> pl.DataFrame:
     months = month_starts(start, end)
-    cut = _by_month(spells.with_columns(_clip("spell_start", "term_end", start, end)), start, end)
-    cut = cut.with_columns(
-        pl.min_horizontal(pl.col("month").dt.month_end(), pl.lit(end)).alias("_last")
+    cover = coverage_by_day(spells, start, end).with_columns(
+        pl.col("day").dt.month_start().alias("month")
     )
-    days = cut.group_by("month").agg(
-        _days(pl.col("_ms"), pl.col("_me")).sum().alias("member_days"),
-        # L6: a person counted once on the month's last day
-        pl.col("id_number").filter(pl.col("_me") == pl.col("_last")).n_unique().alias("members"),
+    days = cover.group_by("month").agg(
+        pl.col("covered").sum().cast(pl.Int64).alias("member_days"),
+        pl.col("covered").last().cast(pl.Int64).alias("members"),  # on the month's last day
     )
 
     counts = (
