@@ -589,7 +589,9 @@ def test_members_on_a_day_picks_one_spell_per_person_L6() -> None:
     assert fund.members_on(spells, dt.date(2025, 1, 1)).height == 2
     counts = fund.members_count(spells, dt.date(2025, 3, 1), by="unit")
     assert counts.rows() == [("U1", 2, 1, 1)]
-    assert fund.exposure_days(spells, dt.date(2025, 12, 31), dt.date(2026, 1, 1)) == 2 + 1 + 1
+    assert (
+        fund.exposure_days(spells, dt.date(2025, 12, 31), dt.date(2026, 1, 1)) == 2 + 1
+    )  # A once a day
     # the month lines count A once on the days its two spells share (L6)
     cover = fund.coverage_by_day(spells, dt.date(2025, 5, 31), dt.date(2026, 1, 1))
     assert dict(cover.rows())[dt.date(2025, 6, 1)] == 2

@@ -247,15 +247,13 @@ def _days(s: pl.Expr, e: pl.Expr) -> pl.Expr:
 
 
 def exposure_days(spells: pl.DataFrame, start: dt.date, end: dt.date) -> int:
-    """Member-days of cover in the window: each spell's days clipped to [start, end] (L83).
+    """Member-days of cover in the window: the people covered, summed over its days (L83).
 
-    Spells are counted as they are: one person's spells do not overlap (E3), so this is the
-    number of (person, day) pairs covered.
+    The same count as the month lines (`coverage_by_day`), so that they add up to it; a
+    person counts once a day (L6). The unit and district lines count each spell in its own
+    unit.
     """
-    value = spells.select(_clip("spell_start", "term_end", start, end)).select(
-        _days(pl.col("_s"), pl.col("_e")).sum()
-    )
-    return int(value.item() or 0)
+    return int(coverage_by_day(spells, start, end)["covered"].sum() or 0)
 
 
 def coverage_by_day(spells: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
