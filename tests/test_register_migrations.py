@@ -135,9 +135,12 @@ def test_an_older_register_with_two_live_decisions_of_a_claim_is_left_as_it_was(
     try:
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (4,)
         assert conn.execute(decisions).fetchall() == before
-        assert "CHECK" not in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'decisions'"
-        ).fetchone()[0]
+        assert (
+            "CHECK"
+            not in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'decisions'"
+            ).fetchone()[0]
+        )
     finally:
         conn.close()
 
