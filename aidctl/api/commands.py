@@ -37,8 +37,7 @@ from aidctl.intake.kind import detect_kind
 from aidctl.intake.limits import Limits, check_file
 from aidctl.pipeline import Settings
 from aidctl.plan.params import Policy, load_policy
-from aidctl.register import Register
-from aidctl.register.db import default_db_path
+from aidctl.register import Register, default_location
 
 if TYPE_CHECKING:
     from aidctl.api.outcomes import BatchOutcome
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 PolicyArg = Policy | Path | str | None
 RUN_FRAME_CLAIMS = "claims"  # the claim texts of an adjudication run (see CLAIM_TEXT_SCHEMA)
-RUN_FRAME_RENEWALS = "renewals"
+RUN_FRAME_RENEWALS = "renewals"  # pipeline.list_renewals keeps the listing under this name
 
 
 class Commit:
@@ -70,7 +69,7 @@ class Commit:
 
 def default_register() -> Path:
     """$AIDCTL_DB, else the register in the user's data folder."""
-    return default_db_path()
+    return default_location()
 
 
 def _policy(policy: PolicyArg) -> Policy:
@@ -273,16 +272,12 @@ def renewals(
     as_of: dt.date | str | None = None,
     policy: PolicyArg = None,
 ) -> RenewalsOutcome:
-    """Units due, in grace or lapsed (A7.1, D5); the list is kept as a run (L66) so that
-    `aidctl report RUN_ID` writes it again."""
+    """Units due, in grace or lapsed (A7.1, D5); the list is kept as a run so that
+    `aidctl report RUN_ID` writes it again (pipeline.list_renewals)."""
     ctx = _settings(db, _day(as_of), policy)
-    listed = pipeline.renewals_due(ctx, due)
-    with Register.open(ctx.db_path, create=False) as reg, reg.transaction():
-        run_id = reg.start_run("renewals", ctx.as_of, due, None, ctx.policy.latest.id)
-        reg.save_run_frames(run_id, {RUN_FRAME_RENEWALS: listed})
-        reg.finish_run(run_id, {"window": due, "listed": listed.height})
+    listed = pipeline.list_renewals(ctx, due)
     return RenewalsOutcome(
-        due=listed, as_of=ctx.as_of, window=due, register=ctx.db_path, run_id=run_id
+        due=listed.listed, as_of=ctx.as_of, window=due, register=ctx.db_path, run_id=listed.run_id
     )
 
 
@@ -386,6 +381,7 @@ def report(
             contracts_added=int(counts.get("contracts_added") or 0),
             spells_added=int(counts.get("spells_added") or 0),
             imported=bool(counts.get("imported")),
+            run_record=run,
         )
     elif command == "adjudicate" and "decisions" in frames:
         decisions = frames["decisions"]
@@ -402,12 +398,13 @@ def report(
             lang=lang,
             unmask=unmask,
             run_id=run_id,
+            run_record=run,
         )
     elif command == "renewals" and RUN_FRAME_RENEWALS in frames:
         rebuilt = RenewalsOutcome(
             due=frames[RUN_FRAME_RENEWALS],
             as_of=as_of,
-            window=str(run["input_file"] or ""),
+            window=str(counts.get("due") or run["input_file"] or ""),
             register=ctx.db_path,
             run_id=run_id,
         )

@@ -20,6 +20,7 @@ from aidctl.core.enrollment import COMPLIANT
 from aidctl.plan.params import Policy, PolicyVersion
 from aidctl.reports.adjudication import report_frame
 from aidctl.reports.enrollment import issues_frame, sheet_of
+from aidctl.reports.safe import mask_id
 
 # the claim columns a decision report shows that the decisions frame does not hold (kept
 # with a run so that `aidctl report RUN_ID` writes the same rows again)
@@ -63,6 +64,7 @@ class EnrolmentOutcome:
     spells_added: int = 0
     imported: bool = False
     clerk_rows: ClerkRows | None = None  # None for a run rebuilt from the register
+    run_record: dict[str, Any] | None = None  # the register's record, for a rebuilt run
     report: Path | None = None
     annotated: Path | None = None
 
@@ -142,6 +144,7 @@ class AdjudicationOutcome:
     recorded: int = 0
     dry_run: bool = False
     report: Path | None = None
+    run_record: dict[str, Any] | None = None  # the register's record, for a rebuilt run
 
     @property
     def exit_code(self) -> int:
@@ -225,8 +228,6 @@ class ExplainOutcome:
     exit_code: int = 0
 
     def to_json(self) -> list[dict[str, Any]]:
-        from aidctl.reports.safe import mask_id
-
         return [
             {**r, "id_number": r["id_number"] if self.unmask else mask_id(r["id_number"])}
             for r in self.rows

@@ -76,6 +76,8 @@ def annotated_path(report: Path, lang: str) -> Path:
 
 def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> list[tuple[str, Any]]:
     policy = outcome.policy
+    # a rebuilt run shows what the run was made with, not what this process loaded
+    record = outcome.run_record or {}
     facts: list[tuple[str, Any]] = [
         (_t(lang, "输入文件", "Input file"), str(outcome.source)),
         ("SHA-256", outcome.input_sha256),
@@ -89,8 +91,8 @@ def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> li
             _t(lang, "参数版本", "Parameter version"),
             ", ".join(outcome.policy_versions) or policy.latest.id,
         ),
-        (_t(lang, "参数文件", "Parameter file"), policy.path),
-        ("aidctl", __version__),
+        (_t(lang, "参数文件", "Parameter file"), record.get("policy_file") or policy.path),
+        ("aidctl", record.get("aidctl_version") or __version__),
     ]
     if isinstance(outcome, EnrolmentOutcome):
         # D5: the received day of rosters that state none (the batch: the day the file came)
