@@ -1,6 +1,8 @@
-"""The command line: options in, the pipeline called, results shown; exit codes 0/1/2.
+"""The command line: options in, `aidctl.api` called, results shown; exit codes 0/1/2.
 
-Each command is a few lines: build the context, call `aidctl.pipeline`, render. An
+Each command parses its options, calls the one function of `aidctl.api` named after it,
+writes the report through `api.write_report`, and renders the outcome: a rich table on a
+terminal, plain lines otherwise, or `--json` (the outcome's own `to_json()`). An
 `AidctlError` (a file that cannot be read, a bad option, a register that is not ours)
 becomes one sentence on stderr and exit code 2, never a traceback.
 """
@@ -14,18 +16,18 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidctl import __version__
+from aidctl import __version__, api
+from aidctl.batch.workspace import Workspace, find_config, init_workspace, load_workspace
 from aidctl.errors import AidctlError, InputError
-from aidctl.plan.params import Policy, load_policy
-from aidctl.register.db import default_db_path
 
 app = typer.Typer(
     name="aidctl",
@@ -82,96 +84,104 @@ PolicyOpt = Annotated[
 UnmaskOpt = Annotated[bool, typer.Option("--unmask", help="Show id numbers in full in reports.")]
 
 
-class Ctx:
-    """Parsed common options, and the few helpers every command needs."""
+@dataclass
+class CommonOptions:
+    """The options every command shares, resolved: an explicit option wins, then the
+    workspace config (aidctl.toml), then $AIDCTL_DB / the built-in defaults."""
 
-    def __init__(
-        self,
-        db: Path | None,
-        as_of: str | None,
-        lang: str | None,
-        json_out: bool,
-        policy: Path | None,
+    db: Path
+    as_of: dt.date | None
+    lang: str
+    json: bool
+    policy: Path | None
+    unmask: bool = False
+    workspace: Workspace | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def parse(
+        cls,
+        db: Path | None = None,
+        as_of: str | None = None,
+        lang: str | None = None,
+        json_out: bool = False,
+        policy: Path | None = None,
         unmask: bool = False,
         config: Path | None = None,
-    ) -> None:
-        from aidctl.batch.workspace import find_config, load_workspace
-
+    ) -> CommonOptions:
         found = find_config(config)
-        self.workspace = load_workspace(found) if found is not None else None
-        ws = self.workspace
+        ws = load_workspace(found) if found is not None else None
         lang = lang or (ws.lang if ws else "zh")
         if lang not in ("zh", "en"):
             raise InputError(
                 f"--lang must be zh or en, not {lang!r}.",
                 f"--lang 只能是 zh 或 en，而不是 {lang!r}。",
             )
-        self.lang = lang
-        self.json = json_out
-        # an explicit --db wins, then the workspace's register, then $AIDCTL_DB / the default
-        self.db = (db if db is not None else (ws.register if ws else default_db_path())).absolute()
-        self.as_of = _parse_day(as_of, "--as-of") if as_of else dt.date.today()
-        self.policy: Policy = load_policy(
-            policy if policy is not None else (ws.policy if ws else None)
+        register = db if db is not None else (ws.register if ws else api.default_register())
+        return cls(
+            db=register.absolute(),
+            as_of=_parse_day(as_of, "--as-of") if as_of else None,
+            lang=lang,
+            json=json_out,
+            policy=policy if policy is not None else (ws.policy if ws else None),
+            unmask=unmask,
+            workspace=ws,
         )
-        self.unmask = unmask
-        self.started = time.perf_counter()
-        self.timings: dict[str, float] = {}
-        self._last = self.started
-        self._status: Any = None
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
 
-    def pipeline_context(self) -> Any:
-        from aidctl.intake.limits import Limits
-        from aidctl.pipeline import Settings
 
-        return Settings(
-            db_path=self.db,
-            as_of=self.as_of,
-            lang=self.lang,
-            policy=self.policy,
-            unmask=self.unmask,
-            limits=Limits.from_env(),
-        )
+class Progress:
+    """A spinner with the current stage on a terminal; on stderr, each stage's time when
+    nobody watches a terminal (cron, pipes); nothing with --json or AIDCTL_QUIET=1."""
+
+    _WORDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "read": ("读取表格…", "reading the workbook…"),
+        "check": ("检查中…", "checking…"),
+        "decide": ("审核中…", "deciding…"),
+        "record": ("写入登记库…", "recording…"),
+        "write": ("写报告…", "writing the reports…"),
+    }
+    _FOLLOWING: ClassVar[dict[str, str]] = {
+        "read": "check",
+        "check": "record",
+        "decide": "record",
+        "record": "write",
+    }
+
+    def __init__(self, opts: CommonOptions) -> None:
+        self.opts = opts
+        self.timings: dict[str, float] = {}
+        self._last = opts.started
+        self._status: Any = None
+
+    def _text(self, stage: str) -> str:
+        zh, en = self._WORDS.get(stage, (stage, stage))
+        return self.opts.t(zh, en)
 
     @contextmanager
-    def progress(self, first: str) -> Iterator[None]:
-        """A spinner with the current stage on a terminal; nothing otherwise (cron, pipes)."""
-        if self.json or not err.is_terminal:
-            yield
+    def shown(self, first: str) -> Iterator[Progress]:
+        if self.opts.json or not err.is_terminal:
+            yield self
             return
-        with err.status(self._stage_text(first)) as status:
+        with err.status(self._text(first)) as status:
             self._status = status
             try:
-                yield
+                yield self
             finally:
                 self._status = None
 
-    def _stage_text(self, stage: str) -> str:
-        words = {
-            "read": ("读取表格…", "reading the workbook…"),
-            "check": ("检查中…", "checking…"),
-            "decide": ("审核中…", "deciding…"),
-            "record": ("写入登记库…", "recording…"),
-            "write": ("写报告…", "writing the reports…"),
-        }
-        zh, en = words.get(stage, (stage, stage))
-        return zh if self.lang == "zh" else en
-
-    def timer(self, stage: str) -> None:
-        """Record how long a stage took; say it on stderr when nobody watches a terminal."""
+    def __call__(self, stage: str) -> None:
         now = time.perf_counter()
         took = now - self._last
         self.timings[stage] = self.timings.get(stage, 0.0) + took
         self._last = now
-        following = {"read": "check", "check": "record", "decide": "record", "record": "write"}
-        if self._status is not None and stage in following:
-            self._status.update(self._stage_text(following[stage]))
-        if not self.json and not err.is_terminal and os.environ.get("AIDCTL_QUIET") != "1":
+        if self._status is not None and stage in self._FOLLOWING:
+            self._status.update(self._text(self._FOLLOWING[stage]))
+        if not self.opts.json and not err.is_terminal and os.environ.get("AIDCTL_QUIET") != "1":
             err.print(
-                f"aidctl: {stage} {took:.2f}s (total {now - self.started:.2f}s, "
+                f"aidctl: {stage} {took:.2f}s (total {now - self.opts.started:.2f}s, "
                 f"peak memory {_peak_mb():.0f} MB)"
             )
 
@@ -227,27 +237,31 @@ def _run(body: Callable[[], int], lang: str | None = "zh") -> None:
     raise typer.Exit(code)
 
 
-def _print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+def _print_json(outcome: Any) -> None:
+    """The outcome's own document (docs/formats.md); the CLI builds none itself."""
+    sys.stdout.write(
+        json.dumps(outcome.to_json(), ensure_ascii=False, indent=2, default=str) + "\n"
+    )
 
 
-def _default_out(source: Path, label: str) -> Path:
-    return Path.cwd() / f"{source.stem}.{label}.xlsx"
-
-
-def _facts(
-    c: Ctx, source: Path, sha: str, run_id: str | None, versions: list[str]
-) -> list[tuple[str, Any]]:
-    return [
-        (c.t("输入文件", "Input file"), str(source)),
-        ("SHA-256", sha),
-        (c.t("运行编号", "Run id"), run_id or c.t("（未登记）", "(not recorded)")),
-        (c.t("业务日期", "As of"), c.as_of),
-        (c.t("登记库", "Register"), str(c.db)),
-        (c.t("参数版本", "Parameter version"), ", ".join(versions) or c.policy.latest.id),
-        (c.t("参数文件", "Parameter file"), c.policy.path),
-        ("aidctl", __version__),
-    ]
+def _write(
+    opts: CommonOptions, outcome: Any, path: Path | None, annotated: Path | None = None
+) -> list[Path]:
+    """Write the outcome's report(s). After a commit the run is recorded whatever happens
+    here, so a failure names the run and the command that writes its report again (L65)."""
+    try:
+        return api.write_report(outcome, path, opts.lang, opts.unmask, annotated)
+    except OSError as exc:
+        run_id = getattr(outcome, "run_id", None)
+        if run_id is None:
+            raise
+        where = exc.filename or path or ""
+        raise AidctlError(
+            f"{where}: {exc.strerror or exc}. Run {run_id} is recorded; its report was not "
+            f"written: `aidctl report {run_id}` writes it again.",
+            f"{where}：{exc.strerror or exc}。运行 {run_id} 已登记，但报告未能写出："
+            f"`aidctl report {run_id}` 可重新写出该报告。",
+        ) from exc
 
 
 def _table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
@@ -268,174 +282,95 @@ def _table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
 # ---------------------------------------------------------------- enrolment
 
 
-def _enrollment_command(
+def _enrolment_command(
     command: str,
     file: Path,
     members: Path | None,
-    db: Path | None,
-    as_of: str | None,
-    lang: str | None,
-    json_out: bool,
+    opts: CommonOptions,
     out_path: Path | None,
-    policy: Path | None,
-    unmask: bool,
     annotated: Path | None,
-    imported: bool = False,
+    import_books: bool = False,
 ) -> int:
-    from aidctl import pipeline
-    from aidctl.reports.enrollment import (
-        issues_frame,
-        sheet_of,
-        write_annotated_copy,
-        write_enrollment_report,
-    )
-
-    c = Ctx(db, as_of, lang, json_out, policy, unmask)
-    with c.progress("read"):
-        if command == "enroll":
-            outcome, intake = pipeline.enroll(
-                c.pipeline_context(), file, members, c.timer, imported=imported
-            )
-        else:
-            outcome, intake = pipeline.validate_enrollment(
-                c.pipeline_context(), file, members, c.timer, imported=imported
-            )
-        result = outcome.result
-        report = out_path or _default_out(file, "enroll" if command == "enroll" else "check")
-        title = c.t(
-            "参保校验结果" if command != "enroll" else "参保登记结果",
-            "Enrolment check" if command != "enroll" else "Enrolment",
+    progress = Progress(opts)
+    call = api.enroll if command == "enroll" else api.validate_enrollment
+    with progress.shown("read"):
+        outcome = call(
+            file,
+            members,
+            db=opts.db,
+            as_of=opts.as_of,
+            policy=opts.policy,
+            lang=opts.lang,
+            unmask=opts.unmask,
+            import_books=import_books,
+            progress=progress,
         )
-        versions = sorted(result.units["policy_version"].drop_nulls().unique().to_list())
-        write_enrollment_report(
-            report,
-            result.units,
-            outcome.findings,
-            _facts(c, file, outcome.input_sha256, outcome.run_id, versions),
-            c.lang,
-            c.unmask,
-            title,
-        )
-        annotated_path = annotated or report.with_name(
-            report.stem + (".批注" if c.lang == "zh" else ".annotated") + ".xlsx"
-        )
-        write_annotated_copy(
-            annotated_path,
-            intake.units_raw,
-            intake.members_raw,
-            result.units,
-            result.members,
-            outcome.findings,
-            c.lang,
-        )
-        c.timer("write")
-    units = result.units
-    if c.json:
-        member_sheet = sheet_of(result.members, "参保职工")
-        issues = issues_frame(
-            outcome.findings.filter(pl.col("sheet") == member_sheet), c.lang, c.unmask
-        )
-        doc = {
-            "units": [
-                {
-                    "unit_code": u["unit_code"],
-                    "unit_name": u["unit_name"],
-                    "status": u["status"],
-                    "total_staff": u["total_staff"],
-                    "eligible": u["eligible"],
-                    "ratio": None if u["ratio"] is None else round(u["ratio"], 4),
-                    "required_ratio": u["required_ratio"],
-                    "shortfall": u["shortfall"],
-                    "contribution_total": u["contribution_total"],
-                    "unit_share": u["unit_share"],
-                    "individual_share": u["individual_share"],
-                    "reasons": u["reasons"],
-                    "term_start": _iso(u["term_start"]),
-                    "term_end": _iso(u["term_end"]),
-                    "received_date": _iso(u["received_date"]),
-                    "first_time": u["first_time"],
-                    "imported": u["imported"],
-                }
-                for u in units.iter_rows(named=True)
-            ],
-            "member_issues": issues.select(
-                "sheet", "row", "unit_code", "id_number", "code", "message"
-            ).to_dicts(),
-            "report": str(report),
-            "annotated": str(annotated_path),
-            "register": str(c.db),
-            "run_id": outcome.run_id,
-        }
-        _print_json(doc)
+        _write(opts, outcome, out_path, annotated)
+        progress("write")
+    if opts.json:
+        _print_json(outcome)
         return outcome.exit_code
-    counts = units.group_by("status").len()
-    count_of = {r["status"]: r["len"] for r in counts.iter_rows(named=True)}
-    rows = [
-        [
-            u["unit_code"],
-            u["unit_name"],
-            _status_word(u["status"], c.lang),
-            u["eligible"],
-            u["total_staff"],
-            f"{(u['ratio'] or 0):.1%}",
-            u["shortfall"],
-            u["contribution_total"],
-            ", ".join(u["reasons"]),
-        ]
-        for u in units.filter(pl.col("status") != "compliant").iter_rows(named=True)
-    ]
+    t = opts.t
+    units = outcome.units
+    count_of = {r["status"]: r["len"] for r in units.group_by("status").len().iter_rows(named=True)}
     _table(
-        c.t("需要处理的单位", "Units that need action"),
+        t("需要处理的单位", "Units that need action"),
         [
-            c.t("单位编码", "Unit"),
-            c.t("单位名称", "Name"),
-            c.t("结果", "Status"),
-            c.t("参保", "Enrolled"),
-            c.t("总数", "Staff"),
-            c.t("比例", "Ratio"),
-            c.t("缺", "Short"),
-            c.t("互助金", "Contribution"),
-            c.t("原因", "Reasons"),
+            t("单位编码", "Unit"),
+            t("单位名称", "Name"),
+            t("结果", "Status"),
+            t("参保", "Enrolled"),
+            t("总数", "Staff"),
+            t("比例", "Ratio"),
+            t("缺", "Short"),
+            t("互助金", "Contribution"),
+            t("原因", "Reasons"),
         ],
-        rows,
+        [
+            [
+                u["unit_code"],
+                u["unit_name"],
+                api.status_word(u["status"], opts.lang),
+                u["eligible"],
+                u["total_staff"],
+                f"{(u['ratio'] or 0):.1%}",
+                u["shortfall"],
+                u["contribution_total"],
+                ", ".join(u["reasons"]),
+            ]
+            for u in units.iter_rows(named=True)
+            if u["status"] != "compliant"
+        ],
     )
     n_err = int((outcome.findings["severity"] == "error").sum())
     n_warn = int((outcome.findings["severity"] == "warning").sum())
+    ok, bad, invalid = (count_of.get(s, 0) for s in ("compliant", "non_compliant", "invalid"))
     out.print(
-        c.t(
-            f"单位 {units.height} 个：合格 {count_of.get('compliant', 0)}，不合格 {count_of.get('non_compliant', 0)}，"
-            f"无效 {count_of.get('invalid', 0)}；问题 {n_err} 条，提示 {n_warn} 条。",
-            f"{units.height} units: {count_of.get('compliant', 0)} compliant, "
-            f"{count_of.get('non_compliant', 0)} non-compliant, {count_of.get('invalid', 0)} invalid; "
+        t(
+            f"单位 {units.height} 个：合格 {ok}，不合格 {bad}，无效 {invalid}；"
+            f"问题 {n_err} 条，提示 {n_warn} 条。",
+            f"{units.height} units: {ok} compliant, {bad} non-compliant, {invalid} invalid; "
             f"{n_err} errors, {n_warn} warnings.",
         )
     )
     if command == "enroll":
         out.print(
-            c.t(
-                f"已登记：履约单 {outcome.contracts_added} 份，参保人员 {outcome.spells_added} 人（运行 {outcome.run_id}）。",
-                f"Recorded: {outcome.contracts_added} contracts, {outcome.spells_added} members (run {outcome.run_id}).",
+            t(
+                f"已登记：履约单 {outcome.contracts_added} 份，参保人员 {outcome.spells_added} 人"
+                f"（运行 {outcome.run_id}）。",
+                f"Recorded: {outcome.contracts_added} contracts, {outcome.spells_added} members "
+                f"(run {outcome.run_id}).",
             )
         )
-    out.print(c.t(f"报告：{report}", f"Report: {report}"))
+    out.print(t(f"报告：{outcome.report}", f"Report: {outcome.report}"))
     out.print(
-        c.t(
-            f"批注版（发回单位）：{annotated_path}",
-            f"Annotated copy (for the unit): {annotated_path}",
+        t(
+            f"批注版（发回单位）：{outcome.annotated}",
+            f"Annotated copy (for the unit): {outcome.annotated}",
         )
     )
-    out.print(c.t(f"登记库：{c.db}", f"Register: {c.db}"))
+    out.print(t(f"登记库：{opts.db}", f"Register: {opts.db}"))
     return outcome.exit_code
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _status_word(status: str, lang: str) -> str:
-    from aidctl.reports.labels import STATUS, word
-
-    return word(STATUS, status, lang)
 
 
 @app.command("validate-enrollment")
@@ -462,17 +397,12 @@ def validate_enrollment_cmd(
     Example: aidctl validate-enrollment units.xlsx --as-of 2026-11-28 --out check.xlsx
     """
     _run(
-        lambda: _enrollment_command(
+        lambda: _enrolment_command(
             "validate",
             file,
             members,
-            db,
-            as_of,
-            lang,
-            json_out,
+            CommonOptions.parse(db, as_of, lang, json_out, policy, unmask),
             out_path,
-            policy,
-            unmask,
             annotated,
         ),
         lang,
@@ -513,17 +443,12 @@ def enroll_cmd(
     Example: aidctl enroll units.xlsx --db reg.sqlite3 --as-of 2026-11-28 --lang en --json
     """
     _run(
-        lambda: _enrollment_command(
+        lambda: _enrolment_command(
             "enroll",
             file,
             members,
-            db,
-            as_of,
-            lang,
-            json_out,
+            CommonOptions.parse(db, as_of, lang, json_out, policy, unmask),
             out_path,
-            policy,
-            unmask,
             annotated,
             import_books,
         ),
@@ -555,87 +480,75 @@ def adjudicate_cmd(
     """
 
     def body() -> int:
-        from aidctl import pipeline
-        from aidctl.reports.adjudication import report_frame, write_adjudication_report
-
-        c = Ctx(db, as_of, lang, json_out, policy, unmask)
-        with c.progress("read"):
-            outcome, intake = pipeline.adjudicate(c.pipeline_context(), file, dry_run, c.timer)
-            frame = report_frame(
-                outcome.decisions, intake.claims, c.policy.catalogue, c.lang, c.unmask
+        opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
+        progress = Progress(opts)
+        with progress.shown("read"):
+            outcome = api.adjudicate(
+                file,
+                db=opts.db,
+                as_of=opts.as_of,
+                policy=opts.policy,
+                lang=opts.lang,
+                unmask=opts.unmask,
+                dry_run=dry_run,
+                progress=progress,
             )
-            report = out_path or _default_out(file, "decisions")
-            write_adjudication_report(
-                report,
-                frame,
-                _facts(c, file, outcome.input_sha256, outcome.run_id, outcome.policy_versions),
-                c.lang,
-                c.t("理赔审核结果", "Claim decisions"),
-            )
-            c.timer("write")
-        totals = pipeline.totals(outcome.decisions)
-        if c.json:
-            _print_json(
-                {
-                    "run_id": outcome.run_id,
-                    "policy_version": ", ".join(outcome.policy_versions) or c.policy.latest.id,
-                    "claims": frame.select(
-                        "claim_id",
-                        "status",
-                        "amount",
-                        "reason_code",
-                        "clause",
-                        pl.col("reason").alias("message"),
-                    ).to_dicts(),
-                    "totals": totals,
-                    "report": str(report),
-                    "register": str(c.db),
-                }
-            )
+            _write(opts, outcome, out_path)
+            progress("write")
+        if opts.json:
+            _print_json(outcome)
             return outcome.exit_code
+        t = opts.t
+        totals = outcome.totals
         by = (
-            frame.group_by("status", "reason_code")
+            outcome.decisions.group_by("status", "reason_code")
             .agg(pl.len().alias("n"), pl.col("amount").sum().alias("amt"))
             .sort("status", "reason_code")
         )
         _table(
-            c.t("理赔审核结果", "Claim decisions"),
+            t("理赔审核结果", "Claim decisions"),
             [
-                c.t("结果", "Status"),
-                c.t("原因代码", "Reason"),
-                c.t("件数", "Claims"),
-                c.t("金额（元）", "Amount (yuan)"),
+                t("结果", "Status"),
+                t("原因代码", "Reason"),
+                t("件数", "Claims"),
+                t("金额（元）", "Amount (yuan)"),
             ],
             [
-                [_status_word(r["status"], c.lang), r["reason_code"], r["n"], r["amt"]]
+                [api.status_word(r["status"], opts.lang), r["reason_code"], r["n"], r["amt"]]
                 for r in by.iter_rows(named=True)
             ],
         )
         out.print(
-            c.t(
-                f"给付 {totals['approved']} 件，拒付 {totals['rejected']} 件，待处理 {totals['pending']} 件；"
-                f"给付金额合计 {totals['amount']} 元。",
-                f"{totals['approved']} approved, {totals['rejected']} rejected, {totals['pending']} pending; "
-                f"{totals['amount']} yuan to pay.",
+            t(
+                f"给付 {totals['approved']} 件，拒付 {totals['rejected']} 件，"
+                f"待处理 {totals['pending']} 件；给付金额合计 {totals['amount']} 元。",
+                f"{totals['approved']} approved, {totals['rejected']} rejected, "
+                f"{totals['pending']} pending; {totals['amount']} yuan to pay.",
             )
         )
         if dry_run:
-            out.print(c.t("试算（--dry-run）：未登记。", "Dry run: nothing recorded."))
+            out.print(t("试算（--dry-run）：未登记。", "Dry run: nothing recorded."))
         else:
             out.print(
-                c.t(
+                t(
                     f"已登记 {outcome.recorded} 项决定（运行 {outcome.run_id}）。",
                     f"Recorded {outcome.recorded} decisions (run {outcome.run_id}).",
                 )
             )
-        out.print(c.t(f"报告：{report}", f"Report: {report}"))
-        out.print(c.t(f"登记库：{c.db}", f"Register: {c.db}"))
+        out.print(t(f"报告：{outcome.report}", f"Report: {outcome.report}"))
+        out.print(t(f"登记库：{opts.db}", f"Register: {opts.db}"))
         return outcome.exit_code
 
     _run(body, lang)
 
 
 # ---------------------------------------------------------------- parameters
+
+
+def _related_text(t: Callable[[str, str], str], related: dict[str, str], code: str) -> str:
+    """The D1 pairs of one disease: 'C1-10 (certain), C1-08 (review)'."""
+    kinds = {"certain": t("确定", "certain"), "review": t("复核", "review")}
+    return ", ".join(f"{k} ({kinds[v]})" for k, v in related.items() if k != code)
 
 
 @policy_app.command("show")
@@ -653,71 +566,50 @@ def policy_show(
     """
 
     def body() -> int:
-        c = Ctx(None, on, lang, json_out, policy)
-        v = c.policy.at(c.as_of)
-        if c.json:
-            _print_json(
-                {
-                    "version": v.id,
-                    "effective_from": v.effective_from,
-                    "source": v.source,
-                    "file": c.policy.path,
-                    "values": v.values,
-                    "clauses": v.clauses,
-                    "disability": v.disability,
-                    "diseases": [
-                        {
-                            "code": d.code,
-                            "class": d.disease_class,
-                            "zh": d.zh,
-                            "en": d.en,
-                            "related": c.policy.catalogue.related(d.code),
-                        }
-                        for d in c.policy.catalogue.diseases
-                    ],
-                }
-            )
+        opts = CommonOptions.parse(None, on, lang, json_out, policy)
+        shown = api.policy_show(opts.as_of, policy=opts.policy)
+        if opts.json:
+            _print_json(shown)
             return 0
+        t, v, loaded = opts.t, shown.version, shown.policy
         out.print(
-            c.t(
+            t(
                 f"参数版本 {v.id}，自 {v.effective_from} 起施行（{v.source}）",
                 f"Parameter version {v.id}, in force from {v.effective_from} ({v.source})",
             )
         )
-        out.print(c.t(f"参数文件：{c.policy.path}", f"File: {c.policy.path}"))
+        out.print(t(f"参数文件：{loaded.path}", f"File: {loaded.path}"))
         _table(
-            c.t("参数", "Parameters"),
-            [c.t("参数", "Key"), c.t("值", "Value"), c.t("条款", "Clause")],
+            t("参数", "Parameters"),
+            [t("参数", "Key"), t("值", "Value"), t("条款", "Clause")],
             [[k, val, v.clause(k)] for k, val in v.values.items()],
         )
         _table(
-            c.t("伤残等级给付（A5.3）", "Disability by grade (A5.3)"),
-            [c.t("等级", "Grade"), c.t("金额（元）", "Yuan")],
+            t("伤残等级给付（A5.3）", "Disability by grade (A5.3)"),
+            [t("等级", "Grade"), t("金额（元）", "Yuan")],
             [[g, a] for g, a in v.disability.items()],
         )
         _table(
-            c.t("保障病种（A3.1）", "Listed diseases (A3.1)"),
+            t("保障病种（A3.1）", "Listed diseases (A3.1)"),
             [
-                c.t("代码", "Code"),
-                c.t("类别", "Class"),
-                c.t("名称", "Name"),
-                c.t("相关病种（D1）", "Related (D1)"),
+                t("代码", "Code"),
+                t("类别", "Class"),
+                t("名称", "Name"),
+                t("相关病种（D1）", "Related (D1)"),
             ],
             [
-                [d.code, d.disease_class, d.name(c.lang), _related_text(c, d.code)]
-                for d in c.policy.catalogue.diseases
+                [
+                    d.code,
+                    d.disease_class,
+                    d.name(opts.lang),
+                    _related_text(t, shown.related(d.code), d.code),
+                ]
+                for d in loaded.catalogue.diseases
             ],
         )
         return 0
 
     _run(body, lang)
-
-
-def _related_text(c: Ctx, code: str) -> str:
-    """The D1 pairs of one disease: 'C1-10 (certain), C1-08 (review)'."""
-    kinds = {"certain": c.t("确定", "certain"), "review": c.t("复核", "review")}
-    related = c.policy.catalogue.related(code)
-    return ", ".join(f"{k} ({kinds[v]})" for k, v in related.items() if k != code)
 
 
 _OUTCOME_WORDS = {
@@ -755,86 +647,64 @@ def policy_diseases(
     """
 
     def body() -> int:
-        from aidctl.core.diagnosis import read_diagnoses
-
-        c = Ctx(None, None, lang, json_out, policy)
-        cat = c.policy.catalogue
-        vocab = cat.vocabulary
-        if check is None and code is None:
-            rules = {d.code: len(vocab.rules_for(d.code)) if vocab else 0 for d in cat.diseases}
-            if c.json:
-                _print_json(
-                    [
-                        {
-                            "code": d.code,
-                            "class": d.disease_class,
-                            "zh": d.zh,
-                            "en": d.en,
-                            "rules": rules[d.code],
-                            "related": cat.related(d.code),
-                        }
-                        for d in cat.diseases
-                    ]
-                )
-                return 0
+        opts = CommonOptions.parse(None, None, lang, json_out, policy)
+        t = opts.t
+        shown = api.policy_diseases(check, code, policy=opts.policy, lang=opts.lang)
+        cat = shown.policy.catalogue
+        if opts.json:
+            _print_json(shown)
+            return 0
+        if shown.reading is None:
             _table(
-                c.t(
+                t(
                     "保障病种与识别词表（A3.1、D10）",
                     "Listed diseases and their vocabulary (A3.1, D10)",
                 ),
                 [
-                    c.t("代码", "Code"),
-                    c.t("类别", "Class"),
-                    c.t("名称", "Name"),
-                    c.t("同义词/家族规则数", "Synonym/family rules"),
-                    c.t("相关病种（D1）", "Related (D1)"),
+                    t("代码", "Code"),
+                    t("类别", "Class"),
+                    t("名称", "Name"),
+                    t("同义词/家族规则数", "Synonym/family rules"),
+                    t("相关病种（D1）", "Related (D1)"),
                 ],
                 [
                     [
                         d.code,
                         d.disease_class,
-                        d.name(c.lang),
-                        rules[d.code],
-                        _related_text(c, d.code),
+                        d.name(opts.lang),
+                        shown.rules[d.code],
+                        _related_text(t, shown.related(d.code), d.code),
                     ]
                     for d in cat.diseases
                 ],
             )
             return 0
-        frame = pl.DataFrame(
-            {"disease": [check], "diagnosis_code": [code]},
-            schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
-        )
-        r = read_diagnoses(frame, cat).row(0, named=True)
-        hint = cat.missing_hint(r["dx_missing"], c.lang) if r["dx_missing"] else None
-        if c.json:
-            _print_json({**r, "hint": hint})
-            return 0
+        r = shown.reading
         zh, en = _OUTCOME_WORDS.get(r["dx_outcome"] or "", ("无", "none"))
         out.print(
-            c.t(
+            t(
                 f"病种：{check or ''}  诊断编码：{code or '无'}",
                 f"Disease: {check or ''}  ICD-10: {code or 'none'}",
             )
         )
-        out.print(c.t(f"结果：{zh}", f"Outcome: {en}"))
+        out.print(t(f"结果：{zh}", f"Outcome: {en}"))
         if r["dx_code"]:
             d = cat.by_code(r["dx_code"])
             out.print(
-                c.t(
+                t(
                     f"病种代码：{d.code}（第{d.disease_class}类）{d.zh}",
                     f"Code: {d.code} (class {d.disease_class}) {d.en}",
                 )
             )
         if r["dx_words"]:
-            out.print(c.t(f"依据：{r['dx_words']}", f"Decided by: {r['dx_words']}"))
+            out.print(t(f"依据：{r['dx_words']}", f"Decided by: {r['dx_words']}"))
         if r["dx_candidates"]:
-            out.print(c.t(f"可能的病种：{r['dx_candidates']}", f"Candidates: {r['dx_candidates']}"))
-        if hint:
-            out.print(c.t(f"请补正：{hint}", f"To do: {hint}"))
+            out.print(t(f"可能的病种：{r['dx_candidates']}", f"Candidates: {r['dx_candidates']}"))
+        if r["hint"]:
+            out.print(t(f"请补正：{r['hint']}", f"To do: {r['hint']}"))
         elif r["dx_outcome"] == "unrecognised":
             out.print(
-                c.t(f"请补正：{cat.missing_hint('', 'zh')}", f"To do: {cat.missing_hint('', 'en')}")
+                t(f"请补正：{cat.missing_hint('', 'zh')}", f"To do: {cat.missing_hint('', 'en')}")
             )
         return 0
 
@@ -861,10 +731,7 @@ def template_units(
     """
 
     def body() -> int:
-        from aidctl.reports.templates import write_units_template
-
-        write_units_template(out_path)
-        out.print(str(out_path))
+        out.print(str(api.template("units", out_path)))
         return 0
 
     _run(body, lang)
@@ -884,13 +751,13 @@ def template_claims(
     """
 
     def body() -> int:
-        from aidctl.reports.templates import write_claims_template
-
-        write_claims_template(out_path, load_policy(policy).catalogue)
-        out.print(str(out_path))
+        out.print(str(api.template("claims", out_path, policy=policy)))
         return 0
 
     _run(body, lang)
+
+
+# ---------------------------------------------------------------- the register
 
 
 @app.command("explain")
@@ -908,72 +775,44 @@ def explain_cmd(
     """
 
     def body() -> int:
-        from aidctl.core.reasons import STEP_OF, STEPS
-        from aidctl.register import Register
-        from aidctl.reports.explain import explain
-        from aidctl.reports.safe import mask_id
-
-        c = Ctx(db, None, lang, json_out, policy, unmask)
-        reg = Register.open(c.db, create=False)
-        try:
-            rows = reg.decisions_of_claim(claim_id)
-        finally:
-            reg.close()
-        if not rows:
-            raise InputError(
-                f"Claim {claim_id} is not in the register {c.db}.",
-                f"登记库 {c.db} 中没有理赔编号 {claim_id}。",
-            )
-        if c.json:
-            _print_json(
-                [
-                    {**r, "id_number": r["id_number"] if c.unmask else mask_id(r["id_number"])}
-                    for r in rows
-                ]
-            )
+        opts = CommonOptions.parse(db, None, lang, json_out, policy, unmask)
+        t = opts.t
+        shown = api.explain(claim_id, db=opts.db, policy=opts.policy, unmask=opts.unmask)
+        if opts.json:
+            _print_json(shown)
             return 0
-        for r in rows:
-            ident = r["id_number"] if c.unmask else mask_id(r["id_number"])
+        for r in shown.to_json():  # id numbers masked unless --unmask
             out.print(
-                c.t(
-                    f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {ident}",
-                    f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {ident}",
+                t(
+                    f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {r['id_number']}",
+                    f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {r['id_number']}",
                 )
             )
-            decisive = STEP_OF.get(r["reason_code"], 1)
-            if r["reason_code"] == "PARTIAL_CAP" and r["claim_type"] == "critical_illness":
-                decisive = 6
-            skip = {
-                "critical_illness": {7, 8, 9},
-                "accident_disability": {6, 8},
-                "accident_death": {6, 7},
-            }.get(r["claim_type"] or "", set())
-            for step in range(1, decisive):
-                if step not in skip:
-                    zh, en = STEPS[step]
-                    out.print(f"  {step}. {c.t(zh, en)}: " + c.t("通过", "passed"))
-            zh, en = STEPS[decisive]
-            out.print(f"  {decisive}. {c.t(zh, en)}: {r['reason_code']} [{r['clause']}]")
+            for step, zh, en, decisive in api.decision_steps(r):
+                if decisive:
+                    out.print(f"  {step}. {t(zh, en)}: {r['reason_code']} [{r['clause']}]")
+                else:
+                    out.print(f"  {step}. {t(zh, en)}: " + t("通过", "passed"))
             if r["contract_no"]:
                 out.print(
                     "     "
-                    + c.t(
+                    + t(
                         f"履约单 {r['contract_no']}，起始 {r['term_start']}，保障第 {r['cover_day']} 日",
                         f"contract {r['contract_no']}, from {r['term_start']}, day {r['cover_day']} of cover",
                     )
                 )
-            out.print("     " + explain(r, c.policy.catalogue, c.lang))
+            out.print("     " + api.explain_sentence(r, shown.policy, opts.lang))
             out.print(
                 "     "
-                + c.t(
-                    f"结果：{_status_word(r['status'], c.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
+                + t(
+                    f"结果：{api.status_word(r['status'], opts.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
                     f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}",
                 )
             )
             if r.get("void_reason"):
                 out.print(
                     "     "
-                    + c.t(
+                    + t(
                         f"已撤销（运行 {r['void_run']}）：{r['void_reason']}",
                         f"voided (run {r['void_run']}): {r['void_reason']}",
                     )
@@ -996,25 +835,20 @@ def history_cmd(
     """
 
     def body() -> int:
-        from aidctl.register import Register
-
-        c = Ctx(db, None, lang, json_out, None)
-        reg = Register.open(c.db, create=False)
-        try:
-            spells, decisions = reg.member_record(id_number.strip().upper())
-        finally:
-            reg.close()
-        if c.json:
-            _print_json({"spells": spells, "decisions": decisions})
+        opts = CommonOptions.parse(db, None, lang, json_out)
+        t = opts.t
+        shown = api.history(id_number, db=opts.db)
+        if opts.json:
+            _print_json(shown)
             return 0
         _table(
-            c.t("保障记录", "Cover"),
+            t("保障记录", "Cover"),
             [
-                c.t("履约单", "Contract"),
-                c.t("单位", "Unit"),
-                c.t("开始", "From"),
-                c.t("到期", "To"),
-                c.t("首次", "First-time"),
+                t("履约单", "Contract"),
+                t("单位", "Unit"),
+                t("开始", "From"),
+                t("到期", "To"),
+                t("首次", "First-time"),
             ],
             [
                 [
@@ -1022,37 +856,36 @@ def history_cmd(
                     f"{s['unit_code']} {s['unit_name'] or ''}",
                     s["spell_start"],
                     s["term_end"],
-                    c.t("是", "yes") if s["first_time"] else c.t("否", "no"),
+                    t("是", "yes") if s["first_time"] else t("否", "no"),
                 ]
-                for s in spells
+                for s in shown.spells
             ],
         )
         _table(
-            c.t("理赔与给付", "Claims and payments"),
+            t("理赔与给付", "Claims and payments"),
             [
-                c.t("理赔编号", "Claim"),
-                c.t("日期", "Date"),
-                c.t("类型", "Type"),
-                c.t("结果", "Status"),
-                c.t("金额", "Amount"),
-                c.t("原因", "Reason"),
-                c.t("撤销", "Voided"),
+                t("理赔编号", "Claim"),
+                t("日期", "Date"),
+                t("类型", "Type"),
+                t("结果", "Status"),
+                t("金额", "Amount"),
+                t("原因", "Reason"),
+                t("撤销", "Voided"),
             ],
             [
                 [
                     d["claim_id"],
                     d["event_date"],
                     d["claim_type"],
-                    _status_word(d["status"], c.lang),
+                    api.status_word(d["status"], opts.lang),
                     d["amount"],
                     d["reason_code"],
                     d["void_reason"] or "",
                 ]
-                for d in decisions
+                for d in shown.decisions
             ],
         )
-        paid = sum(d["amount"] for d in decisions if not d["void_reason"])
-        out.print(c.t(f"累计给付 {paid} 元。", f"Paid in all: {paid} yuan."))
+        out.print(t(f"累计给付 {shown.paid} 元。", f"Paid in all: {shown.paid} yuan."))
         return 0
 
     _run(body, lang)
@@ -1071,71 +904,54 @@ def renewals_cmd(
     """Which units must renew (due), which are in the 20-day grace, which lapsed (A7.1, D5).
 
     Renewing by renew_by keeps renewal status and no waiting periods; a lapsed unit that
-    enrols again is a first enrolment.
+    enrols again is a first enrolment. The list is kept as a run: `aidctl report RUN_ID`
+    writes its workbook again.
 
     Example: aidctl renewals --due 30d --db reg.sqlite3 --as-of 2026-11-28
     """
 
     def body() -> int:
-        from aidctl import pipeline
-        from aidctl.reports.renewals import status_word, write_renewals_report
-
-        c = Ctx(db, as_of, lang, json_out, policy)
-        listed = pipeline.renewals_due(c.pipeline_context(), due)
-        report = out_path or Path.cwd() / f"renewals-{c.as_of:%Y%m%d}.xlsx"
-        facts: list[tuple[str, Any]] = [
-            (c.t("业务日期", "As of"), c.as_of),
-            (c.t("提前期限", "Window"), due),
-            (c.t("登记库", "Register"), str(c.db)),
-        ]
-        write_renewals_report(report, listed, facts, c.lang)
-        if c.json:
-            _print_json(
-                {
-                    "as_of": c.as_of,
-                    "due": listed.select(
-                        "unit_code",
-                        "unit_name",
-                        "contract_no",
-                        "expiry_date",
-                        "status",
-                        "renew_by",
-                        "members",
-                        "contribution_due",
-                    ).to_dicts(),
-                    "report": str(report),
-                }
-            )
+        opts = CommonOptions.parse(db, as_of, lang, json_out, policy)
+        t = opts.t
+        shown = api.renewals(due, db=opts.db, as_of=opts.as_of, policy=opts.policy)
+        _write(opts, shown, out_path)
+        if opts.json:
+            _print_json(shown)
             return 0
         _table(
-            c.t("续保提醒", "Renewals"),
+            t("续保提醒", "Renewals"),
             [
-                c.t("单位编码", "Unit"),
-                c.t("单位名称", "Name"),
-                c.t("到期", "Expiry"),
-                c.t("状态", "Status"),
-                c.t("最迟续保", "Renew by"),
-                c.t("人数", "Members"),
-                c.t("应缴", "Due"),
-                c.t("联系人", "Contact"),
-                c.t("电话", "Phone"),
+                t("单位编码", "Unit"),
+                t("单位名称", "Name"),
+                t("到期", "Expiry"),
+                t("状态", "Status"),
+                t("最迟续保", "Renew by"),
+                t("人数", "Members"),
+                t("应缴", "Due"),
+                t("联系人", "Contact"),
+                t("电话", "Phone"),
             ],
             [
                 [
                     r["unit_code"],
                     r["unit_name"],
                     r["expiry_date"],
-                    status_word(r["status"], c.lang),
+                    api.renewal_word(r["status"], opts.lang),
                     r["renew_by"],
                     r["members"],
                     r["contribution_due"],
                     r["contact"] or "",
                     r["phone"] or "",
                 ]
-                for r in listed.iter_rows(named=True)
+                for r in shown.due.iter_rows(named=True)
             ],
         )
-        out.print(c.t(f"报告：{report}", f"Report: {report}"))
+        out.print(
+            t(
+                f"报告：{shown.report}（运行 {shown.run_id}）",
+                f"Report: {shown.report} (run {shown.run_id})",
+            )
+        )
         return 0
 
     _run(body, lang)
@@ -1159,17 +975,16 @@ def void_cmd(
     """
 
     def body() -> int:
-        from aidctl import pipeline
-
-        c = Ctx(db, as_of, lang, json_out, None)
-        done = pipeline.void(c.pipeline_context(), claim_id, reason)
-        if c.json:
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
+        done = api.void(claim_id, reason, db=opts.db, as_of=opts.as_of)
+        if opts.json:
             _print_json(done)
             return 0
+        v = done.voided
         out.print(
-            c.t(
-                f"已撤销理赔 {claim_id} 的决定（{done['reason_code']}，{done['amount']} 元），运行 {done['void_run']}。",
-                f"Voided the decision on claim {claim_id} ({done['reason_code']}, {done['amount']} yuan), run {done['void_run']}.",
+            opts.t(
+                f"已撤销理赔 {claim_id} 的决定（{v['reason_code']}，{v['amount']} 元），运行 {done.void_run}。",
+                f"Voided the decision on claim {claim_id} ({v['reason_code']}, {v['amount']} yuan), run {done.void_run}.",
             )
         )
         return 0
@@ -1192,33 +1007,120 @@ def payments_cmd(
     """
 
     def body() -> int:
-        from aidctl import pipeline
-        from aidctl.reports.payments import write_payments_report
-
-        c = Ctx(db, None, lang, json_out, None, unmask)
-        frame = pipeline.payments(c.pipeline_context(), period)
-        report = out_path or Path.cwd() / f"payments-{period}.xlsx"
-        facts: list[tuple[str, Any]] = [
-            (c.t("月份", "Period"), period),
-            (c.t("登记库", "Register"), str(c.db)),
-        ]
-        write_payments_report(report, frame, facts, c.lang, c.unmask)
-        total = int(frame["amount"].sum())
-        if c.json:
-            _print_json(
-                {"period": period, "payments": frame.height, "amount": total, "report": str(report)}
-            )
+        opts = CommonOptions.parse(db, None, lang, json_out, None, unmask)
+        shown = api.payments(period, db=opts.db)
+        _write(opts, shown, out_path)
+        if opts.json:
+            _print_json(shown)
             return 0
+        n = shown.payments.height
         out.print(
-            c.t(
-                f"{period}：{frame.height} 笔，合计 {total} 元。报告：{report}",
-                f"{period}: {frame.height} rows, {total} yuan in all. Report: {report}",
+            opts.t(
+                f"{period}：{n} 笔，合计 {shown.amount} 元。报告：{shown.report}",
+                f"{period}: {n} rows, {shown.amount} yuan in all. Report: {shown.report}",
             )
         )
         return 0
 
     _run(body, lang)
 
+
+def _runs_table(opts: CommonOptions, runs: list[dict[str, Any]]) -> None:
+    t = opts.t
+    _table(
+        t("运行记录", "Runs"),
+        [
+            t("运行", "Run"),
+            t("命令", "Command"),
+            t("业务日期", "As of"),
+            t("输入", "Input"),
+            t("结果", "Counts"),
+        ],
+        [
+            [
+                r["run_id"],
+                r["command"],
+                r["as_of"],
+                r["input_file"] or "",
+                json.dumps(r["counts"], ensure_ascii=False),
+            ]
+            for r in runs
+        ],
+    )
+
+
+@app.command("runs")
+def runs_cmd(
+    db: DbOpt = None,
+    command: Annotated[
+        str | None, typer.Option("--command", help="Only runs of this command (enroll, …).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs.")] = 20,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the register's runs, latest first, with their counts.
+
+    Example: aidctl runs --db reg.sqlite3 --command adjudicate
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, None, lang, json_out)
+        listed = api.runs(db=opts.db, limit=limit, command=command)
+        if opts.json:
+            _print_json(listed)
+            return 0
+        _runs_table(opts, listed.runs)
+        return 0
+
+    _run(body, lang)
+
+
+@app.command("report")
+def report_cmd(
+    run_id: Annotated[
+        str, typer.Argument(help="The run id (from the command's output or `aidctl runs`).")
+    ],
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+) -> None:
+    """Write a past run's workbook again from the register (enroll, adjudicate, renewals).
+
+    The rows are those of the original report, pending claims included. An enrolment's
+    annotated copy is not written again: it needs the clerk's own workbook.
+
+    Example: aidctl report 20261128-093000-1a2b --db reg.sqlite3 --out again.xlsx
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, None, lang, json_out, policy, unmask)
+        rebuilt = api.report(
+            run_id, db=opts.db, policy=opts.policy, lang=opts.lang, unmask=opts.unmask
+        )
+        api.write_report(rebuilt, out_path, opts.lang, opts.unmask)
+        if opts.json:
+            _print_json(rebuilt)
+            return 0
+        for path in rebuilt.written:
+            out.print(opts.t(f"报告：{path}", f"Report: {path}"))
+        if rebuilt.command == "enroll":
+            out.print(
+                opts.t(
+                    "批注版未重写：它需要单位报送的原表格，请用 validate-enrollment 重新生成。",
+                    "The annotated copy is not written again: it needs the unit's own workbook; "
+                    "validate-enrollment on that workbook writes one.",
+                )
+            )
+        return 0
+
+    _run(body, lang)
+
+
+# ---------------------------------------------------------------- the monthly batch
 
 batch_app = typer.Typer(
     help="The unattended monthly batch. 月度批处理。\n\n"
@@ -1239,10 +1141,7 @@ def init_cmd(
     """
 
     def body() -> int:
-        from aidctl.batch.workspace import init_workspace
-
-        config = init_workspace(directory)
-        out.print(str(config))
+        out.print(str(init_workspace(directory)))
         return 0
 
     _run(body, lang)
@@ -1270,42 +1169,28 @@ def batch_run_cmd(
     """
 
     def body() -> int:
-        import re
-
-        from aidctl.batch.run import run_batch
-
-        c = Ctx(None, as_of, lang, False, None, config=config)
-        if c.workspace is None:
-            raise InputError(
-                "No workspace: run `aidctl init DIR` and use --config DIR/aidctl.toml, or run from DIR.",
-                "没有工作区：请先运行 `aidctl init 目录`，再用 --config 目录/aidctl.toml 或在该目录中运行。",
-            )
-        month = period or f"{c.as_of:%Y-%m}"
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            raise InputError(
-                f"--period needs a month like 2026-11, not {month!r}.",
-                f"--period 需要形如 2026-11 的月份，而不是 {month!r}。",
-            )
-        ws = c.workspace
-        log_file = ws.log_file
+        opts = CommonOptions.parse(None, as_of, lang, False, None, config=config)
+        log_file = opts.workspace.log_file if opts.workspace else None
 
         def log(line: str) -> None:
-            stamp = dt.datetime.now().isoformat(timespec="seconds")
             out.print(f"aidctl batch: {line}")
-            with log_file.open("a", encoding="utf-8") as fh:
-                fh.write(f"{stamp} {line}\n")
+            if log_file is not None:
+                stamp = dt.datetime.now().isoformat(timespec="seconds")
+                with log_file.open("a", encoding="utf-8") as fh:
+                    fh.write(f"{stamp} {line}\n")
 
-        result = run_batch(ws, c.pipeline_context(), month, log, due)
-        counts: dict[str, int] = {}
-        for f in result.files:
-            counts[f.outcome] = counts.get(f.outcome, 0) + 1
-        amount = sum(int(f.counts.get("amount") or 0) for f in result.files)
-        log(
-            f"period {month}: {len(result.files)} files "
-            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-            + f"; paid {amount} yuan; reports in {result.outbox}; exit {result.exit_code}"
+        done = api.batch_run(
+            config, period=period, as_of=opts.as_of, lang=opts.lang, due=due, log=log
         )
-        return result.exit_code
+        counts: dict[str, int] = {}
+        for f in done.files:
+            counts[f.outcome] = counts.get(f.outcome, 0) + 1
+        log(
+            f"period {done.period}: {len(done.files)} files "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + f"; paid {done.amount} yuan; reports in {done.outbox}; exit {done.exit_code}"
+        )
+        return done.exit_code
 
     _run(body, lang)
 
@@ -1323,30 +1208,24 @@ def batch_status_cmd(
     """
 
     def body() -> int:
-        from aidctl.register import Register
-
-        c = Ctx(None, None, lang, json_out, None, config=config)
-        reg = Register.open(c.db, create=False)
-        try:
-            runs = reg.runs(limit, command="batch")
-        finally:
-            reg.close()
-        parsed = [{**r, "counts": json.loads(r["counts"] or "{}")} for r in runs]
-        if c.json:
-            _print_json(parsed)
+        opts = CommonOptions.parse(None, None, lang, json_out, None, config=config)
+        t = opts.t
+        listed = api.batch_status(db=opts.db, limit=limit)
+        if opts.json:
+            _print_json(listed)
             return 0
         _table(
-            c.t("批处理记录", "Batch runs"),
+            t("批处理记录", "Batch runs"),
             [
-                c.t("运行", "Run"),
-                c.t("期间", "Period"),
-                c.t("业务日期", "As of"),
-                c.t("文件", "Files"),
-                c.t("完成", "Done"),
-                c.t("需处理", "Needs action"),
-                c.t("已处理过", "Skipped"),
-                c.t("退回", "Rejected"),
-                c.t("给付金额", "Paid"),
+                t("运行", "Run"),
+                t("期间", "Period"),
+                t("业务日期", "As of"),
+                t("文件", "Files"),
+                t("完成", "Done"),
+                t("需处理", "Needs action"),
+                t("已处理过", "Skipped"),
+                t("退回", "Rejected"),
+                t("给付金额", "Paid"),
             ],
             [
                 [
@@ -1360,7 +1239,7 @@ def batch_status_cmd(
                     r["counts"].get("rejected", 0),
                     r["counts"].get("amount", 0),
                 ]
-                for r in parsed
+                for r in listed.runs
             ],
         )
         return 0
@@ -1388,14 +1267,12 @@ def register_backup_cmd(
     """
 
     def body() -> int:
-        from aidctl.register.db import backup_register
-
-        c = Ctx(db, None, lang, False, None, config=config)
-        pages = backup_register(c.db, target)
+        opts = CommonOptions.parse(db, None, lang, config=config)
+        pages = api.register_backup(target, db=opts.db)
         out.print(
-            c.t(
-                f"已备份 {c.db} → {target}（{pages} 页）。",
-                f"Backed up {c.db} to {target} ({pages} pages).",
+            opts.t(
+                f"已备份 {opts.db} → {target}（{pages} 页）。",
+                f"Backed up {opts.db} to {target} ({pages} pages).",
             )
         )
         return 0
@@ -1415,17 +1292,16 @@ def register_check_cmd(
     """
 
     def body() -> int:
-        from aidctl.register.db import check_register
-
-        c = Ctx(db, None, lang, False, None, config=config)
-        problems = check_register(c.db)
+        opts = CommonOptions.parse(db, None, lang, config=config)
+        problems = api.register_check(db=opts.db)
         for line in problems[:50]:
             out.print(line)
         out.print(
-            c.t(
-                f"登记库 {c.db}："
+            opts.t(
+                f"登记库 {opts.db}："
                 + ("完好。" if not problems else f"发现 {len(problems)} 个问题。"),
-                f"Register {c.db}: " + ("sound." if not problems else f"{len(problems)} problems."),
+                f"Register {opts.db}: "
+                + ("sound." if not problems else f"{len(problems)} problems."),
             )
         )
         return 1 if problems else 0

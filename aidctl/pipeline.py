@@ -31,7 +31,13 @@ from aidctl.intake import failures, read_claims, read_units_workbook
 from aidctl.intake.limits import Limits, check_file
 from aidctl.intake.units import known_region_codes
 from aidctl.plan.params import Policy
-from aidctl.register import Register, store
+from aidctl.register import (
+    CONTRACT_COLUMNS,
+    HISTORY_COLUMNS,
+    SPELL_COLUMNS,
+    Register,
+    empty,
+)
 
 Progress = Callable[[str], None]
 
@@ -101,10 +107,6 @@ def _read_only(db_path: Path) -> Register | None:
     return Register.open_if_exists(db_path)
 
 
-def _empty(schema: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)
-
-
 def _read_units(
     ctx: Settings, units_path: Path, members_path: Path | None, timer: Callable[[str], None]
 ) -> Any:
@@ -130,8 +132,8 @@ def _check(
         contracts = reg.contracts_of_units(codes)
         spells = reg.spells_of_ids(ids)
     else:
-        contracts = _empty(store.CONTRACT_COLUMNS)
-        spells = _empty(EXISTING_SPELLS_SCHEMA)
+        contracts = empty(CONTRACT_COLUMNS)
+        spells = empty(EXISTING_SPELLS_SCHEMA)
     result = check_enrollment(
         intake.units,
         intake.members,
@@ -224,6 +226,8 @@ def enroll(
                 str(units_path),
                 sha,
                 ctx.policy.latest.id,
+                policy_versions=_versions(result.units),
+                policy_file=ctx.policy.path,
             )
             added_c, added_s = reg.record_enrollment(run_id, result.contracts, result.spells)
             # what the run's report shows, kept so that `aidctl report RUN_ID` can write it again
@@ -278,8 +282,8 @@ def adjudicate(
     recorded = 0
     try:
         if reg is None:
-            spells = _empty(store.SPELL_COLUMNS)
-            history = _empty(store.HISTORY_COLUMNS)
+            spells = empty(SPELL_COLUMNS)
+            history = empty(HISTORY_COLUMNS)
             decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
             tick("decide")
         elif dry_run:
@@ -294,7 +298,13 @@ def adjudicate(
                 decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
                 tick("decide")
                 run_id = reg.start_run(
-                    "adjudicate", ctx.as_of, str(claims_path), sha, ctx.policy.latest.id
+                    "adjudicate",
+                    ctx.as_of,
+                    str(claims_path),
+                    sha,
+                    ctx.policy.latest.id,
+                    policy_versions=_versions(decisions),
+                    policy_file=ctx.policy.path,
                 )
                 final = decisions.filter(
                     pl.col("status").is_in(["approved", "rejected"])
@@ -318,15 +328,19 @@ def adjudicate(
 def _adjudicated(
     decisions: pl.DataFrame, intake: Any, sha: str, run_id: str | None, recorded: int
 ) -> AdjudicateOutcome:
-    versions = sorted(decisions["policy_version"].drop_nulls().unique().to_list())
     return AdjudicateOutcome(
         decisions=decisions,
         findings=intake.findings,
         input_sha256=sha,
         run_id=run_id,
-        policy_versions=versions,
+        policy_versions=_versions(decisions),
         recorded=recorded,
     )
+
+
+def _versions(frame: pl.DataFrame) -> list[str]:
+    """The parameter versions a run's rows were checked or decided under (a report's facts)."""
+    return sorted(frame["policy_version"].drop_nulls().unique().to_list())
 
 
 def totals(decisions: pl.DataFrame) -> dict[str, int]:
@@ -336,8 +350,31 @@ def totals(decisions: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
-def renewals_due(ctx: Settings, duration: str) -> pl.DataFrame:
-    """Contracts due, in grace or lapsed (A7.1, D5), with unit names and contacts."""
+@dataclass
+class RenewalsOutcome:
+    """A renewals listing and the run that keeps it (None when not recorded)."""
+
+    listed: pl.DataFrame
+    due: str
+    until: dt.date
+    run_id: str | None = None
+    policy_versions: list[str] = field(default_factory=list)
+
+
+def renewals_due(ctx: Settings, duration: str, *, record: bool = True) -> pl.DataFrame:
+    """Contracts due, in grace or lapsed (A7.1, D5), with unit names and contacts.
+
+    record: keep the listing as a run (see `list_renewals`, L61).
+    """
+    return list_renewals(ctx, duration, record=record).listed
+
+
+def list_renewals(ctx: Settings, duration: str, *, record: bool = True) -> RenewalsOutcome:
+    """`renewals_due` with the run it recorded: when `record`, the listing is kept as a run
+    (command "renewals", frame {"renewals": listed}) so that `aidctl report RUN_ID` can write
+    the same reminder list again (L61). The register must exist either way: a listing never
+    creates one.
+    """
     from aidctl.core.renewals import renewals, window_end
 
     until = window_end(ctx.as_of, duration)
@@ -348,12 +385,32 @@ def renewals_due(ctx: Settings, duration: str) -> pl.DataFrame:
         )
     reg = Register.open(ctx.db_path, create=False)  # says so when there is none
     try:
-        contracts = reg.all_contracts()
-        units = reg.units_info()
+        with reg.transaction():
+            contracts = reg.all_contracts()
+            units = reg.units_info()
+            listed = renewals(contracts, ctx.policy, ctx.as_of, until).join(
+                units, on="unit_code", how="left", maintain_order="left"
+            )
+            # the fee shown is that of the version in force when the next term starts (D9)
+            next_starts = (listed["expiry_date"] + dt.timedelta(days=1)).unique().to_list()
+            versions = sorted({ctx.policy.at(day).id for day in next_starts})
+            outcome = RenewalsOutcome(listed, duration, until, None, versions)
+            if record:
+                outcome.run_id = reg.start_run(
+                    "renewals",
+                    ctx.as_of,
+                    None,
+                    None,
+                    ctx.policy.latest.id,
+                    policy_versions=versions,
+                    policy_file=ctx.policy.path,
+                )
+                reg.save_run_frames(outcome.run_id, {"renewals": listed})
+                counts = {"due": duration, "until": until.isoformat(), "listed": listed.height}
+                reg.finish_run(outcome.run_id, counts)
     finally:
         reg.close()
-    listed = renewals(contracts, ctx.policy, ctx.as_of, until)
-    return listed.join(units, on="unit_code", how="left", maintain_order="left")
+    return outcome
 
 
 def void(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:

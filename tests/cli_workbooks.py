@@ -1,6 +1,6 @@
 """Small workbooks and helpers for the command-line tests (tests/test_cli_*.py).
 
-The workbooks use the Chinese headers and sheet names of shared/spec/formats.md, as a clerk
+The workbooks use the Chinese headers and sheet names of docs/formats.md, as a clerk
 would send them. Rows are dicts keyed by header so a test states only the cells it cares
 about; a missing key is an empty cell. The runner helpers call `aidctl.cli.app` in-process
 with a clean environment, so no test depends on the user's register, config or today.

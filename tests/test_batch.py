@@ -61,8 +61,8 @@ EXPECTED_DECISIONS = [
 ]
 EXPECTED_TOTAL = 50000
 EXPECTED_REPORTS = [
-    "01-units.annotated.xlsx",
     "01-units.enroll.xlsx",
+    "01-units.enroll.批注.xlsx",
     "02-claims.decisions.xlsx",
     "renewals-20261128.xlsx",
 ]
@@ -197,9 +197,10 @@ def state(ws: Path) -> dict[str, Any]:
         "total": query(ws, "SELECT coalesce(sum(amount), 0) FROM decisions")[0][0],
         "contracts": query(ws, "SELECT unit_code, term_start, term_end FROM contracts"),
         "spells": query(ws, "SELECT count(*) FROM spells")[0][0],
+        # every batch run records itself and its renewals list (L66): not state of the files
         "runs": query(
             ws,
-            "SELECT command, count(*) FROM runs WHERE command != 'batch' "
+            "SELECT command, count(*) FROM runs WHERE command NOT IN ('batch', 'renewals') "
             "GROUP BY command ORDER BY command",
         ),
         "batch_files": query(
@@ -292,7 +293,7 @@ def test_batch_run_processes_units_then_claims_and_files_everything(tmp_path: Pa
         n: openpyxl.load_workbook(outbox / n, read_only=True).sheetnames for n in EXPECTED_REPORTS
     }
     assert sheets == {
-        "01-units.annotated.xlsx": ["参保单位", "参保职工"],
+        "01-units.enroll.批注.xlsx": ["参保单位", "参保职工"],
         "01-units.enroll.xlsx": ["汇总", "单位", "问题明细"],
         "02-claims.decisions.xlsx": ["汇总", "支付明细", "拒付明细", "待处理"],
         "renewals-20261128.xlsx": ["汇总", "续保"],
@@ -405,7 +406,8 @@ def test_claims_file_without_required_columns_is_rejected(tmp_path: Path) -> Non
     assert files_in(ws / "inbox" / "rejected") == ["01-claims.xlsx", "01-claims.xlsx.why.txt"]
     assert query(ws, "SELECT count(*) FROM decisions") == [(0,)]
     assert query(ws, "SELECT count(*) FROM batch_files") == [(0,)]
-    assert query(ws, "SELECT command FROM runs") == [("batch",)]  # nothing else recorded
+    # nothing of the file recorded: only the batch run and its renewals list (L66)
+    assert query(ws, "SELECT command FROM runs ORDER BY command") == [("batch",), ("renewals",)]
     assert [p for p in (ws / "outbox").rglob(".staging-*")] == []
 
 

@@ -1,7 +1,7 @@
 """`adjudicate`, `explain`, `history` and `template` from the command line.
 
 Why these tests: a claims file is sent every month, sometimes twice, sometimes corrected.
-They hold the CLI to the JSON shape and exit codes of shared/spec/formats.md, to rules.md
+They hold the CLI to the JSON shape and exit codes of docs/formats.md, to rules.md
 step 2 (a rerun pays nothing; a changed row of a decided claim goes to review), to
 `--dry-run` recording nothing, to the four-sheet report with masked ids and notes that can
 never run as formulas, and to the blank templates being read back by the intake as they are.

@@ -1,7 +1,7 @@
 """`validate-enrollment` and `enroll` from the command line (formats.md, rules.md E1–E5).
 
 Why these tests: the CLI is what the clerks run. They hold it to the JSON shape and exit
-codes of shared/spec/formats.md, to E5 (only compliant units are recorded, and enrolling the
+codes of docs/formats.md, to E5 (only compliant units are recorded, and enrolling the
 same file twice changes nothing), to the register being private (mode 0600) and never created
 by a mere check, and to the two workbooks every run hands back (the report, and the annotated
 copy the clerk returns to the unit).

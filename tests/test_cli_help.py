@@ -48,6 +48,8 @@ def test_the_tree_holds_every_documented_command() -> None:
         "register backup",
         "register check",
         "renewals",
+        "report",
+        "runs",
         "template claims",
         "template units",
         "validate-enrollment",

@@ -329,7 +329,7 @@ def test_every_workbook_written_is_covered(month: Month) -> None:
     kinds = {re.sub(r"^(batch)-.*", r"\1", Path(n).name) for n in outbox}
     assert {
         "01-units.enroll.xlsx",
-        "01-units.annotated.xlsx",
+        "01-units.enroll.批注.xlsx",
         "02-claims.decisions.xlsx",
         "renewals-20261128.xlsx",
         "batch",
@@ -374,7 +374,7 @@ def test_the_batch_summary_names_a_formula_like_file_as_text(month: Month) -> No
 
 def test_reports_mask_every_id(month: Month) -> None:
     for path in month.workbooks():
-        if "annotated" in path.name or "unmasked" in path.parts:
+        if ".annotated." in path.name or ".批注." in path.name or "unmasked" in path.parts:
             continue
         assert leaks(workbook_text(path)) == [], path
     decisions = workbook_text(month.folder / "out" / "decisions.xlsx")

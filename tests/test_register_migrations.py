@@ -1,5 +1,6 @@
-"""Register migration 3 (D5: contracts.imported, contracts.received_date; the claims
-calculator's decisions.disease_key), and `enroll --import` shown in register and reports."""
+"""Register migrations: 3 (D5: contracts.imported, contracts.received_date; the claims
+calculator's decisions.disease_key), 5 (constraints, L60; run facts) on an older register,
+and `enroll --import` shown in register and reports."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import polars as pl
 import pytest
 from cli_workbooks import UNIT_HEADERS, common, members, run_cli, unit, write_units_workbook
 
-from aidctl.register import store
-from aidctl.register.db import APP_ID, open_register, transaction
-from aidctl.register.schema import MIGRATIONS
+from aidctl.errors import RegisterError
+from aidctl.register import Register
+from aidctl.register.frames import DECISION_COLUMNS
+from aidctl.register.sqlite import APP_ID, SqliteRegister
+from aidctl.register.sqlite_schema import MIGRATIONS
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +25,9 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def _old_register(path: Path) -> None:
-    """A register as migrations 1–2 left it, with one contract and one decision."""
+def _old_register(path: Path, *, second_live: bool = False) -> None:
+    """A register as migrations 1–2 left it, with one contract, one decision and a voided
+    decision decided again (or, with `second_live`, two live decisions of one claim)."""
     conn = sqlite3.connect(path)
     conn.execute(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
@@ -48,24 +52,95 @@ def _old_register(path: Path) -> None:
         "id_number, content) VALUES ('K1', 'r1', 'approved', 100, 'FULL_BENEFIT', 'A5', "
         "'ID1', 'x')"
     )
+    conn.execute(
+        "INSERT INTO decisions (claim_id, run_id, status, amount, reason_code, clause, "
+        "id_number, claim_type, period, contract_no, content) VALUES "
+        "('K2', 'r1', 'approved', 50, 'REDUCED_BENEFIT', 'A5', 'ID1', 'critical_illness', "
+        "'reduced', 'C1', 'y'), "
+        "('K2', 'r1', 'rejected', 0, 'NO_COVERAGE', 'A2.1', 'ID1', 'accident_death', "
+        "NULL, NULL, 'z')"
+    )
+    if not second_live:
+        conn.execute("INSERT INTO voids (decision_id, run_id, reason) VALUES (2, 'r1', 'redo')")
     conn.execute(f"PRAGMA application_id = {APP_ID}")
     conn.commit()
     conn.close()
 
 
 def test_an_older_register_migrates_and_keeps_its_rows(tmp_path: Path) -> None:
+    """Migration 5 rebuilds contracts and decisions (L60): rows, ids, indexes and voids kept,
+    foreign keys valid, constraints in force afterwards."""
     db = tmp_path / "old.sqlite3"
     _old_register(db)
-    conn = open_register(db)
-    try:
+    with SqliteRegister.connect(db) as reg:
+        conn = reg.connection
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
-        assert versions == [1, 2, 3]
-        contracts = store.all_contracts(conn)
+        assert versions == [m[0] for m in MIGRATIONS]
+        contracts = reg.all_contracts()
         assert contracts.select("contract_no", "imported", "received_date").rows() == [
             ("C1", False, None)
         ]
-        history = store.history_of_ids(conn, ["ID1"], [])
-        assert history.select("claim_id", "disease_key").rows() == [("K1", None)]
+        history = reg.history_of_ids(["ID1"], [])
+        assert sorted(history.select("decision_id", "claim_id", "voided").rows()) == [
+            (1, "K1", False),
+            (2, "K2", True),
+            (3, "K2", False),
+        ]
+        assert reg.live_decision("K2") == {
+            "decision_id": 3,
+            "claim_id": "K2",
+            "status": "rejected",
+            "amount": 0,
+            "reason_code": "NO_COVERAGE",
+        }
+        indexes = {
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+            if not r[0].startswith("sqlite_autoindex_spells")
+        }
+        assert {"decisions_by_claim", "decisions_by_id", "spells_by_contract"} <= indexes
+        assert any(i.startswith("sqlite_autoindex_contracts") for i in indexes)  # UNIQUE kept
+        assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        with pytest.raises(sqlite3.IntegrityError, match="one live decision"):
+            conn.execute(
+                "INSERT INTO decisions (claim_id, run_id, status, amount, reason_code, clause, "
+                "id_number, content) VALUES ('K2', 'r1', 'approved', 1, 'X', 'A5', 'ID1', 'x')"
+            )
+        run = reg.run("r1")
+        assert run is not None
+        assert (run["policy_versions"], run["policy_file"], run["aidctl_version"]) == (
+            [],
+            None,
+            None,
+        )
+    assert Register.check(db) == []
+
+
+def test_an_older_register_with_two_live_decisions_of_a_claim_is_left_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """L60: migration 5 does not start enforcing one live decision over data that breaks
+    it; it says which claim, and nothing of migration 5 lands (the earlier ones may)."""
+    db = tmp_path / "old.sqlite3"
+    _old_register(db, second_live=True)
+    decisions = "SELECT decision_id, claim_id, status, amount, period FROM decisions"
+    conn = sqlite3.connect(db)
+    try:
+        before = conn.execute(decisions).fetchall()
+    finally:
+        conn.close()
+    with pytest.raises(RegisterError, match="claim K2 has two decisions that are not voided"):
+        Register.open(db)
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (4,)
+        assert conn.execute(decisions).fetchall() == before
+        assert (
+            "CHECK"
+            not in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'decisions'"
+            ).fetchone()[0]
+        )
     finally:
         conn.close()
 
@@ -73,13 +148,12 @@ def test_an_older_register_migrates_and_keeps_its_rows(tmp_path: Path) -> None:
 def test_decisions_store_and_return_the_disease_key_when_given(tmp_path: Path) -> None:
     """For the claims calculator: a `disease_key` column of the decisions frame is stored
     and comes back in the history the pipeline hands it; a frame without it still records."""
-    conn = open_register(tmp_path / "r.sqlite3")
-    try:
-        import datetime as dt
+    import datetime as dt
 
-        with transaction(conn):
-            run_id = store.start_run(conn, "adjudicate", dt.date(2026, 11, 28))
-            base = {c: None for c in store.DECISION_COLUMNS}
+    with Register.open(tmp_path / "r.sqlite3") as reg:
+        with reg.transaction():
+            run_id = reg.start_run("adjudicate", dt.date(2026, 11, 28))
+            base: dict[str, object] = {c: None for c in DECISION_COLUMNS}
             base.update(
                 status="approved",
                 amount=1,
@@ -88,7 +162,7 @@ def test_decisions_store_and_return_the_disease_key_when_given(tmp_path: Path) -
                 id_number="ID1",
                 content="x",
             )
-            schema = {c: pl.Utf8 for c in store.DECISION_COLUMNS} | {
+            schema = {c: pl.Utf8 for c in DECISION_COLUMNS} | {
                 "amount": pl.Int64,
                 "disability_grade": pl.Int64,
                 "cover_day": pl.Int64,
@@ -103,15 +177,13 @@ def test_decisions_store_and_return_the_disease_key_when_given(tmp_path: Path) -
                 schema={**schema, "disease_key": pl.Utf8},
             )
             without = pl.DataFrame([{**base, "claim_id": "K2"}], schema=schema)
-            store.record_decisions(conn, run_id, with_key)
-            store.record_decisions(conn, run_id, without)
-        history = store.history_of_ids(conn, ["ID1"], [])
+            reg.record_decisions(run_id, with_key)
+            reg.record_decisions(run_id, without)
+        history = reg.history_of_ids(["ID1"], [])
         assert sorted(history.select("claim_id", "disease_key").rows()) == [
             ("K1", "C1-01"),
             ("K2", None),
         ]
-    finally:
-        conn.close()
 
 
 def test_enroll_import_marks_contracts_imported_in_register_json_and_report(

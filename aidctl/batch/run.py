@@ -15,49 +15,20 @@ import datetime as dt
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from aidctl import pipeline
+from aidctl import api
+from aidctl.api import BatchFile as FileResult
+from aidctl.api import BatchOutcome as BatchResult
+from aidctl.api import Settings, file_kind, file_sha256
 from aidctl.batch.faults import checkpoint
 from aidctl.batch.lock import workspace_lock
 from aidctl.batch.workspace import Workspace
 from aidctl.errors import AidctlError
-from aidctl.intake.kind import detect_kind
-from aidctl.intake.limits import check_file
-from aidctl.register import Register
-from aidctl.reports.xlsx import Column, Sheet, Summary, write_report
 
 STAGING_PREFIX = ".staging-"
 Log = Callable[[str], None]
-
-
-@dataclass
-class FileResult:
-    name: str
-    kind: str
-    sha256: str
-    outcome: str  # done | needs_action | already_processed | rejected
-    message: str
-    run_id: str | None = None
-    counts: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class BatchResult:
-    period: str
-    files: list[FileResult]
-    outbox: Path
-    summary_path: Path | None = None
-    renewals_path: Path | None = None
-
-    @property
-    def exit_code(self) -> int:
-        needs = {"needs_action", "rejected"}
-        return 1 if any(f.outcome in needs for f in self.files) else 0
 
 
 def _inbox_files(ws: Workspace) -> list[Path]:
@@ -80,13 +51,13 @@ def _finish_staging(staging: Path, target_dir: Path) -> None:
     staging.rmdir()
 
 
-def _recover(ws: Workspace, reg: Register, log: Log) -> None:
+def _recover(ws: Workspace, log: Log) -> None:
     """Finish what a crashed run committed; drop what it did not."""
     if not ws.outbox.exists():
         return
     for staging in sorted(ws.outbox.glob(f"*/{STAGING_PREFIX}*")):
         sha = staging.name[len(STAGING_PREFIX) :]
-        if reg.batch_file(sha) is not None:
+        if api.batch_file(ws.register, sha) is not None:
             _finish_staging(staging, staging.parent)
             log(f"recovered reports of {sha[:12]} into {staging.parent}")
         else:
@@ -101,64 +72,13 @@ def _reject(ws: Workspace, path: Path, reason: str) -> None:
     (ws.rejected / f"{path.name}.why.txt").write_text(reason + "\n", encoding="utf-8")
 
 
-def _write_file_reports(
-    staging: Path, kind: str, source: Path, outcome: Any, intake: Any, ctx: pipeline.Settings
-) -> None:
-    """The same reports the single commands write, into the staging folder."""
-    from aidctl.reports.adjudication import report_frame, write_adjudication_report
-    from aidctl.reports.enrollment import write_annotated_copy, write_enrollment_report
-
+def _write_file_reports(staging: Path, outcome: Any, lang: str, unmask: bool) -> None:
+    """The single command's reports (api.write_report), with its default names, in staging."""
     staging.mkdir(parents=True, exist_ok=True)
-    lang = ctx.lang
-    facts: list[tuple[str, Any]] = [
-        ("输入文件" if lang == "zh" else "Input file", source.name),
-        ("SHA-256", outcome.input_sha256),
-        ("运行编号" if lang == "zh" else "Run id", outcome.run_id),
-        ("业务日期" if lang == "zh" else "As of", ctx.as_of),
-        ("登记库" if lang == "zh" else "Register", str(ctx.db_path)),
-    ]
-    if kind == "units":
-        facts.append(
-            (
-                "受理日期（未填写时：文件到达收件箱之日）"
-                if lang == "zh"
-                else "Received (where not stated: the day the file arrived)",
-                arrival_day(source, ctx),
-            )
-        )
-        result = outcome.result
-        write_enrollment_report(
-            staging / f"{source.stem}.enroll.xlsx",
-            result.units,
-            outcome.findings,
-            facts,
-            lang,
-            ctx.unmask,
-            "参保登记结果" if lang == "zh" else "Enrolment",
-        )
-        write_annotated_copy(
-            staging / f"{source.stem}.annotated.xlsx",
-            intake.units_raw,
-            intake.members_raw,
-            result.units,
-            result.members,
-            outcome.findings,
-            lang,
-        )
-    else:
-        frame = report_frame(
-            outcome.decisions, intake.claims, ctx.policy.catalogue, lang, ctx.unmask
-        )
-        write_adjudication_report(
-            staging / f"{source.stem}.decisions.xlsx",
-            frame,
-            facts,
-            lang,
-            "理赔审核结果" if lang == "zh" else "Claim decisions",
-        )
+    api.write_report(outcome, api.default_report_path(outcome, staging), lang, unmask)
 
 
-def arrival_day(path: Path, ctx: pipeline.Settings) -> dt.date:
+def arrival_day(path: Path, ctx: Settings) -> dt.date:
     """D5: the day a roster without 受理日期 was received — the day its file arrived in the
     inbox, read as the file's modification date when the batch takes it (a roster dropped
     on the 25th is not late because the run is on the 1st). Never after the as-of day: a
@@ -168,43 +88,49 @@ def arrival_day(path: Path, ctx: pipeline.Settings) -> dt.date:
 
 
 def _process(
-    ws: Workspace, ctx: pipeline.Settings, path: Path, sha: str, period: str, out_dir: Path
+    ws: Workspace, ctx: Settings, path: Path, sha: str, period: str, out_dir: Path
 ) -> FileResult:
-    check_file(path, ctx.limits)  # before anything opens it: a zip bomb is refused unread
-    kind = detect_kind(path)
+    kind = file_kind(path, ctx.limits)  # a zip bomb is refused unread
     staging = out_dir / f"{STAGING_PREFIX}{sha}"
     shutil.rmtree(staging, ignore_errors=True)
     result = FileResult(name=path.name, kind=kind, sha256=sha, outcome="done", message="")
+    received = arrival_day(path, ctx)
 
-    def before_commit(reg: Register, outcome: Any, intake: Any) -> None:
+    def before_commit(outcome: Any, commit: api.Commit) -> None:
         checkpoint("before_reports")
-        _write_file_reports(staging, kind, path, outcome, intake, ctx)
-        if kind == "units":
-            units = outcome.result.units
+        _write_file_reports(staging, outcome, ctx.lang, ctx.unmask)
+        if isinstance(outcome, api.EnrolmentOutcome):
+            units = outcome.units
             counts: dict[str, Any] = {
                 "units": units.height,
                 "compliant": int((units["status"] == "compliant").sum()),
                 "contracts_added": outcome.contracts_added,
-                "members_added": outcome.spells_added,
+                "spells_added": outcome.spells_added,
                 # D5: recorded so that the day used for rosters without 受理日期 is known
-                "received_default": arrival_day(path, ctx).isoformat(),
+                "received_default": received.isoformat(),
             }
         else:
-            counts = pipeline.totals(outcome.decisions)
+            counts = outcome.totals
         result.counts = counts
         result.run_id = outcome.run_id
         result.outcome = "needs_action" if outcome.exit_code else "done"
-        reg.record_batch_file(sha, path.name, kind, period, outcome.run_id, result.outcome, counts
+        commit.record_batch_file(
+            sha, path.name, kind, period, outcome.run_id, result.outcome, counts
         )
         checkpoint("before_commit")
 
+    common: dict[str, Any] = {
+        "db": ctx.db_path,
+        "as_of": ctx.as_of,
+        "policy": ctx.policy,
+        "lang": ctx.lang,
+        "unmask": ctx.unmask,
+    }
     try:
         if kind == "units":
-            pipeline.enroll(
-                ctx, path, None, None, before_commit, received_default=arrival_day(path, ctx)
-            )
+            api.enroll(path, received_default=received, before_commit=before_commit, **common)
         else:
-            pipeline.adjudicate(ctx, path, False, None, before_commit)
+            api.adjudicate(path, before_commit=before_commit, **common)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # rolled back: its reports are void too
         raise
@@ -216,152 +142,74 @@ def _process(
 
 
 def run_batch(
-    ws: Workspace, ctx: pipeline.Settings, period: str, log: Log, renewals_window: str = "30d"
+    ws: Workspace, ctx: Settings, period: str, log: Log, renewals_window: str = "30d"
 ) -> BatchResult:
     """Process the inbox under the workspace lock; see the module docstring."""
     for folder in (ws.inbox, ws.outbox, ws.archive):
         folder.mkdir(parents=True, exist_ok=True)
     out_dir = ws.outbox / period
     with workspace_lock(ws.lock_file, ws.lock_wait_seconds):
-        reg = Register.open(ws.register)
-        try:
-            _recover(ws, reg, log)
-            files: list[FileResult] = []
-            for path in _inbox_files(ws):
-                sha = pipeline.file_sha256(path)
-                done = reg.batch_file(sha)
-                if done is not None:
-                    archived = _archive_path(ws, sha, path)
-                    if archived.exists():  # the same file sent again
-                        path.replace(archived)
-                        files.append(
-                            FileResult(path.name, "-", sha, "already_processed", "archived")
+        _recover(ws, log)
+        files: list[FileResult] = []
+        for path in _inbox_files(ws):
+            sha = file_sha256(path)
+            done = api.batch_file(ws.register, sha)
+            if done is not None:
+                archived = _archive_path(ws, sha, path)
+                if archived.exists():  # the same file sent again
+                    path.replace(archived)
+                    files.append(FileResult(path.name, "-", sha, "already_processed", "archived"))
+                    log(f"{path.name}: already processed (same SHA-256), archived")
+                else:  # committed by a run that died before archiving it: finish the work
+                    path.replace(archived)
+                    files.append(
+                        FileResult(
+                            path.name,
+                            done["kind"],
+                            sha,
+                            done["outcome"],
+                            "recovered",
+                            done["run_id"],
+                            done["counts"],
                         )
-                        log(f"{path.name}: already processed (same SHA-256), archived")
-                    else:  # committed by a run that died before archiving it: finish the work
-                        path.replace(archived)
-                        files.append(
-                            FileResult(
-                                path.name,
-                                done["kind"],
-                                sha,
-                                done["outcome"],
-                                "recovered",
-                                done["run_id"],
-                                json.loads(done["counts"] or "{}"),
-                            )
-                        )
-                        log(
-                            f"{path.name}: committed by an interrupted run; archived ({done['outcome']})"
-                        )
-                    continue
-                try:
-                    res = _process(ws, ctx, path, sha, period, out_dir)
-                except AidctlError as exc:
-                    _reject(ws, path, exc.message(ctx.lang))
-                    files.append(FileResult(path.name, "?", sha, "rejected", exc.message(ctx.lang)))
-                    log(f"{path.name}: rejected, moved to inbox/rejected/: {exc.message('en')}")
-                    continue
-                files.append(res)
-                log(
-                    f"{path.name}: {res.kind} {res.outcome} {json.dumps(res.counts, ensure_ascii=False)}"
-                )
-        finally:
-            reg.close()
+                    )
+                    log(
+                        f"{path.name}: committed by an interrupted run; archived ({done['outcome']})"
+                    )
+                continue
+            try:
+                res = _process(ws, ctx, path, sha, period, out_dir)
+            except AidctlError as exc:
+                _reject(ws, path, exc.message(ctx.lang))
+                files.append(FileResult(path.name, "?", sha, "rejected", exc.message(ctx.lang)))
+                log(f"{path.name}: rejected, moved to inbox/rejected/: {exc.message('en')}")
+                continue
+            files.append(res)
+            log(
+                f"{path.name}: {res.kind} {res.outcome} {json.dumps(res.counts, ensure_ascii=False)}"
+            )
         result = BatchResult(period=period, files=files, outbox=out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
-            from aidctl.reports.renewals import write_renewals_report
-
-            listed = pipeline.renewals_due(ctx, renewals_window)
-            result.renewals_path = out_dir / f"renewals-{ctx.as_of:%Y%m%d}.xlsx"
-            write_renewals_report(result.renewals_path, listed, [("as_of", ctx.as_of)], ctx.lang)
+            listed = api.renewals(
+                renewals_window, db=ctx.db_path, as_of=ctx.as_of, policy=ctx.policy
+            )
+            result.renewals_path = api.write_report(
+                listed, api.default_report_path(listed, out_dir), ctx.lang, ctx.unmask
+            )[0]
         except AidctlError as exc:
             log(f"renewals: {exc.message('en')}")
         run_id = _record_batch_run(ws, ctx, result)
-        result.summary_path = _write_summary(out_dir, result, ctx, run_id)
+        result.run_id = run_id
+        result.summary_path = api.write_report(
+            result, out_dir / f"batch-{run_id}.xlsx", ctx.lang, as_of=ctx.as_of
+        )[0]
     return result
 
 
-def _write_summary(out_dir: Path, result: BatchResult, ctx: pipeline.Settings, run_id: str) -> Path:
-    zh = ctx.lang == "zh"
-    rows = [
-        {
-            "name": f.name,
-            "kind": f.kind,
-            "outcome": f.outcome,
-            "message": f.message,
-            "run_id": f.run_id,
-            "approved": f.counts.get("approved"),
-            "rejected": f.counts.get("rejected"),
-            "pending": f.counts.get("pending"),
-            "amount": f.counts.get("amount"),
-            "units": f.counts.get("units"),
-            "compliant": f.counts.get("compliant"),
-            "sha256": f.sha256,
-        }
-        for f in result.files
-    ]
-    schema = {
-        "name": pl.Utf8,
-        "kind": pl.Utf8,
-        "outcome": pl.Utf8,
-        "message": pl.Utf8,
-        "run_id": pl.Utf8,
-        "approved": pl.Int64,
-        "rejected": pl.Int64,
-        "pending": pl.Int64,
-        "amount": pl.Int64,
-        "units": pl.Int64,
-        "compliant": pl.Int64,
-        "sha256": pl.Utf8,
-    }
-    frame = pl.DataFrame(rows, schema=schema)
-    cols = [
-        Column("name", "文件" if zh else "File"),
-        Column("kind", "类型" if zh else "Kind"),
-        Column("outcome", "结果" if zh else "Outcome"),
-        Column("message", "说明" if zh else "Message", width=50),
-        Column("units", "单位数" if zh else "Units", kind="int"),
-        Column("compliant", "合格单位" if zh else "Compliant", kind="int"),
-        Column("approved", "给付件数" if zh else "Approved", kind="int"),
-        Column("rejected", "拒付件数" if zh else "Rejected", kind="int"),
-        Column("pending", "待处理件数" if zh else "Pending", kind="int"),
-        Column("amount", "给付金额" if zh else "Amount", kind="yuan"),
-        Column("run_id", "运行编号" if zh else "Run"),
-        Column("sha256", "SHA-256"),
-    ]
-    path = out_dir / f"batch-{run_id}.xlsx"  # the run id is unique, even within one second
-    summary = Summary(
-        name="汇总" if zh else "Summary",
-        title=("月度批处理 " if zh else "Monthly batch ") + result.period,
-        facts=[
-            ("期间" if zh else "Period", result.period),
-            ("业务日期" if zh else "As of", ctx.as_of),
-            ("文件数" if zh else "Files", len(result.files)),
-            (
-                "给付金额合计" if zh else "Amount paid",
-                int(frame["amount"].fill_null(0).sum()),
-                "yuan",
-            ),
-        ],
-        tables=[],
-        chart=None,
-    )
-    write_report(path, [Sheet(name="文件" if zh else "Files", frame=frame, columns=cols)], summary)
-    return path
-
-
-def _record_batch_run(ws: Workspace, ctx: pipeline.Settings, result: BatchResult) -> str:
+def _record_batch_run(ws: Workspace, ctx: Settings, result: BatchResult) -> str:
     counts: dict[str, Any] = {"period": result.period, "files": len(result.files)}
     for f in result.files:
         counts[f.outcome] = counts.get(f.outcome, 0) + 1
-    counts["amount"] = sum(int(f.counts.get("amount") or 0) for f in result.files)
-    reg = Register.open(ws.register)
-    try:
-        with reg.transaction():
-            run_id = reg.start_run("batch", ctx.as_of, str(ws.inbox), None, None)
-            reg.finish_run(run_id, counts)
-    finally:
-        reg.close()
-    return run_id
+    counts["amount"] = result.amount
+    return api.record_batch_run(ws.register, ctx.as_of, ws.inbox, counts)

@@ -1,5 +1,27 @@
-"""The register: schema, migrations and every query, behind the `Register` object."""
+"""The register: schema, migrations and every query, behind the `Register` object.
 
-from aidctl.register.register import Register
+Callers outside aidctl/register/ import from here only (tests/test_register_layering.py):
+`Register` (open one with `Register.open(location)`), `default_location()`, and the frame
+schemas a register hands out, for the empty frames of a run without a register.
+"""
 
-__all__ = ["Register"]
+from aidctl.errors import RegisterError
+from aidctl.register.frames import (
+    CONTRACT_COLUMNS,
+    HISTORY_COLUMNS,
+    PAYMENT_COLUMNS,
+    SPELL_COLUMNS,
+    empty,
+)
+from aidctl.register.register import Register, default_location
+
+__all__ = [
+    "CONTRACT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "PAYMENT_COLUMNS",
+    "SPELL_COLUMNS",
+    "Register",
+    "RegisterError",
+    "default_location",
+    "empty",
+]

@@ -1,56 +1,102 @@
-"""The `Register` object: the one door to the register for every caller above it.
+"""The `Register`: the one door to the register for every caller above it.
 
-It owns the connection, the transactions and every query; the pipeline, the batch and the
-service layer (`aidctl.api`) call its methods and never see a connection or a dialect.
-The SQLite file is the embedded default; every dialect-specific line stays inside
-`aidctl/register/` so that a second implementation (PostgreSQL) can stand beside it.
+`Register` states what a register does — open, transactions, one method per query — and
+`Register.open(location)` picks the implementation that keeps registers at such a location.
+Today that is `SqliteRegister` (aidctl/register/sqlite.py), the embedded default: one file.
+Every dialect-specific line (PRAGMAs, `INSERT OR IGNORE`, temporary key tables, SQLite's
+backup API, `integrity_check`, Arrow IPC blobs) lives there, so that a PostgreSQL
+implementation can later stand beside it and answer the same methods with the same frames
+(aidctl/register/frames.py). The pipeline, the batch and the service layer call these
+methods and never see a connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import os
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from aidctl.register import store
-from aidctl.register.db import backup_register, check_register, open_register, transaction
+from aidctl.errors import RegisterError
+
+ENV_VAR = "AIDCTL_DB"
+Location = str | Path
 
 
-class Register:
+def default_location() -> Path:
+    """`$AIDCTL_DB`, else `$XDG_DATA_HOME/aidctl/register.sqlite3` (~/.local/share/…)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "aidctl" / "register.sqlite3"
+
+
+def new_run_id() -> str:
+    """A run id that sorts by time and stays unique within one second."""
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def _implementation(location: Location) -> type[Register]:
+    """The class that keeps registers at `location`: a database URL names its dialect,
+    anything else is a file path (SQLite)."""
+    text = str(location)
+    if "://" in text and not text.startswith("file://"):
+        scheme = text.split("://", 1)[0]
+        raise RegisterError(
+            f"Register {text}: registers of kind {scheme!r} are not supported yet; "
+            "give the path of a register file.",
+            f"登记库 {text}：暂不支持 {scheme!r} 类型的登记库，请给出登记库文件的路径。",
+        )
+    from aidctl.register.sqlite import SqliteRegister
+
+    return SqliteRegister
+
+
+class Register(ABC):
     """An open register. Use as a context manager, or call `close()`.
 
     Writes happen inside `with reg.transaction():` — everything inside lands together or
-    not at all (one transaction per command, E5).
+    not at all (one transaction per command, E5). Frames come back in the schemas of
+    aidctl/register/frames.py.
     """
 
-    def __init__(self, conn: sqlite3.Connection, location: Path) -> None:
-        self._conn = conn
-        self.location = location
+    location: Location
 
     # ------------------------------------------------------------ opening and closing
 
     @classmethod
-    def open(cls, location: str | Path, *, create: bool = True) -> Register:
+    def open(cls, location: Location, *, create: bool = True) -> Register:
         """Open the register at `location`, creating it when `create` (else a missing
-        register is one sentence, exit 2)."""
-        path = Path(location)
-        return cls(open_register(path, create=create), path)
+        register is one sentence, exit 2); its schema is brought up to date."""
+        return _implementation(location).connect(location, create=create)
 
     @classmethod
-    def open_if_exists(cls, location: str | Path) -> Register | None:
+    def open_if_exists(cls, location: Location) -> Register | None:
         """The register for reading, or None when there is none yet (nothing is created)."""
-        path = Path(location)
-        if not path.exists():
+        impl = _implementation(location)
+        if not impl.exists(location):
             return None
-        return cls.open(path, create=False)
+        return impl.connect(location, create=False)
 
-    def close(self) -> None:
-        self._conn.close()
+    @classmethod
+    @abstractmethod
+    def connect(cls, location: Location, *, create: bool = True) -> Register:
+        """Open a register of this implementation (see `Register.open`)."""
+
+    @classmethod
+    @abstractmethod
+    def exists(cls, location: Location) -> bool:
+        """Whether something is at `location` (a register, or a file to be refused)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
 
     def __enter__(self) -> Register:
         return self
@@ -58,14 +104,13 @@ class Register:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Register]:
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Register]:
         """One write transaction: everything inside lands together or not at all."""
-        with transaction(self._conn):
-            yield self
 
     # ------------------------------------------------------------ runs
 
+    @abstractmethod
     def start_run(
         self,
         command: str,
@@ -73,71 +118,101 @@ class Register:
         input_file: str | None = None,
         input_sha256: str | None = None,
         policy_version: str | None = None,
+        *,
+        policy_versions: Sequence[str] | None = None,
+        policy_file: str | None = None,
     ) -> str:
-        return store.start_run(self._conn, command, as_of, input_file, input_sha256, policy_version)
+        """Record that a command ran (inside the caller's transaction) and return its id.
 
-    def finish_run(self, run_id: str, counts: dict[str, Any]) -> None:
-        store.finish_run(self._conn, run_id, counts)
+        policy_version: the latest parameter version loaded; policy_versions: the versions
+        the run's rows were decided or checked under (a report shows them); policy_file:
+        the parameter file they came from. The aidctl version is recorded with them.
+        """
 
+    @abstractmethod
+    def finish_run(self, run_id: str, counts: dict[str, Any]) -> None: ...
+
+    @abstractmethod
     def runs(self, limit: int = 50, command: str | None = None) -> list[dict[str, Any]]:
-        return store.runs(self._conn, limit, command)
+        """The latest runs first (in the order recorded), of one command if given; counts
+        as the JSON text stored."""
 
+    @abstractmethod
     def run(self, run_id: str) -> dict[str, Any] | None:
-        return store.run(self._conn, run_id)
+        """Everything a run's report shows as facts, or None: run_id, command, input_file,
+        input_sha256, as_of, policy_version, policy_versions (list), policy_file,
+        aidctl_version, started_at, finished_at, counts (dict). The register's location is
+        the caller's; the language is the one the report is rebuilt in."""
 
+    @abstractmethod
     def save_run_frames(self, run_id: str, frames: dict[str, pl.DataFrame]) -> None:
-        store.save_run_frames(self._conn, run_id, frames)
+        """Keep the frames a run's report shows, so that `aidctl report RUN_ID` can write
+        the same workbook again, pending rows included."""
 
+    @abstractmethod
     def run_frames(self, run_id: str) -> dict[str, pl.DataFrame]:
-        return store.run_frames(self._conn, run_id)
+        """The frames kept for a run (empty when the run kept none)."""
 
     # ------------------------------------------------------------ units, contracts, spells
 
-    def contracts_of_units(self, unit_codes: Iterable[str]) -> pl.DataFrame:
-        return store.contracts_of_units(self._conn, unit_codes)
+    @abstractmethod
+    def contracts_of_units(self, unit_codes: Iterable[str]) -> pl.DataFrame: ...
 
+    @abstractmethod
     def all_contracts(self) -> pl.DataFrame:
-        return store.all_contracts(self._conn)
+        """Every contract, with its number of members."""
 
-    def units_info(self) -> pl.DataFrame:
-        return store.units_info(self._conn)
+    @abstractmethod
+    def units_info(self) -> pl.DataFrame: ...
 
+    @abstractmethod
     def spells_of_ids(self, id_numbers: Iterable[str]) -> pl.DataFrame:
-        return store.spells_of_ids(self._conn, id_numbers)
+        """Every cover spell of these id numbers, in any unit."""
 
+    @abstractmethod
     def record_enrollment(
         self, run_id: str, contracts: pl.DataFrame, spells: pl.DataFrame
     ) -> tuple[int, int]:
-        return store.record_enrollment(self._conn, run_id, contracts, spells)
+        """Insert units, contracts and spells; what is already there is left as it is (E5).
+        Returns (contracts added, spells added)."""
 
     # ------------------------------------------------------------ claims and decisions
 
+    @abstractmethod
     def history_of_ids(self, id_numbers: Iterable[str], claim_ids: Iterable[str]) -> pl.DataFrame:
-        return store.history_of_ids(self._conn, id_numbers, claim_ids)
+        """Earlier decisions for these members or these claim ids, with their void flag."""
 
+    @abstractmethod
     def record_decisions(self, run_id: str, decisions: pl.DataFrame) -> int:
-        return store.record_decisions(self._conn, run_id, decisions)
+        """Append approved and rejected decisions; a claim_id that already has a live
+        (not voided) decision is refused by the register itself."""
 
-    def decisions_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
-        return store.decisions_of_claim(self._conn, claim_id)
+    @abstractmethod
+    def decisions_of_claim(self, claim_id: str) -> list[dict[str, Any]]: ...
 
-    def member_record(self, id_number: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        return store.member_record(self._conn, id_number)
+    @abstractmethod
+    def member_record(
+        self, id_number: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]: ...
 
+    @abstractmethod
     def live_decision(self, claim_id: str) -> dict[str, Any] | None:
-        return store.live_decision(self._conn, claim_id)
+        """The decision of a claim that has not been voided, if any."""
 
-    def record_void(self, decision_id: int, run_id: str, reason: str) -> None:
-        store.record_void(self._conn, decision_id, run_id, reason)
+    @abstractmethod
+    def record_void(self, decision_id: int, run_id: str, reason: str) -> None: ...
 
+    @abstractmethod
     def payments_in_period(self, period: str) -> pl.DataFrame:
-        return store.payments_in_period(self._conn, period)
+        """Payments decided in runs dated in `period` (YYYY-MM), and reversals voided in it
+        (negative amounts)."""
 
     # ------------------------------------------------------------ the monthly batch
 
-    def batch_file(self, sha256: str) -> dict[str, Any] | None:
-        return store.batch_file(self._conn, sha256)
+    @abstractmethod
+    def batch_file(self, sha256: str) -> dict[str, Any] | None: ...
 
+    @abstractmethod
     def record_batch_file(
         self,
         sha256: str,
@@ -147,17 +222,24 @@ class Register:
         run_id: str | None,
         outcome: str,
         counts: dict[str, Any],
-    ) -> None:
-        store.record_batch_file(self._conn, sha256, name, kind, period, run_id, outcome, counts)
+    ) -> None: ...
 
     # ------------------------------------------------------------ maintenance
 
     @staticmethod
-    def backup(source: str | Path, target: str | Path) -> int:
+    def backup(source: Location, target: Location) -> int:
         """A consistent copy of the register at `source` (pages copied)."""
-        return backup_register(Path(source), Path(target))
+        return _implementation(source).backup_to(source, target)
 
     @staticmethod
-    def check(location: str | Path) -> list[str]:
+    def check(location: Location) -> list[str]:
         """Integrity and foreign-key problems; an empty list means all is well."""
-        return check_register(Path(location))
+        return _implementation(location).check_at(location)
+
+    @classmethod
+    @abstractmethod
+    def backup_to(cls, source: Location, target: Location) -> int: ...
+
+    @classmethod
+    @abstractmethod
+    def check_at(cls, location: Location) -> list[str]: ...

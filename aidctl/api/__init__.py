@@ -1,0 +1,103 @@
+"""aidctl's service layer: one function per command, an outcome per call, one report writer.
+
+    from aidctl import api
+    out = api.adjudicate("claims.xlsx", db="reg.sqlite3", as_of="2026-11-28")
+    out.decisions            # a polars DataFrame, pending rows included
+    out.to_json()            # exactly what `aidctl adjudicate --json` prints
+    api.write_report(out, "decisions.xlsx")
+
+The CLI (aidctl/cli.py) and the monthly batch (aidctl/batch/) are thin callers of this
+package; a notebook or a second front end uses it the same way (docs/api.md).
+"""
+
+from aidctl.api.commands import (
+    Commit,
+    adjudicate,
+    batch_file,
+    batch_run,
+    batch_status,
+    default_register,
+    enroll,
+    explain,
+    file_kind,
+    history,
+    payments,
+    policy_diseases,
+    policy_show,
+    record_batch_run,
+    register_backup,
+    register_check,
+    renewals,
+    report,
+    runs,
+    template,
+    validate_enrollment,
+    void,
+)
+from aidctl.api.outcomes import (
+    AdjudicationOutcome,
+    BatchFile,
+    BatchOutcome,
+    DiseasesOutcome,
+    EnrolmentOutcome,
+    ExplainOutcome,
+    HistoryOutcome,
+    PaymentsOutcome,
+    PolicyOutcome,
+    RebuiltRun,
+    RenewalsOutcome,
+    RunsOutcome,
+    VoidOutcome,
+    totals,
+)
+from aidctl.api.reporting import annotated_path, default_report_path, write_report
+from aidctl.api.words import decision_steps, explain_sentence, renewal_word, status_word
+from aidctl.pipeline import Settings, file_sha256
+
+__all__ = [
+    "AdjudicationOutcome",
+    "BatchFile",
+    "BatchOutcome",
+    "Commit",
+    "DiseasesOutcome",
+    "EnrolmentOutcome",
+    "ExplainOutcome",
+    "HistoryOutcome",
+    "PaymentsOutcome",
+    "PolicyOutcome",
+    "RebuiltRun",
+    "RenewalsOutcome",
+    "RunsOutcome",
+    "Settings",
+    "VoidOutcome",
+    "adjudicate",
+    "annotated_path",
+    "batch_file",
+    "batch_run",
+    "batch_status",
+    "decision_steps",
+    "default_register",
+    "default_report_path",
+    "enroll",
+    "explain",
+    "explain_sentence",
+    "file_kind",
+    "file_sha256",
+    "history",
+    "payments",
+    "policy_diseases",
+    "policy_show",
+    "record_batch_run",
+    "register_backup",
+    "register_check",
+    "renewal_word",
+    "renewals",
+    "report",
+    "runs",
+    "status_word",
+    "template",
+    "totals",
+    "validate_enrollment",
+    "void",
+    "write_report",
+]

@@ -1,0 +1,260 @@
+"""`write_report(outcome, path)`: the one place a command's workbook is assembled.
+
+The CLI, the monthly batch and `aidctl report RUN_ID` all call it, so a report written by
+any of them holds the same sheets, rows and facts (the facts differ only where the run
+does: its input path, run id and register).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from aidctl import __version__
+from aidctl.api.outcomes import (
+    AdjudicationOutcome,
+    BatchOutcome,
+    EnrolmentOutcome,
+    PaymentsOutcome,
+    RebuiltRun,
+    RenewalsOutcome,
+)
+from aidctl.errors import InputError
+from aidctl.reports.adjudication import report_frame, write_adjudication_report
+from aidctl.reports.enrollment import write_annotated_copy, write_enrollment_report
+from aidctl.reports.payments import write_payments_report
+from aidctl.reports.renewals import write_renewals_report
+from aidctl.reports.xlsx import Column, Sheet, Summary
+from aidctl.reports.xlsx import write_report as write_workbook
+
+Outcome = (
+    EnrolmentOutcome
+    | AdjudicationOutcome
+    | RenewalsOutcome
+    | PaymentsOutcome
+    | RebuiltRun
+    | BatchOutcome
+)
+
+_LABELS = {"validate-enrollment": "check", "enroll": "enroll"}
+_TITLES = {
+    "validate-enrollment": ("参保校验结果", "Enrolment check"),
+    "enroll": ("参保登记结果", "Enrolment"),
+    "adjudicate": ("理赔审核结果", "Claim decisions"),
+}
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def default_report_path(outcome: Outcome, folder: Path | None = None) -> Path:
+    """Where a command's report goes when no --out is given: the current folder, named
+    after the input (units.enroll.xlsx, claims.decisions.xlsx, renewals-20261128.xlsx)."""
+    here = folder or Path.cwd()
+    if isinstance(outcome, RebuiltRun):
+        inner = default_report_path(outcome.outcome, here)
+        return inner.with_name(f"{inner.stem}.{outcome.run_id}.xlsx")
+    if isinstance(outcome, BatchOutcome):
+        return outcome.outbox / f"batch-{outcome.run_id}.xlsx"  # unique, even within a second
+    if isinstance(outcome, EnrolmentOutcome):
+        return here / f"{outcome.source.stem}.{_LABELS[outcome.command]}.xlsx"
+    if isinstance(outcome, AdjudicationOutcome):
+        return here / f"{outcome.source.stem}.decisions.xlsx"
+    if isinstance(outcome, RenewalsOutcome):
+        return here / f"renewals-{outcome.as_of:%Y%m%d}.xlsx"
+    return here / f"payments-{outcome.period}.xlsx"
+
+
+def annotated_path(report: Path, lang: str) -> Path:
+    """The annotated copy beside its report: units.enroll.批注.xlsx / .annotated.xlsx."""
+    return report.with_name(report.stem + _t(lang, ".批注", ".annotated") + ".xlsx")
+
+
+def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> list[tuple[str, Any]]:
+    policy = outcome.policy
+    # a rebuilt run shows what the run was made with, not what this process loaded
+    record = outcome.run_record or {}
+    facts: list[tuple[str, Any]] = [
+        (_t(lang, "输入文件", "Input file"), str(outcome.source)),
+        ("SHA-256", outcome.input_sha256),
+        (
+            _t(lang, "运行编号", "Run id"),
+            outcome.run_id or _t(lang, "（未登记）", "(not recorded)"),
+        ),
+        (_t(lang, "业务日期", "As of"), outcome.as_of),
+        (_t(lang, "登记库", "Register"), str(outcome.register)),
+        (
+            _t(lang, "参数版本", "Parameter version"),
+            ", ".join(outcome.policy_versions) or policy.latest.id,
+        ),
+        (_t(lang, "参数文件", "Parameter file"), record.get("policy_file") or policy.path),
+        ("aidctl", record.get("aidctl_version") or __version__),
+    ]
+    if isinstance(outcome, EnrolmentOutcome):
+        # D5: the received day of rosters that state none (the batch: the day the file came)
+        facts.append(
+            (
+                _t(lang, "受理日期（名册未填写时）", "Received (where a roster states none)"),
+                outcome.received_default,
+            )
+        )
+    return facts
+
+
+def write_report(
+    outcome: Outcome,
+    path: Path | str | None = None,
+    lang: str = "zh",
+    unmask: bool = False,
+    annotated: Path | str | None = None,
+    as_of: dt.date | None = None,
+) -> list[Path]:
+    """Write the outcome's workbook(s) and return their paths (report first).
+
+    An enrolment also gets its annotated copy (`annotated`, default beside the report) when
+    the clerk's rows are at hand; a run rebuilt from the register writes the report only.
+    The paths are noted on the outcome, for its `to_json()`.
+    """
+    if lang not in ("zh", "en"):
+        raise InputError(
+            f"--lang must be zh or en, not {lang!r}.", f"--lang 只能是 zh 或 en，而不是 {lang!r}。"
+        )
+    if isinstance(outcome, BatchOutcome):
+        target = Path(path) if path is not None else outcome.outbox / f"batch-{outcome.run_id}.xlsx"
+        return [_write_batch_summary(target, outcome, lang, as_of)]
+    if isinstance(outcome, RebuiltRun):
+        written = write_report(outcome.outcome, path or default_report_path(outcome), lang, unmask)
+        outcome.written = written
+        return written
+    report = Path(path) if path is not None else default_report_path(outcome)
+    if isinstance(outcome, EnrolmentOutcome):
+        zh, en = _TITLES[outcome.command]
+        write_enrollment_report(
+            report,
+            outcome.units,
+            outcome.findings,
+            _run_facts(outcome, lang),
+            lang,
+            unmask,
+            _t(lang, zh, en),
+        )
+        outcome.report = report
+        if outcome.clerk_rows is None:
+            return [report]
+        copy = Path(annotated) if annotated is not None else annotated_path(report, lang)
+        write_annotated_copy(
+            copy,
+            outcome.clerk_rows.units_raw,
+            outcome.clerk_rows.members_raw,
+            outcome.units,
+            outcome.members,
+            outcome.findings,
+            lang,
+        )
+        outcome.annotated = copy
+        return [report, copy]
+    if isinstance(outcome, AdjudicationOutcome):
+        frame = report_frame(
+            outcome.decisions, outcome.claim_texts, outcome.policy.catalogue, lang, unmask
+        )
+        zh, en = _TITLES["adjudicate"]
+        write_adjudication_report(report, frame, _run_facts(outcome, lang), lang, _t(lang, zh, en))
+        outcome.report = report
+        return [report]
+    if isinstance(outcome, RenewalsOutcome):
+        facts: list[tuple[str, Any]] = [
+            (_t(lang, "业务日期", "As of"), outcome.as_of),
+            (_t(lang, "提前期限", "Window"), outcome.window),
+            (_t(lang, "登记库", "Register"), str(outcome.register)),
+            (
+                _t(lang, "运行编号", "Run id"),
+                outcome.run_id or _t(lang, "（未登记）", "(not recorded)"),
+            ),
+        ]
+        write_renewals_report(report, outcome.due, facts, lang)
+        outcome.report = report
+        return [report]
+    facts = [
+        (_t(lang, "月份", "Period"), outcome.period),
+        (_t(lang, "登记库", "Register"), str(outcome.register)),
+    ]
+    write_payments_report(report, outcome.payments, facts, lang, unmask)
+    outcome.report = report
+    return [report]
+
+
+def _write_batch_summary(
+    path: Path, result: BatchOutcome, lang: str, as_of: dt.date | None
+) -> Path:
+    """The batch's summary workbook: one row per inbox file, what became of it."""
+    zh = lang == "zh"
+    rows = [
+        {
+            "name": f.name,
+            "kind": f.kind,
+            "outcome": f.outcome,
+            "message": f.message,
+            "run_id": f.run_id,
+            "approved": f.counts.get("approved"),
+            "rejected": f.counts.get("rejected"),
+            "pending": f.counts.get("pending"),
+            "amount": f.counts.get("amount"),
+            "units": f.counts.get("units"),
+            "compliant": f.counts.get("compliant"),
+            "sha256": f.sha256,
+        }
+        for f in result.files
+    ]
+    schema = {
+        "name": pl.Utf8,
+        "kind": pl.Utf8,
+        "outcome": pl.Utf8,
+        "message": pl.Utf8,
+        "run_id": pl.Utf8,
+        "approved": pl.Int64,
+        "rejected": pl.Int64,
+        "pending": pl.Int64,
+        "amount": pl.Int64,
+        "units": pl.Int64,
+        "compliant": pl.Int64,
+        "sha256": pl.Utf8,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    cols = [
+        Column("name", "文件" if zh else "File"),
+        Column("kind", "类型" if zh else "Kind"),
+        Column("outcome", "结果" if zh else "Outcome"),
+        Column("message", "说明" if zh else "Message", width=50),
+        Column("units", "单位数" if zh else "Units", kind="int"),
+        Column("compliant", "合格单位" if zh else "Compliant", kind="int"),
+        Column("approved", "给付件数" if zh else "Approved", kind="int"),
+        Column("rejected", "拒付件数" if zh else "Rejected", kind="int"),
+        Column("pending", "待处理件数" if zh else "Pending", kind="int"),
+        Column("amount", "给付金额" if zh else "Amount", kind="yuan"),
+        Column("run_id", "运行编号" if zh else "Run"),
+        Column("sha256", "SHA-256"),
+    ]
+    summary = Summary(
+        name="汇总" if zh else "Summary",
+        title=("月度批处理 " if zh else "Monthly batch ") + result.period,
+        facts=[
+            ("期间" if zh else "Period", result.period),
+            ("业务日期" if zh else "As of", as_of),
+            ("文件数" if zh else "Files", len(result.files)),
+            (
+                "给付金额合计" if zh else "Amount paid",
+                int(frame["amount"].fill_null(0).sum()),
+                "yuan",
+            ),
+        ],
+        tables=[],
+        chart=None,
+    )
+    write_workbook(
+        path, [Sheet(name="文件" if zh else "Files", frame=frame, columns=cols)], summary
+    )
+    return path

@@ -1,0 +1,111 @@
+"""The frames the register hands out and takes in: column names and types, whatever the
+database behind it.
+
+These are the contract between the register and its callers (the pipeline, the core's
+inputs): a `Register` implementation of any dialect returns frames of exactly these
+schemas, dates as `pl.Date` and flags as `pl.Boolean`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+CONTRACT_COLUMNS: dict[str, Any] = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "term_start": pl.Date,
+    "term_end": pl.Date,
+    "first_time": pl.Boolean,
+    "policy_version": pl.Utf8,
+    "total_staff": pl.Int64,
+    "eligible": pl.Int64,
+    "contribution_total": pl.Int64,
+    "unit_share": pl.Int64,
+    "individual_share": pl.Int64,
+    "received_date": pl.Date,
+    "imported": pl.Boolean,
+}
+SPELL_COLUMNS: dict[str, Any] = {
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "term_start": pl.Date,
+    "term_end": pl.Date,
+    "spell_start": pl.Date,
+    "first_time": pl.Boolean,
+    "policy_version": pl.Utf8,
+}
+HISTORY_COLUMNS: dict[str, Any] = {
+    "decision_id": pl.Int64,
+    "claim_id": pl.Utf8,
+    "id_number": pl.Utf8,
+    "claim_type": pl.Utf8,
+    "disease_code": pl.Utf8,
+    "disability_grade": pl.Int64,
+    "event_date": pl.Date,
+    "status": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "amount": pl.Int64,
+    "period": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "term_start": pl.Date,
+    "content": pl.Utf8,
+    "disease_key": pl.Utf8,
+    "voided": pl.Boolean,
+}
+UNIT_COLUMNS: dict[str, Any] = {
+    "unit_code": pl.Utf8,
+    "unit_name": pl.Utf8,
+    "contact": pl.Utf8,
+    "phone": pl.Utf8,
+}
+PAYMENT_COLUMNS: dict[str, Any] = {
+    "kind": pl.Utf8,
+    "claim_id": pl.Utf8,
+    "run_id": pl.Utf8,
+    "as_of": pl.Date,
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "unit_name": pl.Utf8,
+    "claim_type": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "amount": pl.Int64,
+    "note": pl.Utf8,
+}
+
+# The columns of a decision the register keeps (the decisions frame must hold them).
+DECISION_COLUMNS = (
+    "claim_id",
+    "status",
+    "amount",
+    "reason_code",
+    "clause",
+    "policy_version",
+    "id_number",
+    "name",
+    "unit_code",
+    "claim_type",
+    "disease_code",
+    "disability_grade",
+    "event_date",
+    "period",
+    "contract_no",
+    "term_start",
+    "cover_day",
+    "base_amount",
+    "pct",
+    "cap_room",
+    "content",
+    "detail",
+)
+# Kept when the decisions frame has it (the calculator's reading of the diagnosis, D10).
+OPTIONAL_DECISION_COLUMNS = ("disease_key",)
+
+
+def empty(schema: dict[str, Any]) -> pl.DataFrame:
+    """A frame of no rows with the given schema (what a register with nothing in it gives)."""
+    return pl.DataFrame(schema=schema)

@@ -1,0 +1,259 @@
+"""The SQLite register's schema, as numbered migrations recorded in `schema_migrations`.
+
+Dates are ISO text (YYYY-MM-DD), amounts whole yuan. Migration 3 adds what D5 needs to be
+shown and rechecked — whether a contract was taken over by `enroll --import` and the day its
+roster was received — and the claims calculator's disease key (the diagnosis as read by
+D10) to each decision; older registers get NULL / 0 there. Decisions are appended, never
+rewritten: a reversal is a row of `voids` pointing at the decision it cancels.
+
+Migration 5 makes the database hold what the code held alone: a decision's status, claim
+type and period are words of the plan's vocabularies, a contract's flags are 0 or 1, a
+decision's contract exists, and a claim has at most one live decision (L60). SQLite adds
+CHECKs only by rebuilding a table; `aidctl.register.sqlite._migrate` runs each migration
+with foreign keys off, checks them before it commits, and checks MIGRATION_CHECKS.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "initial",
+        """
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    command TEXT NOT NULL,
+    input_file TEXT,
+    input_sha256 TEXT,
+    as_of TEXT NOT NULL,
+    policy_version TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    counts TEXT
+);
+CREATE TABLE units (
+    unit_code TEXT PRIMARY KEY,
+    unit_name TEXT NOT NULL,
+    contact TEXT,
+    phone TEXT,
+    run_id TEXT REFERENCES runs(run_id)
+);
+CREATE TABLE contracts (
+    contract_no TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL REFERENCES units(unit_code),
+    term_start TEXT NOT NULL,
+    term_end TEXT NOT NULL,
+    first_time INTEGER NOT NULL,
+    policy_version TEXT NOT NULL,
+    total_staff INTEGER NOT NULL,
+    eligible INTEGER NOT NULL,
+    contribution_total INTEGER NOT NULL,
+    unit_share INTEGER NOT NULL,
+    individual_share INTEGER NOT NULL,
+    run_id TEXT REFERENCES runs(run_id),
+    UNIQUE (unit_code, term_start)
+);
+CREATE TABLE spells (
+    id_number TEXT NOT NULL,
+    contract_no TEXT NOT NULL REFERENCES contracts(contract_no),
+    name TEXT NOT NULL,
+    unit_code TEXT NOT NULL,
+    spell_start TEXT NOT NULL,
+    term_start TEXT NOT NULL,
+    term_end TEXT NOT NULL,
+    first_time INTEGER NOT NULL,
+    policy_version TEXT NOT NULL,
+    run_id TEXT REFERENCES runs(run_id),
+    PRIMARY KEY (id_number, contract_no)
+) WITHOUT ROWID;
+CREATE INDEX spells_by_contract ON spells(contract_no);
+CREATE TABLE decisions (
+    decision_id INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    status TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    reason_code TEXT NOT NULL,
+    clause TEXT NOT NULL,
+    policy_version TEXT,
+    id_number TEXT NOT NULL,
+    name TEXT,
+    unit_code TEXT,
+    claim_type TEXT,
+    disease_code TEXT,
+    disability_grade INTEGER,
+    event_date TEXT,
+    period TEXT,
+    contract_no TEXT,
+    term_start TEXT,
+    cover_day INTEGER,
+    base_amount INTEGER,
+    pct INTEGER,
+    cap_room INTEGER,
+    content TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX decisions_by_claim ON decisions(claim_id);
+CREATE INDEX decisions_by_id ON decisions(id_number);
+CREATE TABLE voids (
+    decision_id INTEGER PRIMARY KEY REFERENCES decisions(decision_id),
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    reason TEXT NOT NULL,
+    voided_at TEXT NOT NULL DEFAULT (datetime('now'))
+)
+""",
+    ),
+    (
+        2,
+        "batch files",
+        """
+CREATE TABLE batch_files (
+    sha256 TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    run_id TEXT REFERENCES runs(run_id),
+    outcome TEXT NOT NULL,
+    counts TEXT,
+    processed_at TEXT NOT NULL DEFAULT (datetime('now'))
+)
+""",
+    ),
+    (
+        3,
+        "contracts imported and received; decisions disease key",
+        """
+ALTER TABLE contracts ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contracts ADD COLUMN received_date TEXT;
+ALTER TABLE decisions ADD COLUMN disease_key TEXT
+""",
+    ),
+    (
+        4,
+        "run frames",
+        """
+CREATE TABLE run_frames (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run_id, name)
+)
+""",
+    ),
+    (
+        5,
+        "constraints: vocabularies, decisions to contracts, one live decision per claim",
+        """
+CREATE TABLE contracts_v5 (
+    contract_no TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL REFERENCES units(unit_code),
+    term_start TEXT NOT NULL,
+    term_end TEXT NOT NULL,
+    first_time INTEGER NOT NULL CHECK (first_time IN (0, 1)),
+    policy_version TEXT NOT NULL,
+    total_staff INTEGER NOT NULL,
+    eligible INTEGER NOT NULL,
+    contribution_total INTEGER NOT NULL,
+    unit_share INTEGER NOT NULL,
+    individual_share INTEGER NOT NULL,
+    run_id TEXT REFERENCES runs(run_id),
+    imported INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1)),
+    received_date TEXT,
+    UNIQUE (unit_code, term_start)
+);
+INSERT INTO contracts_v5 (contract_no, unit_code, term_start, term_end, first_time,
+    policy_version, total_staff, eligible, contribution_total, unit_share, individual_share,
+    run_id, imported, received_date)
+SELECT contract_no, unit_code, term_start, term_end, first_time, policy_version, total_staff,
+    eligible, contribution_total, unit_share, individual_share, run_id, imported, received_date
+FROM contracts;
+DROP TABLE contracts;
+ALTER TABLE contracts_v5 RENAME TO contracts;
+CREATE TABLE decisions_v5 (
+    decision_id INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    status TEXT NOT NULL CHECK (status IN ('approved', 'rejected')),
+    amount INTEGER NOT NULL,
+    reason_code TEXT NOT NULL,
+    clause TEXT NOT NULL,
+    policy_version TEXT,
+    id_number TEXT NOT NULL,
+    name TEXT,
+    unit_code TEXT,
+    claim_type TEXT
+        CHECK (claim_type IN ('critical_illness', 'accident_disability', 'accident_death')),
+    disease_code TEXT,
+    disability_grade INTEGER,
+    event_date TEXT,
+    period TEXT CHECK (period IN ('exemption', 'reduced', 'full')),
+    contract_no TEXT REFERENCES contracts(contract_no),
+    term_start TEXT,
+    cover_day INTEGER,
+    base_amount INTEGER,
+    pct INTEGER,
+    cap_room INTEGER,
+    content TEXT NOT NULL,
+    detail TEXT,
+    disease_key TEXT
+);
+INSERT INTO decisions_v5 (decision_id, claim_id, run_id, status, amount, reason_code, clause,
+    policy_version, id_number, name, unit_code, claim_type, disease_code, disability_grade,
+    event_date, period, contract_no, term_start, cover_day, base_amount, pct, cap_room,
+    content, detail, disease_key)
+SELECT decision_id, claim_id, run_id, status, amount, reason_code, clause, policy_version,
+    id_number, name, unit_code, claim_type, disease_code, disability_grade, event_date,
+    period, contract_no, term_start, cover_day, base_amount, pct, cap_room, content, detail,
+    disease_key
+FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_v5 RENAME TO decisions;
+CREATE INDEX decisions_by_claim ON decisions(claim_id);
+CREATE INDEX decisions_by_id ON decisions(id_number);
+CREATE TRIGGER decisions_one_live BEFORE INSERT ON decisions
+WHEN EXISTS (
+    SELECT 1 FROM decisions d
+    WHERE d.claim_id = NEW.claim_id
+      AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.decision_id = d.decision_id)
+)
+BEGIN
+    SELECT RAISE(ABORT, 'one live decision per claim_id: void the earlier decision first');
+END;
+CREATE TRIGGER decisions_never_rewritten BEFORE UPDATE ON decisions
+BEGIN
+    SELECT RAISE(ABORT, 'decisions are appended, never rewritten: void and decide again');
+END;
+CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
+BEGIN
+    SELECT RAISE(ABORT, 'decisions are appended, never deleted: void instead');
+END;
+CREATE TRIGGER voids_never_rewritten BEFORE UPDATE ON voids
+BEGIN
+    SELECT RAISE(ABORT, 'voids are appended, never rewritten');
+END;
+CREATE TRIGGER voids_never_deleted BEFORE DELETE ON voids
+BEGIN
+    SELECT RAISE(ABORT, 'voids are appended, never deleted');
+END;
+ALTER TABLE runs ADD COLUMN policy_versions TEXT;
+ALTER TABLE runs ADD COLUMN policy_file TEXT;
+ALTER TABLE runs ADD COLUMN aidctl_version TEXT
+""",
+    ),
+]
+
+# Invariants a migration starts to enforce, checked on the data it found before it commits:
+# (query returning the first offending row or nothing, English sentence, Chinese sentence).
+MIGRATION_CHECKS: dict[int, list[tuple[str, str, str]]] = {
+    5: [
+        (
+            "SELECT d.claim_id FROM decisions d "
+            "WHERE NOT EXISTS (SELECT 1 FROM voids v WHERE v.decision_id = d.decision_id) "
+            "GROUP BY d.claim_id HAVING count(*) > 1 LIMIT 1",
+            "claim {} has two decisions that are not voided, which a register no longer "
+            "allows; it was left as it was (void one with the aidctl that recorded them).",
+            "理赔 {} 有两条未撤销的决定，登记库不再允许；登记库未做改动"
+            "（请用记录它们的 aidctl 版本撤销其中一条）。",
+        )
+    ]
+}
