@@ -16,26 +16,42 @@ one member in the file (a handful), not the number of claims.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
 
 from aidctl.core.dates import day_number, months_later
-from aidctl.core.diagnosis import LISTED, TO_PERSON, UNLISTED, UNRECOGNISED, read_diagnoses
-from aidctl.core.reasons import APPROVED, PENDING, REASONS, REJECTED
+from aidctl.core.diagnosis import LISTED, read_diagnoses
+from aidctl.core.reasons import (
+    ACCIDENTS,
+    APPROVED,
+    CAP,
+    CI,
+    CLAIM,
+    COVER,
+    DEATH,
+    DISABILITY,
+    DUPLICATES,
+    EXCLUSIONS,
+    EXEMPTION,
+    FULL,
+    HISTORY,
+    INPUT,
+    ORDERED,
+    PENDING,
+    REDUCED,
+    REJECTED,
+    StepInputs,
+    clause_expr,
+    first_match,
+    status_expr,
+    steps_of,
+)
 from aidctl.core.versions import in_force, version_table
 from aidctl.plan.catalogue import CERTAIN, REVIEW, Catalogue, normalise_text
 from aidctl.plan.causes import load_causes
 from aidctl.plan.params import Policy
 
-CI = "critical_illness"
-DISABILITY = "accident_disability"
-DEATH = "accident_death"
-ACCIDENTS = (DISABILITY, DEATH)
-
-EXEMPTION = "exemption"
-REDUCED = "reduced"
-FULL = "full"
+__all__ = ["ACCIDENTS", "CI", "DEATH", "DECISION_SCHEMA", "DISABILITY", "decide_claims"]
 
 # Parameters carried per claim from its version (D9).
 _CLAIM_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -56,10 +72,6 @@ _CLAIM_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
         )
     },
 }
-
-# reason code -> the status it implies and the clauses behind it (aidctl.core.reasons)
-_STATUS_OF = {code: status for code, (status, _clause) in REASONS.items()}
-_CLAUSE_OF = {code: clause for code, (_status, clause) in REASONS.items()}
 
 DECISION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_id": pl.Utf8,
@@ -100,28 +112,6 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
     """
     extra = frame.select(on).join(right, on=on, how="left", maintain_order="left").drop(on)
     return frame.hstack(extra)
-
-
-def _bad_any() -> pl.Expr:
-    """A cell that was present but unreadable (intake lists it in `_bad_fields`), L1."""
-    bad = pl.col("_bad_fields").fill_null("").str.replace_all(r"(^|,)note(,|$)", ",")
-    return bad.str.replace_all(",", "").str.len_chars() > 0
-
-
-def _required_missing() -> pl.Expr:
-    """L1: the required fields of every claim and of its type."""
-    t = pl.col("claim_type")
-    common = pl.any_horizontal(
-        [pl.col(k).is_null() for k in ("claim_id", "id_number", "name", "claim_type")]
-    )
-    # formats.md: a critical illness needs the disease name or its diagnosis code (D10)
-    no_diagnosis = pl.col("disease").is_null() & pl.col("diagnosis_code").is_null()
-    ci = (t == CI) & (no_diagnosis | pl.col("diagnosis_date").is_null())
-    dis = (t == DISABILITY) & (
-        pl.col("accident_date").is_null() | pl.col("disability_grade").is_null()
-    )
-    death = (t == DEATH) & (pl.col("accident_date").is_null() | pl.col("death_date").is_null())
-    return common | ci.fill_null(False) | dis.fill_null(False) | death.fill_null(False)
 
 
 def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
@@ -176,13 +166,6 @@ def _dates_after(as_of: dt.date) -> pl.Expr:
     ).fill_null("")
 
 
-def _any_key(keys: tuple[str, ...]) -> str:
-    """A pattern matching any of `keys` in a 'key;key' cell (never matches when empty)."""
-    if not keys:
-        return r"^\b$"
-    return r"(^|;)(" + "|".join(re.escape(k) for k in keys) + r")(;|$)"
-
-
 def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
     """The keys of a 'key;key' cell that are among `keys`, in the cell's order."""
     return (
@@ -229,6 +212,14 @@ def decide_claims(
     """Decide every claim row; see the module docstring for how the steps are arranged."""
     params = version_table(policy, _CLAIM_PARAMS, grades=True)
     causes = load_causes()
+    # D7: one calendar month; a constant offset when every version agrees (formatting an
+    # offset per row costs more than the rest of the step)
+    month_values = params["death_within_months"].unique().to_list()
+    death_deadline = months_later(
+        pl.col("accident_date"),
+        int(month_values[0]) if len(month_values) == 1 else pl.col("death_within_months"),
+    )
+    inputs = StepInputs(as_of=as_of, causes=causes, death_deadline=death_deadline)
     if "diagnosis_code" not in claims.columns:  # a frame from before D10's code column
         claims = claims.with_columns(pl.lit(None, pl.Utf8).alias("diagnosis_code"))
     text_cols = [
@@ -280,18 +271,9 @@ def decide_claims(
         .select("_row", pl.lit(True).alias("_repeat"))
     )
     c = _attach(c, repeats, "_row")
-    first_row = ~pl.col("_repeat").fill_null(False)
-    step1 = (
-        pl.when(_bad_any())
-        .then(pl.lit("INVALID_VALUE"))
-        .when(_required_missing())
-        .then(pl.lit("MISSING_FIELD"))
-        .when(~first_row)
-        .then(pl.lit("DUPLICATE_CLAIM_ID"))
-        .when(pl.col("_future").str.len_bytes() > 0)
-        .then(pl.lit("DATE_AFTER_AS_OF"))
+    c = c.with_columns(_future=_dates_after(as_of)).with_columns(
+        _r1=first_match(steps_of(INPUT), inputs)
     )
-    c = c.with_columns(_future=_dates_after(as_of)).with_columns(_r1=step1)
 
     # ---- step 2: already decided (L3, L14)
     hist = history.filter(~pl.col("voided").fill_null(False))
@@ -305,14 +287,7 @@ def decide_claims(
         )
     )
     c = _attach(c, decided, "claim_id")
-    step2 = (
-        pl.when(pl.col("_prev_status").is_null())
-        .then(None)
-        .when(pl.col("_prev_content") == pl.col("content"))
-        .then(pl.lit("ALREADY_DECIDED"))
-        .otherwise(pl.lit("CLAIM_CONFLICT"))
-    )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r1"), step2))
+    c = c.with_columns(_r=pl.coalesce(pl.col("_r1"), first_match(steps_of(HISTORY), inputs)))
 
     # ---- step 3: possible duplicates (L4)
     key = ["id_number", "claim_type", "_dkey", "_gkey", "event_date"]
@@ -361,10 +336,7 @@ def decide_claims(
         .select("_row", pl.lit(True).alias("_dup_run"))
     )
     c = _attach(c, in_run, "_row")
-    step3 = pl.when(pl.col("_dup_reg").fill_null(False) | pl.col("_dup_run").fill_null(False)).then(
-        pl.lit("POSSIBLE_DUPLICATE")
-    )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step3))
+    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs)))
     # A5.3, step 3: one accident has one grade. A disability claim that may follow an
     # approved one of the same accident date with another grade (in the register, or
     # earlier in this run) is decided in the ordered part, which knows what was approved.
@@ -412,35 +384,10 @@ def decide_claims(
         "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
     )
     c = _attach(c, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
-    step4 = (
-        pl.when(pl.col("contract_no").is_null())
-        .then(pl.lit("NO_COVERAGE"))
-        .when(pl.col("_name_differs"))
-        .then(pl.lit("NAME_MISMATCH"))
-        .when(pl.col("unit_code").is_not_null() & (pl.col("unit_code") != pl.col("_spell_unit")))
-        .then(pl.lit("UNIT_MISMATCH"))
-    )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step4))
+    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(COVER), inputs)))
 
-    # ---- step 5: exclusions (A6, L8)
-    # the cause keys come from aidctl/plan/causes.toml, the one list of them (A6.3)
-    cause_cell = pl.col("exclusion").fill_null("")
-    step5 = (
-        pl.when(pl.col("fraud").fill_null(False))
-        .then(pl.lit("EXCLUDED_FRAUD"))
-        .when(pl.col("preexisting_undisclosed").fill_null(False))
-        .then(pl.lit("EXCLUDED_PREEXISTING"))
-        .when(  # L8: a brave act and the fight or crime it ended go to a person
-            pl.col("brave_act").fill_null(False)
-            & cause_cell.str.contains(_any_key(causes.brave_act_conflicts))
-        )
-        .then(pl.lit("CONFLICTING_FACTS"))
-        .when(cause_cell.str.contains(_any_key(causes.excluding)))
-        .then(pl.lit("EXCLUDED_CAUSE"))
-        .when(cause_cell.str.contains(_any_key(causes.ambiguous)))  # L27: never on a guess
-        .then(pl.lit("AMBIGUOUS_CAUSE"))
-    )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step5))
+    # ---- step 5: exclusions (A6, L8); the cause keys are aidctl/plan/causes.toml's (A6.3)
+    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(EXCLUSIONS), inputs)))
 
     # ---- steps 6–8, the parts that depend on the claim alone
     cover_day = day_number(pl.col("event_date"), pl.col("spell_start"), pl.col("start_day_counts"))
@@ -464,45 +411,9 @@ def decide_claims(
         .otherwise(pl.col("class2_amount"))
     )
     grade = pl.col("disability_grade")
-    grade_ok = grade.is_between(1, 10)
     grade_amount = pl.col("grade_amounts").list.get((grade - 1).clip(0, 9), null_on_oob=True)
-    # D7: one calendar month; a constant offset when every version agrees (formatting an
-    # offset per row costs more than the rest of the step)
-    month_values = params["death_within_months"].unique().to_list()
-    death_deadline = months_later(
-        pl.col("accident_date"),
-        int(month_values[0]) if len(month_values) == 1 else pl.col("death_within_months"),
-    )
     c = c.with_columns(_period=period, _class_amount=class_amount)
-    static = (
-        pl.when(is_ci & (pl.col("_outcome") == UNLISTED))  # D10: only this rejects
-        .then(pl.lit("DISEASE_NOT_LISTED"))
-        .when(is_ci & (pl.col("_outcome") == TO_PERSON))
-        .then(pl.lit("AMBIGUOUS_DISEASE"))
-        .when(is_ci & (pl.col("_outcome") == UNRECOGNISED))
-        .then(pl.lit("UNRECOGNISED_DISEASE"))
-        .when(is_ci & pl.col("_outcome").ne_missing(LISTED))  # no reading: never pay on a guess
-        .then(pl.lit("UNRECOGNISED_DISEASE"))
-        .when((pl.col("claim_type") == DISABILITY) & ~grade_ok)
-        .then(pl.lit("GRADE_NOT_COVERED"))
-        .when(  # L16: treatment cannot end before the accident
-            (pl.col("claim_type") == DISABILITY)
-            & (pl.col("treatment_end_date") < pl.col("accident_date"))
-        )
-        .then(pl.lit("INVALID_VALUE"))
-        .when(
-            (pl.col("claim_type") == DISABILITY)
-            & (
-                pl.col("treatment_end_date").is_null()
-                | (pl.col("treatment_end_date") > pl.lit(as_of))
-            )
-        )
-        .then(pl.lit("TREATMENT_NOT_ENDED"))
-        .when((pl.col("claim_type") == DEATH) & (pl.col("death_date") > death_deadline))
-        .then(pl.lit("DEATH_NOT_WITHIN_MONTH"))
-        .when((pl.col("claim_type") == DEATH) & (pl.col("death_date") < pl.col("accident_date")))
-        .then(pl.lit("INVALID_VALUE"))
-    )
+    static = first_match(steps_of(CLAIM), inputs)
     request = (
         pl.when(pl.col("_period") == EXEMPTION)
         .then(pl.col("consolation_amount"))
@@ -541,7 +452,7 @@ def decide_claims(
     ).filter(  # only what the ordered part reads: it sorts these rows
         pl.col("_r").is_null() | pl.col("_regrade")
     )
-    decided_live = _decide_in_order(live, hist, policy)
+    decided_live = _decide_in_order(live, hist, policy, inputs)
     # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
     lc = _attach(c, decided_live, "_row").lazy()
     lc = lc.with_columns(
@@ -552,17 +463,14 @@ def decide_claims(
     lc = lc.with_columns(
         status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
         .then(pl.col("_prev_status"))
-        .otherwise(pl.col("reason_code").replace_strict(_STATUS_OF, default=PENDING)),
-        clause=pl.when(pl.col("reason_code") == "PARTIAL_CAP")
-        .then(pl.when(is_ci).then(pl.lit("A5.1;D8")).otherwise(pl.lit("A5.5;D8")))
-        .otherwise(pl.col("reason_code").replace_strict(_CLAUSE_OF, default="")),
+        .otherwise(status_expr(pl.col("reason_code"), default=PENDING)),
+        # the code's clause; PARTIAL_CAP's depends on the cap that cut it (REASON_TABLE)
+        clause=clause_expr(pl.col("reason_code"), pl.col("claim_type")),
         # L12: the period of every critical-illness claim decided under a covering spell
         period=pl.when(
             is_ci
             & pl.col("contract_no").is_not_null()
-            & pl.col("reason_code")
-            .replace_strict(_STATUS_OF, default=PENDING)
-            .is_in([APPROVED, REJECTED])
+            & status_expr(pl.col("reason_code"), default=PENDING).is_in([APPROVED, REJECTED])
             & (pl.col("reason_code") != "ALREADY_DECIDED")
         ).then(pl.col("_period")),
         detail=pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
@@ -639,7 +547,9 @@ def _related_table(catalogue: Catalogue) -> pl.DataFrame:
     ).unique(["_start_code", "disease_code"], keep="first", maintain_order=True)
 
 
-def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+def _decide_in_order(
+    live: pl.DataFrame, hist: pl.DataFrame, policy: Policy, inputs: StepInputs
+) -> pl.DataFrame:
     """Steps 3 (regrade), 6, 9 and 10 for claims that passed every check that depends on
     them alone (and the possible regrades, whatever their own checks said).
 
@@ -690,7 +600,7 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
         led = pl.concat(ledger, rechunk=False).join(
             batch.select("id_number"), on="id_number", how="semi"
         )
-        decided = _decide_round(batch, led, related)
+        decided = _decide_round(batch, led, related, inputs)
         results.append(decided.select(*_LIVE_OUT))
         ledger.append(
             decided.filter(
@@ -730,7 +640,9 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
 _LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
 
 
-def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
+def _decide_round(
+    batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame, inputs: StepInputs
+) -> pl.DataFrame:
     """One claim per member, decided against what was decided before it (the ledger)."""
     approved = pl.col("status") == APPROVED
     ci_paid = led.filter(
@@ -858,39 +770,20 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         .otherwise(pl.when(~is_ci).then(room))
     )
     capped = pl.min_horizontal(pl.col("_request"), pl.col("_cap_room").clip(lower_bound=0))
-    exemption = is_ci & (pl.col("_period") == EXEMPTION)
-    reason = (
-        pl.when(pl.col("_regrade_detail").is_not_null())
-        .then(pl.lit("SAME_ACCIDENT_REGRADE"))
-        .when(pl.col("_r").is_not_null())  # a possible regrade that was not one
-        .then(pl.col("_r"))
-        .when(is_ci & (pl.col("_first_paid_term") < pl.col("term_start")))
-        .then(pl.lit("DISEASE_PAID_IN_EARLIER_TERM"))
-        .when(is_ci & pl.col("_excluded").fill_null(False))
-        .then(pl.lit("DISEASE_EXCLUDED_AFTER_WAITING"))
-        .when(exemption & pl.col("_consoled").fill_null(False))  # before the review (D1)
-        .then(pl.lit("CONSOLATION_ALREADY_PAID"))
-        .when(is_ci & pl.col("_review_claim").is_not_null())
-        .then(pl.lit("RELATED_DISEASE_REVIEW"))
-        .when(exemption)
-        .then(pl.lit("CONSOLATION"))
-        .when(pl.col("_cap_room") <= 0)
-        .then(
-            pl.when(is_ci)
-            .then(pl.lit("DISEASE_CAP_REACHED"))
-            .otherwise(pl.lit("ACCIDENT_CAP_REACHED"))
-        )
-        .when(capped < pl.col("_request"))
-        .then(pl.lit("PARTIAL_CAP"))
-        .when(is_ci & (pl.col("_period") == REDUCED))
-        .then(pl.lit("REDUCED_30"))
-        .when(is_ci)
-        .then(pl.lit("FULL_BENEFIT"))
-        .when(pl.col("claim_type") == DISABILITY)
-        .then(pl.lit("DISABILITY_GRADE"))
-        .otherwise(pl.lit("ACCIDENTAL_DEATH"))
+    # the registry's ORDERED tests: the regrade (step 3) first, then a reason the claim
+    # already has (a possible regrade that was not one), then steps 6–8; the caps (steps
+    # 6 and 9) then cut or refuse the benefit found
+    ordered = steps_of(ORDERED)
+    benefit = first_match(
+        tuple(s for s in ordered if s.step <= 3),
+        inputs,
+        otherwise=pl.coalesce(
+            pl.col("_r"), first_match(tuple(s for s in ordered if s.step > 3), inputs)
+        ),
     )
-    b = b.with_columns(_live_reason=reason)
+    b = b.with_columns(_benefit=benefit, _capped=capped).with_columns(
+        _live_reason=first_match(steps_of(CAP), inputs, otherwise=pl.col("_benefit"))
+    )
     amount = (
         pl.when(pl.col("_live_reason") == "CONSOLATION")
         .then(pl.col("_request"))
@@ -926,7 +819,7 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         "disability_grade",
         "_period",
         "_live_reason",
-        pl.col("_live_reason").replace_strict(_STATUS_OF, default=REJECTED).alias("_live_status"),
+        status_expr(pl.col("_live_reason"), default=REJECTED).alias("_live_status"),
         amount.cast(pl.Int64).alias("_live_amount"),
         pl.col("_cap_room").cast(pl.Int64),
         detail.alias("_live_detail"),
