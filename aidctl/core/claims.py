@@ -46,7 +46,7 @@ from aidctl.core.reasons import (
     status_expr,
     steps_of,
 )
-from aidctl.core.versions import in_force, version_table
+from aidctl.core.versions import grade_range, in_force, version_table
 from aidctl.plan.catalogue import CERTAIN, REVIEW, Catalogue, normalise_text
 from aidctl.plan.causes import load_causes
 from aidctl.plan.params import Policy
@@ -219,7 +219,8 @@ def decide_claims(
         pl.col("accident_date"),
         int(month_values[0]) if len(month_values) == 1 else pl.col("death_within_months"),
     )
-    inputs = StepInputs(as_of=as_of, causes=causes, death_deadline=death_deadline)
+    grades = grade_range(policy)
+    inputs = StepInputs(as_of=as_of, causes=causes, death_deadline=death_deadline, grades=grades)
     if "diagnosis_code" not in claims.columns:  # a frame from before D10's code column
         claims = claims.with_columns(pl.lit(None, pl.Utf8).alias("diagnosis_code"))
     text_cols = [
@@ -411,7 +412,9 @@ def decide_claims(
         .otherwise(pl.col("class2_amount"))
     )
     grade = pl.col("disability_grade")
-    grade_amount = pl.col("grade_amounts").list.get((grade - 1).clip(0, 9), null_on_oob=True)
+    grade_amount = pl.col("grade_amounts").list.get(
+        (grade - grades[0]).clip(0, grades[1] - grades[0]), null_on_oob=True
+    )
     c = c.with_columns(_period=period, _class_amount=class_amount)
     static = first_match(steps_of(CLAIM), inputs)
     request = (
@@ -518,19 +521,23 @@ def decide_claims(
     return out if out["_row"].is_sorted() else out.sort("_row")
 
 
+# what the ordered part keeps of each decision: DECISION_SCHEMA's columns, and the period
 _LEDGER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "claim_id": pl.Utf8,
-    "id_number": pl.Utf8,
-    "contract_no": pl.Utf8,
-    "term_start": pl.Date,
-    "claim_type": pl.Utf8,
-    "event_date": pl.Date,
-    "disease_code": pl.Utf8,
-    "disability_grade": pl.Int64,
-    "_period": pl.Utf8,
-    "status": pl.Utf8,
-    "reason_code": pl.Utf8,
-    "amount": pl.Int64,
+    **{
+        key: DECISION_SCHEMA[key]
+        for key in (
+            "claim_id",
+            "id_number",
+            "contract_no",
+            "term_start",
+            "claim_type",
+            "event_date",
+            "disease_code",
+            "disability_grade",
+        )
+    },
+    "_period": DECISION_SCHEMA["period"],
+    **{key: DECISION_SCHEMA[key] for key in ("status", "reason_code", "amount")},
 }
 
 

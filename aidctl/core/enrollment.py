@@ -9,7 +9,7 @@ expression over the whole roster; nothing loops over rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -132,6 +132,330 @@ def _bad(field: str) -> pl.Expr:
     return pl.col("_bad_fields").fill_null("").str.contains(rf"(^|,){field}(,|$)")
 
 
+# ---------------------------------------------------------------- the rules as data
+
+_DAY = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class UnitCheck:
+    """One check of a unit row (docs/rules.md "Enrolment"): every check runs, and each one
+    that holds adds its code to the unit's reasons, in this table's order.
+
+    rule: the E-rule or reading it applies; clause: the plan's clause. fatal: the unit is
+    invalid (an error) rather than warned. column: where the finding points (None: the
+    intake's finding, or the per-field MISSING_FIELD, names the cell). shown: the finding's
+    value (default: the column's). test/shown are vectorised expressions over the units.
+    """
+
+    code: str
+    rule: str
+    clause: str
+    fatal: bool
+    column: str | None
+    test: Callable[[], pl.Expr]
+    shown: Callable[[], pl.Expr] | None = None
+
+    @property
+    def severity(self) -> str:
+        return ERROR if self.fatal else WARNING
+
+
+def _checked() -> pl.Expr:
+    """D5/E6's received-day checks: not on `--import`, not for a contract enrolled again."""
+    return ~pl.col("_imported") & ~pl.col("_same")
+
+
+def _dup_unit() -> pl.Expr:
+    """The second and later rows of one unit code in the workbook."""
+    return pl.col("unit_code").is_not_null() & (
+        pl.col("_row").rank("ordinal").over("unit_code") > 1
+    )
+
+
+def _missing(key: str) -> Callable[[], pl.Expr]:
+    return lambda: pl.col(key).is_null() & ~_bad(key)
+
+
+def _unreadable(key: str) -> Callable[[], pl.Expr]:
+    return lambda: _bad(key)
+
+
+def _share() -> pl.Expr:
+    return pl.col("individual_share_pct")
+
+
+def _ahead() -> pl.Expr:
+    return (pl.col("effective_date") - pl.col("_received")).dt.total_days()
+
+
+def _days(*cols: str | pl.Expr) -> pl.Expr:
+    """Dates and figures of a finding's sentence, `|`-separated ({v1}, {v2} …)."""
+    parts = [pl.col(c).dt.strftime(_DAY) if isinstance(c, str) else c for c in cols]
+    return pl.format("|".join("{}" for _ in parts), *parts)
+
+
+UNIT_CHECKS: tuple[UnitCheck, ...] = (
+    *(
+        check
+        for key in UNIT_REQUIRED
+        for check in (
+            UnitCheck(
+                "MISSING_FIELD",
+                "E5",
+                "L1",
+                True,
+                None,
+                _missing(key),
+            ),
+            UnitCheck("INVALID_VALUE", "E5", "L1", True, None, _unreadable(key)),
+        )
+    ),
+    # an unreadable received day cannot decide D5; the intake's finding names the cell
+    UnitCheck("INVALID_VALUE", "E6", "D5", True, None, lambda: _bad("received_date")),
+    UnitCheck(
+        "INVALID_VALUE",
+        "E5",
+        "D5",
+        True,
+        None,
+        lambda: pl.col("_imported") & _bad("enrolment_kind"),
+    ),
+    UnitCheck(
+        "INVALID_TOTAL_STAFF",
+        "E2",
+        "A1.3",
+        True,
+        "total_staff",
+        lambda: (pl.col("total_staff") <= 0) | (pl.col("total_staff") > MAX_STAFF),
+    ),
+    UnitCheck("DUPLICATE_UNIT", "E5", "A2.1", True, "unit_code", _dup_unit),
+    UnitCheck(
+        "INVALID_CREDIT_CODE", "E3", "A1.1", True, "unit_code", lambda: ~pl.col("_credit_ok")
+    ),
+    # E3 / A1.1 "连云港地区": characters 3–8 of a credit code are the issuing region
+    UnitCheck(
+        "UNIT_OUTSIDE_AREA",
+        "E3",
+        "A1.1",
+        False,
+        "unit_code",
+        lambda: (
+            (pl.col("unit_code").str.len_chars() == 18)
+            & pl.col("_credit_ok")
+            & ~pl.col("unit_code").str.slice(2, 6).str.starts_with(LIANYUNGANG_REGION_PREFIX)
+        ),
+        lambda: pl.col("unit_code").str.slice(2, 6),
+    ),
+    UnitCheck(
+        "INVALID_SHARE",
+        "E4",
+        "A4.2",
+        True,
+        None,
+        lambda: (_share() < 0) | (_share() > 100) | _share().is_nan(),
+    ),
+    UnitCheck(
+        "INDIVIDUAL_SHARE_ABOVE_20",
+        "E4",
+        "A4.2",
+        False,
+        "individual_share_pct",
+        lambda: (_share() > pl.col("individual_share_max_pct")) & (_share() <= 100),
+    ),
+    UnitCheck(
+        "INVALID_PAYROLL",
+        "E4",
+        "A4.3",
+        True,
+        "total_payroll",
+        lambda: (
+            (pl.col("total_payroll") < 0)
+            | (pl.col("total_payroll") > MAX_PAYROLL)
+            | pl.col("total_payroll").is_nan()
+        ),
+    ),
+    # D5: a renewal received within the grace starts on expiry + 1 whatever it states
+    UnitCheck(
+        "RENEWAL_DATE_ADJUSTED",
+        "E6",
+        "A7.1;D5",
+        False,
+        "effective_date",
+        lambda: _checked() & pl.col("_renewal") & (pl.col("_start") != pl.col("effective_date")),
+        lambda: _days("effective_date", "_start", "_prev_end", "_received"),
+    ),
+    # D5: a first enrolment may not start before the day its roster was received
+    UnitCheck(
+        "BACKDATED_EFFECTIVE_DATE",
+        "E6",
+        "A2.1;D5",
+        True,
+        "effective_date",
+        lambda: _checked() & ~pl.col("_renewal") & (pl.col("effective_date") < pl.col("_received")),
+        lambda: _days("effective_date", "_received"),
+    ),
+    # D5 (L50): a stated date far beyond the received day is probably a typing slip
+    UnitCheck(
+        "EFFECTIVE_DATE_FAR_AHEAD",
+        "E6",
+        "D5;L50",
+        False,
+        "effective_date",
+        lambda: _checked() & (_ahead() > pl.col("effective_date_max_days_ahead")),
+        lambda: _days(
+            "effective_date", "_received", _ahead(), pl.col("effective_date_max_days_ahead")
+        ),
+    ),
+    # E6: a term that has already ended on the received day cannot be enrolled
+    UnitCheck(
+        "TERM_ALREADY_ENDED",
+        "E6",
+        "A2.1;E6",
+        True,
+        "effective_date",
+        lambda: _checked() & (pl.col("_term_end") < pl.col("_received")),
+        lambda: _days("_start", "_term_end", "_received"),
+    ),
+    UnitCheck(
+        "OVERLAPS_EXISTING_CONTRACT",
+        "E5",
+        "A2.1",
+        True,
+        "effective_date",
+        lambda: pl.col("_overlap"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class MemberCheck:
+    """One check of a member row (E1, E3): the first that holds decides the row's
+    `member_code` and `member_status` ('rejected' or 'ineligible'), in this table's order;
+    every one that holds is a finding at `column`, showing `shown` (default: the column)."""
+
+    code: str
+    rule: str
+    clause: str
+    column: str
+    status: str
+    test: Callable[[], pl.Expr]
+    shown: Callable[[], pl.Expr] | None = None
+
+
+def _valid_id() -> pl.Expr:
+    return pl.col("_id_problem").is_null()
+
+
+def _temporary() -> pl.Expr:
+    return pl.col("employment_type") == "temporary"
+
+
+def _no_value() -> pl.Expr:
+    return pl.lit(None, pl.Utf8)
+
+
+MEMBER_CHECKS: tuple[MemberCheck, ...] = (
+    # a unit code that is not on the units sheet; members of a unit whose own row has
+    # problems are not each reported again (the unit's finding says it)
+    MemberCheck(
+        "UNKNOWN_UNIT",
+        "E5",
+        "A1.2",
+        "unit_code",
+        "rejected",
+        lambda: pl.col("_unit_listed").is_null() & pl.col("unit_code").is_not_null(),
+        lambda: pl.col("unit_code"),
+    ),
+    *(
+        check
+        for key in MEMBER_REQUIRED
+        for check in (
+            MemberCheck("INVALID_VALUE", "E3", "L1", key, "rejected", _unreadable(key)),
+            MemberCheck("MISSING_FIELD", "E3", "L1", key, "rejected", _missing(key)),
+        )
+    ),
+    MemberCheck(
+        "INVALID_ID",
+        "E3",
+        "A1.1",
+        "id_number",
+        "rejected",
+        lambda: ~_valid_id(),
+        lambda: pl.col("_id_problem"),
+    ),
+    MemberCheck(
+        "DUPLICATE_MEMBER",
+        "E3",
+        "A1.2",
+        "id_number",
+        "rejected",
+        lambda: _valid_id() & ~pl.col("_first_in_unit"),
+        _no_value,
+    ),
+    MemberCheck(  # the same id in two units of the workbook: counted in the first only
+        "ENROLLED_IN_OTHER_UNIT",
+        "E3",
+        "A1.2",
+        "id_number",
+        "rejected",
+        lambda: (
+            _valid_id()
+            & pl.col("_first_in_unit")
+            & (pl.col("_first_unit_of_id") != pl.col("unit_code"))
+        ),
+        lambda: pl.col("_first_unit_of_id"),
+    ),
+    MemberCheck(  # covered by another unit's contract in the register for an overlapping term
+        "ENROLLED_IN_OTHER_UNIT",
+        "E3",
+        "A1.2",
+        "id_number",
+        "rejected",
+        lambda: _valid_id() & pl.col("_register_conflict"),
+        lambda: pl.col("_register_unit"),
+    ),
+    MemberCheck("INVALID_VALUE", "E3", "L1", "join_date", "rejected", _unreadable("join_date")),
+    MemberCheck(
+        "JOIN_DATE_OUTSIDE_TERM",
+        "E3",
+        "A2.1;D6",
+        "join_date",
+        "rejected",
+        lambda: (
+            (pl.col("join_date") < pl.col("_unit_start"))
+            | (pl.col("join_date") > pl.col("_unit_end"))
+        ),
+    ),
+    MemberCheck(
+        "INVALID_VALUE",
+        "E1",
+        "L1",
+        "engagement_months",
+        "rejected",
+        lambda: _temporary() & _bad("engagement_months"),
+    ),
+    MemberCheck(
+        "ENGAGEMENT_MONTHS_MISSING",
+        "E1",
+        "A1.1",
+        "engagement_months",
+        "rejected",
+        lambda: _temporary() & pl.col("engagement_months").is_null() & ~_bad("engagement_months"),
+    ),
+    MemberCheck(
+        "INELIGIBLE_TEMPORARY",
+        "E1",
+        "A1.1",
+        "engagement_months",
+        "ineligible",
+        lambda: (
+            _temporary() & (pl.col("engagement_months") <= pl.col("temporary_min_months_exclusive"))
+        ),
+    ),
+)
+
+
 def check_enrollment(
     units: pl.DataFrame,
     members: pl.DataFrame,
@@ -172,155 +496,33 @@ def check_enrollment(
     u = attach_params(u.drop(_PARAM_KEYS), "_start", policy).sort("_row")
     u = _with_term(u)
     u = _with_overlap(u, existing_contracts)
-    checked = ~pl.col("_imported") & ~pl.col("_same")  # D5/E6 checks: not on --import
-    reasons: list[tuple[pl.Expr, str, bool, str | None, pl.Expr | None]] = []
-    # (mask, code, makes the unit invalid, column, value shown)
-    for key in UNIT_REQUIRED:
-        reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True, None, None))
-        reasons.append((_bad(key), "INVALID_VALUE", True, None, None))
-    # an unreadable received day cannot decide D5; the intake's finding names the cell
-    reasons.append((_bad("received_date"), "INVALID_VALUE", True, None, None))
-    reasons.append(
-        (pl.col("_imported") & _bad("enrolment_kind"), "INVALID_VALUE", True, None, None)
-    )
-    reasons.append(
-        (
-            (pl.col("total_staff") <= 0) | (pl.col("total_staff") > MAX_STAFF),
-            "INVALID_TOTAL_STAFF",
-            True,
-            "total_staff",
-            None,
-        )
-    )
-    dup_unit = pl.col("unit_code").is_not_null() & (
-        pl.col("_row").rank("ordinal").over("unit_code") > 1
-    )
-    reasons.append((dup_unit, "DUPLICATE_UNIT", True, "unit_code", None))
     u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
-    reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True, "unit_code", None))
-    # E3 / A1.1 "连云港地区": characters 3–8 of a credit code are the issuing region
-    outside = (
-        (pl.col("unit_code").str.len_chars() == 18)
-        & pl.col("_credit_ok")
-        & ~pl.col("unit_code").str.slice(2, 6).str.starts_with(LIANYUNGANG_REGION_PREFIX)
-    )
-    reasons.append(
-        (outside, "UNIT_OUTSIDE_AREA", False, "unit_code", pl.col("unit_code").str.slice(2, 6))
-    )
-    share = pl.col("individual_share_pct")
-    reasons.append(
-        ((share < 0) | (share > 100) | share.is_nan(), "INVALID_SHARE", True, None, None)
-    )
-    reasons.append(
-        (
-            (share > pl.col("individual_share_max_pct")) & (share <= 100),
-            "INDIVIDUAL_SHARE_ABOVE_20",
-            False,
-            "individual_share_pct",
-            None,
-        )
-    )
-    reasons.append(
-        (
-            (pl.col("total_payroll") < 0)
-            | (pl.col("total_payroll") > MAX_PAYROLL)
-            | pl.col("total_payroll").is_nan(),
-            "INVALID_PAYROLL",
-            True,
-            "total_payroll",
-            None,
-        )
-    )
-    day = "%Y-%m-%d"
-    # D5: a renewal received within the grace starts on expiry + 1 whatever it states
-    reasons.append(
-        (
-            checked & pl.col("_renewal") & (pl.col("_start") != pl.col("effective_date")),
-            "RENEWAL_DATE_ADJUSTED",
-            False,
-            "effective_date",
-            pl.format(
-                "{}|{}|{}|{}",
-                pl.col("effective_date").dt.strftime(day),
-                pl.col("_start").dt.strftime(day),
-                pl.col("_prev_end").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-            ),
-        )
-    )
-    # D5: a first enrolment may not start before the day its roster was received
-    reasons.append(
-        (
-            checked & ~pl.col("_renewal") & (pl.col("effective_date") < pl.col("_received")),
-            "BACKDATED_EFFECTIVE_DATE",
-            True,
-            "effective_date",
-            pl.format(
-                "{}|{}",
-                pl.col("effective_date").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-            ),
-        )
-    )
-    # D5 (L50): a stated date far beyond the received day is probably a typing slip
-    ahead = (pl.col("effective_date") - pl.col("_received")).dt.total_days()
-    reasons.append(
-        (
-            checked & (ahead > pl.col("effective_date_max_days_ahead")),
-            "EFFECTIVE_DATE_FAR_AHEAD",
-            False,
-            "effective_date",
-            pl.format(
-                "{}|{}|{}|{}",
-                pl.col("effective_date").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-                ahead,
-                pl.col("effective_date_max_days_ahead"),
-            ),
-        )
-    )
-    # E6: a term that has already ended on the received day cannot be enrolled
-    reasons.append(
-        (
-            checked & (pl.col("_term_end") < pl.col("_received")),
-            "TERM_ALREADY_ENDED",
-            True,
-            "effective_date",
-            pl.format(
-                "{}|{}|{}",
-                pl.col("_start").dt.strftime(day),
-                pl.col("_term_end").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-            ),
-        )
-    )
-    reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True, "effective_date", None))
-
     reason_exprs = []
     invalid_exprs = []
-    for i, (mask, code, fatal, _col, _value) in enumerate(reasons):
-        reason_exprs.append(pl.when(mask.fill_null(False)).then(pl.lit(code)).alias(f"_r{i}"))
-        if fatal:
-            invalid_exprs.append(mask.fill_null(False))
+    for i, check in enumerate(UNIT_CHECKS):
+        mask = check.test().fill_null(False)
+        reason_exprs.append(pl.when(mask).then(pl.lit(check.code)).alias(f"_r{i}"))
+        if check.fatal:
+            invalid_exprs.append(mask)
     u = u.with_columns(reason_exprs).with_columns(
-        pl.concat_list([pl.col(f"_r{i}") for i in range(len(reasons))])
+        pl.concat_list([pl.col(f"_r{i}") for i in range(len(UNIT_CHECKS))])
         .list.drop_nulls()
         .list.unique(maintain_order=True)
         .alias("_unit_reasons"),
         pl.any_horizontal(invalid_exprs).alias("_unit_invalid"),
     )
-    for i, (_mask, code, fatal, column, shown) in enumerate(reasons):
-        if column is None:
+    for i, check in enumerate(UNIT_CHECKS):
+        if check.column is None:
             continue  # MISSING_FIELD located per field below; INVALID_VALUE by the intake
         findings.append(
             _finding(
                 u,
                 pl.col(f"_r{i}").is_not_null(),
                 file,
-                code,
-                column,
-                pl.col(column) if shown is None else shown,
-                ERROR if fatal else WARNING,
+                check.code,
+                check.column,
+                pl.col(check.column) if check.shown is None else check.shown(),
+                check.severity,
             )
         )
     for key in UNIT_REQUIRED:
@@ -329,10 +531,10 @@ def check_enrollment(
                 u, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None)
             )
         )
-    u = u.drop([f"_r{i}" for i in range(len(reasons))])
+    u = u.drop([f"_r{i}" for i in range(len(UNIT_CHECKS))])
 
     # ---- members: E1 eligibility, E3 people
-    unit_keys = u.filter(~dup_unit.fill_null(False)).select(
+    unit_keys = u.filter(~_dup_unit().fill_null(False)).select(
         "unit_code",
         pl.col("_start").alias("_unit_start"),
         pl.col("_term_end").alias("_unit_end"),
@@ -373,7 +575,6 @@ def check_enrollment(
             _unknown_region=unknown_region("id_number", region_codes)
             & pl.col("_id_problem").is_null()
         )
-    valid_id = pl.col("_id_problem").is_null()
     # earlier rows win: the same id twice in one unit, or in two units of the workbook
     m = m.with_columns(
         _first_in_unit=(pl.col("_row").rank("ordinal").over("unit_code", "id_number") == 1),
@@ -394,84 +595,25 @@ def check_enrollment(
         )
         .otherwise(pl.col("employment_type"))
     )
-    temp = pl.col("employment_type") == "temporary"
-    checks: list[tuple[pl.Expr, str, str, str]] = [
-        # (mask, code, column, member_status)
-        (
-            # a unit code that is not on the units sheet; members of a unit whose own row
-            # has problems are not each reported again (the unit's finding says it)
-            pl.col("_unit_listed").is_null() & pl.col("unit_code").is_not_null(),
-            "UNKNOWN_UNIT",
-            "unit_code",
-            "rejected",
-        ),
-    ]
-    for key in MEMBER_REQUIRED:
-        checks.append((_bad(key), "INVALID_VALUE", key, "rejected"))
-        checks.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", key, "rejected"))
-    checks += [
-        (~valid_id, "INVALID_ID", "id_number", "rejected"),
-        (valid_id & ~pl.col("_first_in_unit"), "DUPLICATE_MEMBER", "id_number", "rejected"),
-        (
-            valid_id
-            & pl.col("_first_in_unit")
-            & (pl.col("_first_unit_of_id") != pl.col("unit_code")),
-            "ENROLLED_IN_OTHER_UNIT",
-            "id_number",
-            "rejected",
-        ),
-        (
-            valid_id & pl.col("_register_conflict"),
-            "ENROLLED_IN_OTHER_UNIT",
-            "id_number",
-            "rejected",
-        ),
-        (_bad("join_date"), "INVALID_VALUE", "join_date", "rejected"),
-        (
-            (pl.col("join_date") < pl.col("_unit_start"))
-            | (pl.col("join_date") > pl.col("_unit_end")),
-            "JOIN_DATE_OUTSIDE_TERM",
-            "join_date",
-            "rejected",
-        ),
-        (temp & _bad("engagement_months"), "INVALID_VALUE", "engagement_months", "rejected"),
-        (
-            temp & pl.col("engagement_months").is_null() & ~_bad("engagement_months"),
-            "ENGAGEMENT_MONTHS_MISSING",
-            "engagement_months",
-            "rejected",
-        ),
-        (
-            temp & (pl.col("engagement_months") <= pl.col("temporary_min_months_exclusive")),
-            "INELIGIBLE_TEMPORARY",
-            "engagement_months",
-            "ineligible",
-        ),
-    ]
     code_expr: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     status_expr: pl.Expr = pl.lit("ok")
-    for mask, code, _col, status in reversed(checks):
-        code_expr = pl.when(mask.fill_null(False)).then(pl.lit(code)).otherwise(code_expr)
-        status_expr = pl.when(mask.fill_null(False)).then(pl.lit(status)).otherwise(status_expr)
+    for member_check in reversed(MEMBER_CHECKS):  # the first check that holds decides
+        held = member_check.test().fill_null(False)
+        code_expr = pl.when(held).then(pl.lit(member_check.code)).otherwise(code_expr)
+        status_expr = pl.when(held).then(pl.lit(member_check.status)).otherwise(status_expr)
     m = m.with_columns(member_code=code_expr, member_status=status_expr)
-    # the value shown with a finding: never the id itself (the id has its own column, masked
-    # in reports), but what is wrong with it or where else it is enrolled
-    special_value = {
-        "INVALID_ID": pl.col("_id_problem"),
-        "DUPLICATE_MEMBER": pl.lit(None, pl.Utf8),
-        "ENROLLED_IN_OTHER_UNIT": pl.col("_first_unit_of_id"),
-        "UNKNOWN_UNIT": pl.col("unit_code"),
-    }
-    for mask, code, col, _status in checks:
-        if code == "INVALID_VALUE":
+    for member_check in MEMBER_CHECKS:
+        if member_check.code == "INVALID_VALUE":
             continue  # the intake's own finding names the cell and what was in it
-        if code == "ENROLLED_IN_OTHER_UNIT" and "_register_conflict" in str(mask):
-            value: pl.Expr = pl.col("_register_unit")
-        elif code in special_value:
-            value = special_value[code]
+        # the value shown with a finding: never the id itself (the id has its own column,
+        # masked in reports), but what is wrong with it or where else it is enrolled
+        column = member_check.column
+        if member_check.shown is not None:
+            value: pl.Expr = member_check.shown()
         else:
-            value = pl.col(col) if col in m.columns else pl.lit(None)
-        findings.append(_finding(m, mask.fill_null(False), file, code, col, value))
+            value = pl.col(column) if column in m.columns else pl.lit(None)
+        held = member_check.test().fill_null(False)
+        findings.append(_finding(m, held, file, member_check.code, column, value))
     findings.append(
         _finding(
             m,

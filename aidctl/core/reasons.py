@@ -160,6 +160,7 @@ class StepInputs:
     as_of: dt.date
     causes: Causes
     death_deadline: pl.Expr  # D7: the last day an accidental death may fall on
+    grades: tuple[int, int]  # A5.3: the lowest and highest grade of plan.toml's table
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ CLAIM_STEPS: tuple[Step, ...] = (
         "GRADE_NOT_COVERED",
         7,
         CLAIM,
-        lambda i: _is(DISABILITY) & ~_col("disability_grade").is_between(1, 10),
+        lambda i: _is(DISABILITY) & ~_col("disability_grade").is_between(*i.grades),
         "A5.3",
     ),
     Step(
