@@ -175,11 +175,11 @@ def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
     )
 
 
-def _regrade_candidates(c: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
+def _regrade_candidates(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
     """Step 3 (A5.3): disability claims that passed steps 1–3 and share (id_number, accident
     date) with another grade — an approved register decision, or another claim of this run.
     Whether the earlier one was approved is known only in step 10's order."""
-    reached = c.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
+    reached = claims.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
         "_row", "id_number", "event_date", "disability_grade"
     )
     if reached.is_empty():
@@ -236,7 +236,7 @@ def decide_claims(
         )
         if k in claims.columns
     ]
-    c = claims.with_columns(  # L17: a cell of white space only is a blank cell
+    claims = claims.with_columns(  # L17: a cell of white space only is a blank cell
         [
             pl.when(pl.col(k).str.strip_chars() == "").then(None).otherwise(pl.col(k)).alias(k)
             for k in text_cols
@@ -248,10 +248,10 @@ def decide_claims(
         .alias("event_date"),  # L5
     )
     # D10: each distinct (disease, diagnosis_code) read once, joined back
-    reading = read_claim_diagnoses(c, policy.catalogue)
-    c = _attach2(c, reading, ["disease", "diagnosis_code"])
+    reading = read_claim_diagnoses(claims, policy.catalogue)
+    claims = _attach2(claims, reading, ["disease", "diagnosis_code"])
     is_ci_claim = pl.col("claim_type") == CI
-    c = c.with_columns(
+    claims = claims.with_columns(
         pl.when(is_ci_claim & (pl.col("dx_outcome") == LISTED))
         .then(pl.col("dx_code"))
         .alias("_code"),
@@ -266,13 +266,13 @@ def decide_claims(
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
     repeats = (
-        c.select("_row", "claim_id")
+        claims.select("_row", "claim_id")
         .filter(pl.col("claim_id").is_duplicated())
         .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
         .select("_row", pl.lit(True).alias("_repeat"))
     )
-    c = _attach(c, repeats, "_row")
-    c = c.with_columns(_future=_dates_after(as_of)).with_columns(
+    claims = _attach(claims, repeats, "_row")
+    claims = claims.with_columns(_future=_dates_after(as_of)).with_columns(
         _r1=first_match(steps_of(INPUT), inputs)
     )
 
@@ -287,12 +287,14 @@ def decide_claims(
             pl.col("content").last().alias("_prev_content"),
         )
     )
-    c = _attach(c, decided, "claim_id")
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r1"), first_match(steps_of(HISTORY), inputs)))
+    claims = _attach(claims, decided, "claim_id")
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r1"), first_match(steps_of(HISTORY), inputs))
+    )
 
     # ---- step 3: possible duplicates (L4)
     key = ["id_number", "claim_type", "_dkey", "_gkey", "event_date"]
-    c = c.with_columns(  # L4: the grade is part of the key of a disability claim only
+    claims = claims.with_columns(  # L4: the grade is part of the key of a disability claim only
         _gkey=pl.when(pl.col("claim_type") == DISABILITY)
         .then(pl.col("disability_grade").fill_null(-1))
         .otherwise(-1)
@@ -319,7 +321,7 @@ def decide_claims(
         pl.col("claim_id").alias("_hclaim"),
     )
     in_register = (
-        c.filter(pl.col("_r").is_null())
+        claims.filter(pl.col("_r").is_null())
         .select("_row", "claim_id", *key)
         .join(hkeys, on=key, how="inner")
         .filter(pl.col("_hclaim") != pl.col("claim_id"))
@@ -327,26 +329,28 @@ def decide_claims(
         .unique()
         .with_columns(_dup_reg=pl.lit(True))
     )
-    c = _attach(c, in_register, "_row")
+    claims = _attach(claims, in_register, "_row")
     # among the claims of this run that reached step 3, in step 10's order: within one key
     # the event date is the same, so "earlier" is the smaller claim_id
-    reached = c.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
+    reached = claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
     in_run = (
         reached.filter(pl.struct(key).is_duplicated())
         .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
         .select("_row", pl.lit(True).alias("_dup_run"))
     )
-    c = _attach(c, in_run, "_row")
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs)))
+    claims = _attach(claims, in_run, "_row")
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs))
+    )
     # A5.3, step 3: one accident has one grade. A disability claim that may follow an
     # approved one of the same accident date with another grade (in the register, or
     # earlier in this run) is decided in the ordered part, which knows what was approved.
-    c = _attach(c, _regrade_candidates(c, hist), "_row").with_columns(
+    claims = _attach(claims, _regrade_candidates(claims, hist), "_row").with_columns(
         pl.col("_regrade").fill_null(False)
     )
 
     # ---- step 4: cover (L6, L7)
-    sp = spells.select(
+    cover_spells = spells.select(
         "id_number",
         pl.col("name").alias("_spell_name"),
         pl.col("unit_code").alias("_spell_unit"),
@@ -357,8 +361,8 @@ def decide_claims(
         "first_time",
     )
     covering = (
-        c.select("_row", "id_number", "event_date")
-        .join(sp, on="id_number", how="inner")
+        claims.select("_row", "id_number", "event_date")
+        .join(cover_spells, on="id_number", how="inner")
         .filter(
             (pl.col("spell_start") <= pl.col("event_date"))
             & (pl.col("event_date") <= pl.col("term_end"))
@@ -374,25 +378,29 @@ def decide_claims(
             .unique("_row", keep="first", maintain_order=True)
         )
         covering = pl.concat([covering.filter(~twice), chosen])
-    c = _attach(c, covering, "_row")
+    claims = _attach(claims, covering, "_row")
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
-    c = c.with_columns(pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday"))
+    claims = claims.with_columns(
+        pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday")
+    )
     first = policy.versions[0].effective_from
-    c = in_force(c, "_vday", params, first=first, missing=first)
+    claims = in_force(claims, "_vday", params, first=first, missing=first)
     # L7: names compared after NFKC and without spaces — normalised only where they differ
-    differs = c.filter(pl.col("name") != pl.col("_spell_name")).select(
+    differs = claims.filter(pl.col("name") != pl.col("_spell_name")).select(
         "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
     )
-    c = _attach(c, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(COVER), inputs)))
+    claims = _attach(claims, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
+    claims = claims.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(COVER), inputs)))
 
     # ---- step 5: exclusions (A6, L8); the cause keys are aidctl/plan/causes.toml's (A6.3)
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(EXCLUSIONS), inputs)))
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r"), first_match(steps_of(EXCLUSIONS), inputs))
+    )
 
     # ---- steps 6–8, the parts that depend on the claim alone
     cover_day = day_number(pl.col("event_date"), pl.col("spell_start"), pl.col("start_day_counts"))
-    c = c.with_columns(
+    claims = claims.with_columns(
         cover_day=pl.when(pl.col("contract_no").is_not_null()).then(cover_day).cast(pl.Int64)
     )
     is_ci = pl.col("claim_type") == CI
@@ -415,7 +423,7 @@ def decide_claims(
     grade_amount = pl.col("grade_amounts").list.get(
         (grade - grades[0]).clip(0, grades[1] - grades[0]), null_on_oob=True
     )
-    c = c.with_columns(_period=period, _class_amount=class_amount)
+    claims = claims.with_columns(_period=period, _class_amount=class_amount)
     static = first_match(steps_of(CLAIM), inputs)
     request = (
         pl.when(pl.col("_period") == EXEMPTION)
@@ -429,14 +437,16 @@ def decide_claims(
         .when(pl.col("claim_type") == DEATH)
         .then(pl.col("death_amount"))
     )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), static), _request=request.cast(pl.Int64))
-    c = c.with_columns(
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r"), static), _request=request.cast(pl.Int64)
+    )
+    claims = claims.with_columns(
         base_amount=pl.when(is_ci).then(pl.col("_class_amount")).otherwise(pl.col("_request")),
         pct=pl.when(pl.col("_period") == REDUCED).then(pl.col("reduced_pct")),
     )
 
     # ---- steps 6 (history part), 9, 10: in order, against a ledger
-    live = c.select(
+    live = claims.select(
         "_row",
         "claim_id",
         "id_number",
@@ -457,13 +467,13 @@ def decide_claims(
     )
     decided_live = _decide_in_order(live, hist, policy, inputs)
     # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
-    lc = _attach(c, decided_live, "_row").lazy()
-    lc = lc.with_columns(
+    decisions = _attach(claims, decided_live, "_row").lazy()
+    decisions = decisions.with_columns(
         reason_code=pl.coalesce(pl.col("_live_reason"), pl.col("_r")),
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
         cap_room=pl.col("_cap_room"),
     )
-    lc = lc.with_columns(
+    decisions = decisions.with_columns(
         status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
         .then(pl.col("_prev_status"))
         .otherwise(status_expr(pl.col("reason_code"), default=PENDING)),
@@ -510,9 +520,11 @@ def decide_claims(
         .then(pl.col("_spell_name")),
     )
     # the unit of a decision is the one whose contract covers it (the claim's own, L7)
-    lc = lc.with_columns(unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code")))
-    names = set(lc.collect_schema().names())
-    out = lc.select(
+    decisions = decisions.with_columns(
+        unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code"))
+    )
+    names = set(decisions.collect_schema().names())
+    out = decisions.select(
         [
             (pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k)
             for k, t in DECISION_SCHEMA.items()
@@ -564,7 +576,7 @@ def _decide_in_order(
     CONSOLATION_ALREADY_PAID (D1: a diagnosis in a waiting period starts the exclusion,
     paid or not).
     """
-    h = hist.filter(
+    recorded = hist.filter(
         (pl.col("status") == APPROVED) | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
     ).select(
         "claim_id",
@@ -580,7 +592,7 @@ def _decide_in_order(
         "reason_code",
         "amount",
     )
-    ledger = [h.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
+    ledger = [recorded.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
     related = _related_table(policy.catalogue)
 
     # step 10's order within each member: (event date, claim_id), as one integer key
@@ -603,11 +615,11 @@ def _decide_in_order(
     max_rank = ordered["_rank"].max() or 0
     assert isinstance(max_rank, int)
     for k in range(1, max_rank + 1):
-        batch = ordered.filter(pl.col("_rank") == k)  # one claim per member
-        led = pl.concat(ledger, rechunk=False).join(
-            batch.select("id_number"), on="id_number", how="semi"
+        round_claims = ordered.filter(pl.col("_rank") == k)  # one claim per member
+        member_ledger = pl.concat(ledger, rechunk=False).join(
+            round_claims.select("id_number"), on="id_number", how="semi"
         )
-        decided = _decide_round(batch, led, related, inputs)
+        decided = _decide_round(round_claims, member_ledger, related, inputs)
         results.append(decided.select(*_LIVE_OUT))
         ledger.append(
             decided.filter(
@@ -648,11 +660,11 @@ _LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room"
 
 
 def _decide_round(
-    batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame, inputs: StepInputs
+    round_claims: pl.DataFrame, ledger: pl.DataFrame, related: pl.DataFrame, inputs: StepInputs
 ) -> pl.DataFrame:
     """One claim per member, decided against what was decided before it (the ledger)."""
     approved = pl.col("status") == APPROVED
-    ci_paid = led.filter(
+    ci_paid = ledger.filter(
         approved
         & (pl.col("claim_type") == CI)
         & (pl.col("_period") != EXEMPTION)
@@ -667,7 +679,7 @@ def _decide_round(
     # D1, L9: a diagnosis in a waiting period — approved CONSOLATION or REDUCED_30, or a
     # rejected second consolation — excludes its certain pairs and sends its review pairs
     # to a person, for the member's whole life in the plan
-    starters = led.filter(
+    starters = ledger.filter(
         (pl.col("claim_type") == CI)
         & (
             (approved & pl.col("_period").is_in([EXEMPTION, REDUCED]))
@@ -684,18 +696,18 @@ def _decide_round(
         )
     )
     consoled = (
-        led.filter(approved & (pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
+        ledger.filter(approved & (pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
         .select("id_number", "contract_no")
         .unique()
         .with_columns(_consoled=pl.lit(True))
     )
     accident_paid = (
-        led.filter(approved & pl.col("claim_type").is_in(ACCIDENTS))
+        ledger.filter(approved & pl.col("claim_type").is_in(ACCIDENTS))
         .group_by("id_number", "contract_no")
         .agg(pl.col("amount").sum().alias("_accident_paid"))
     )
 
-    b = batch.select(
+    claims = round_claims.select(
         "_row",
         "claim_id",
         "id_number",
@@ -720,19 +732,19 @@ def _decide_round(
     ]
     for table, keys in lookups:
         if table.height:
-            b = b.join(table, on=keys, how="left")
+            claims = claims.join(table, on=keys, how="left")
         else:  # nothing decided before: the columns are simply empty (no join needed)
-            b = b.with_columns(
+            claims = claims.with_columns(
                 pl.lit(None, dtype=dtype).alias(name)
                 for name, dtype in table.schema.items()
                 if name not in keys
             )
     # step 3, A5.3: an approved disability of the same accident date with another grade
-    graded = led.filter(approved & (pl.col("claim_type") == DISABILITY))
+    graded = ledger.filter(approved & (pl.col("claim_type") == DISABILITY))
     regrade_schema = {"_row": pl.Int64, "_regrade_detail": pl.Utf8}
     if graded.height:
         regrade = (
-            b.filter(pl.col("claim_type") == DISABILITY)
+            claims.filter(pl.col("claim_type") == DISABILITY)
             .select("_row", "id_number", "event_date", "disability_grade")
             .join(
                 graded.select(
@@ -762,14 +774,14 @@ def _decide_round(
         )
     else:
         regrade = pl.DataFrame(schema=regrade_schema)
-    b = _attach(b, regrade, "_row")
+    claims = _attach(claims, regrade, "_row")
     is_ci = pl.col("claim_type") == CI
     room = (
         pl.when(is_ci)
         .then(pl.col("same_disease_cap") - pl.col("_disease_paid").fill_null(0))
         .otherwise(pl.col("accident_cap") - pl.col("_accident_paid").fill_null(0))
     )
-    b = b.with_columns(
+    claims = claims.with_columns(
         _cap_room=pl.when(pl.col("_regrade_detail").is_not_null() | pl.col("_r").is_not_null())
         .then(None)
         .when(pl.col("_period") != EXEMPTION)
@@ -788,7 +800,7 @@ def _decide_round(
             pl.col("_r"), first_match(tuple(s for s in ordered if s.step > 3), inputs)
         ),
     )
-    b = b.with_columns(_benefit=benefit, _capped=capped).with_columns(
+    claims = claims.with_columns(_benefit=benefit, _capped=capped).with_columns(
         _live_reason=first_match(steps_of(CAP), inputs, otherwise=pl.col("_benefit"))
     )
     amount = (
@@ -814,7 +826,7 @@ def _decide_round(
         .when(pl.col("_live_reason") == "RELATED_DISEASE_REVIEW")
         .then(pl.concat_str([pl.col("_review_claim"), pl.col("_review_code")], separator="|"))
     )
-    return b.select(
+    return claims.select(
         "_row",
         "claim_id",
         "id_number",

@@ -479,24 +479,25 @@ def check_enrollment(
     """
     findings: list[pl.DataFrame] = []
     received_day = received_default or as_of
-    u = units.with_row_index("_unit_idx")
+    member_columns = members.columns  # the roster's own columns, as the member rows show
+    units = units.with_row_index("_unit_idx")
     for key, dtype in (("received_date", pl.Date), ("enrolment_kind", pl.Utf8)):
-        if key not in u.columns:
-            u = u.with_columns(pl.lit(None, dtype).alias(key))
+        if key not in units.columns:
+            units = units.with_columns(pl.lit(None, dtype).alias(key))
     # D5: the day the renewal was done decides, not the effective date written on it
-    u = u.with_columns(
+    units = units.with_columns(
         _received=pl.coalesce(pl.col("received_date"), pl.lit(received_day)),
         _imported=pl.lit(imported),
     )
 
     # ---- units: required fields, duplicates, credit codes, term (A2.1, D3), renewal (D5)
-    u = attach_params(u, "effective_date", policy).sort("_row")
-    u = _with_renewal(u, existing_contracts)
+    units = attach_params(units, "effective_date", policy).sort("_row")
+    units = _with_renewal(units, existing_contracts)
     # the contract's parameters are those in force on the day its term really starts (D9)
-    u = attach_params(u.drop(_PARAM_KEYS), "_start", policy).sort("_row")
-    u = _with_term(u)
-    u = _with_overlap(u, existing_contracts)
-    u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
+    units = attach_params(units.drop(_PARAM_KEYS), "_start", policy).sort("_row")
+    units = _with_term(units)
+    units = _with_overlap(units, existing_contracts)
+    units = units.with_columns(_credit_ok=_credit_code_ok(units["unit_code"]))
     reason_exprs = []
     invalid_exprs = []
     for i, check in enumerate(UNIT_CHECKS):
@@ -504,7 +505,7 @@ def check_enrollment(
         reason_exprs.append(pl.when(mask).then(pl.lit(check.code)).alias(f"_r{i}"))
         if check.fatal:
             invalid_exprs.append(mask)
-    u = u.with_columns(reason_exprs).with_columns(
+    units = units.with_columns(reason_exprs).with_columns(
         pl.concat_list([pl.col(f"_r{i}") for i in range(len(UNIT_CHECKS))])
         .list.drop_nulls()
         .list.unique(maintain_order=True)
@@ -516,7 +517,7 @@ def check_enrollment(
             continue  # MISSING_FIELD located per field below; INVALID_VALUE by the intake
         findings.append(
             _finding(
-                u,
+                units,
                 pl.col(f"_r{i}").is_not_null(),
                 file,
                 check.code,
@@ -528,13 +529,13 @@ def check_enrollment(
     for key in UNIT_REQUIRED:
         findings.append(
             _finding(
-                u, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None)
+                units, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None)
             )
         )
-    u = u.drop([f"_r{i}" for i in range(len(UNIT_CHECKS))])
+    units = units.drop([f"_r{i}" for i in range(len(UNIT_CHECKS))])
 
     # ---- members: E1 eligibility, E3 people
-    unit_keys = u.filter(~_dup_unit().fill_null(False)).select(
+    unit_keys = units.filter(~_dup_unit().fill_null(False)).select(
         "unit_code",
         pl.col("_start").alias("_unit_start"),
         pl.col("_term_end").alias("_unit_end"),
@@ -547,14 +548,14 @@ def check_enrollment(
         pl.col("_kind_renewal").alias("_unit_kind_renewal"),
         pl.col("_existing_contract_no").alias("_unit_same_no"),
     )
-    m = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
-    m = _with_continuing(m, existing_spells)
+    members = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
+    members = _with_continuing(members, existing_spells)
     # D6: cover starts on the join date, else with the contract. Only members who continue
     # from the previous contract of a renewal received within the grace are covered before
     # the received day; anyone else starts on the received day at the earliest (not with
     # --import, which trusts the stated dates).
     stated_start = pl.coalesce(pl.col("join_date"), pl.col("_unit_start"))
-    m = m.with_columns(
+    members = members.with_columns(
         _id_problem=id_problem("id_number", as_of),
         _join_adjusted=(
             pl.lit(not imported)
@@ -569,24 +570,24 @@ def check_enrollment(
         .otherwise(pl.col("_stated_start")),
     )
     if region_codes is None:
-        m = m.with_columns(_unknown_region=pl.lit(False))
+        members = members.with_columns(_unknown_region=pl.lit(False))
     else:
-        m = m.with_columns(
+        members = members.with_columns(
             _unknown_region=unknown_region("id_number", region_codes)
             & pl.col("_id_problem").is_null()
         )
     # earlier rows win: the same id twice in one unit, or in two units of the workbook
-    m = m.with_columns(
+    members = members.with_columns(
         _first_in_unit=(pl.col("_row").rank("ordinal").over("unit_code", "id_number") == 1),
         _first_in_file=(pl.col("_row").rank("ordinal").over("id_number") == 1),
     )
-    m = m.with_columns(
+    members = members.with_columns(
         _first_unit_of_id=pl.col("unit_code").sort_by("_row").first().over("id_number")
     )
-    m = _with_register_conflicts(m, existing_spells)
+    members = _with_register_conflicts(members, existing_spells)
     # E1: a bare 聘用 ("engaged") is contract staff, unless engagement_months is filled in:
     # then it is a temporary engagement and the more-than-12-months test applies
-    m = m.with_columns(
+    members = members.with_columns(
         employment_type=pl.when(pl.col("employment_type") == "engaged")
         .then(
             pl.when(pl.col("engagement_months").is_not_null())
@@ -601,7 +602,7 @@ def check_enrollment(
         held = member_check.test().fill_null(False)
         code_expr = pl.when(held).then(pl.lit(member_check.code)).otherwise(code_expr)
         status_expr = pl.when(held).then(pl.lit(member_check.status)).otherwise(status_expr)
-    m = m.with_columns(member_code=code_expr, member_status=status_expr)
+    members = members.with_columns(member_code=code_expr, member_status=status_expr)
     for member_check in MEMBER_CHECKS:
         if member_check.code == "INVALID_VALUE":
             continue  # the intake's own finding names the cell and what was in it
@@ -611,12 +612,12 @@ def check_enrollment(
         if member_check.shown is not None:
             value: pl.Expr = member_check.shown()
         else:
-            value = pl.col(column) if column in m.columns else pl.lit(None)
+            value = pl.col(column) if column in members.columns else pl.lit(None)
         held = member_check.test().fill_null(False)
-        findings.append(_finding(m, held, file, member_check.code, column, value))
+        findings.append(_finding(members, held, file, member_check.code, column, value))
     findings.append(
         _finding(
-            m,
+            members,
             pl.col("_unknown_region").fill_null(False),
             file,
             "ID_REGION_UNKNOWN",
@@ -628,7 +629,7 @@ def check_enrollment(
 
     findings.append(
         _finding(
-            m,
+            members,
             pl.col("_join_adjusted") & (pl.col("member_status") == "ok"),
             file,
             "JOIN_DATE_ADJUSTED",
@@ -643,7 +644,7 @@ def check_enrollment(
     )
 
     # ---- E2 ratio and E4 money, per unit
-    counts = m.group_by("unit_code").agg(
+    counts = members.group_by("unit_code").agg(
         (pl.col("member_status") == "ok").sum().alias("eligible"),
         (pl.col("member_status").is_in(["ok", "ineligible"]) & pl.col("_first_in_unit"))
         .sum()
@@ -652,7 +653,7 @@ def check_enrollment(
         .sum()
         .alias("ineligible"),
     )
-    u = u.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
+    units = units.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
         pl.col("eligible", "listed", "ineligible").fill_null(0).cast(pl.Int64)
     )
     small = pl.col("total_staff") < pl.col("small_unit_below")
@@ -666,7 +667,7 @@ def check_enrollment(
     # "全体从业人员总数的80%以上", temporaries included)
     basis = pl.when(small).then((staff - pl.col("ineligible")).clip(0, None)).otherwise(staff)
     required_count = (basis * bp + 9999) // 10000
-    u = u.with_columns(
+    units = units.with_columns(
         required_ratio=ratio_bp,
         required_count=required_count,
         ratio=pl.when(pl.col("total_staff") > 0)
@@ -678,7 +679,7 @@ def check_enrollment(
     )
     too_many = pl.col("listed") > pl.col("total_staff")
     below = pl.col("eligible") < pl.col("required_count")
-    u = u.with_columns(
+    units = units.with_columns(
         _too_many=too_many.fill_null(False),
         shortfall=pl.when(below & ~too_many.fill_null(False))
         .then(pl.col("required_count") - pl.col("eligible"))
@@ -686,7 +687,7 @@ def check_enrollment(
         # the most the roster's own staff could reach: all but the listed ineligible
         _reachable=(staff - pl.col("ineligible")).clip(0, None),
     )
-    u = u.with_columns(
+    units = units.with_columns(
         status=pl.when(pl.col("_unit_invalid") | pl.col("_too_many"))
         .then(pl.lit(INVALID))
         .when(pl.col("shortfall") > 0)
@@ -719,8 +720,8 @@ def check_enrollment(
     )
     contribution = pl.col("eligible") * pl.col("contribution_per_member")
     individual = ((contribution * pct * 100 + 5000) // 10000).cast(pl.Int64)  # L11, half up
-    u = (
-        u.with_columns(
+    units = (
+        units.with_columns(
             contribution_total=contribution.cast(pl.Int64),
             individual_share=individual,
         )
@@ -746,7 +747,7 @@ def check_enrollment(
         )
     )
     # ratio findings carry the figures for the message: eligible/total_staff/shortfall
-    ratio_rows = u.filter(pl.col("_ratio_reason").is_not_null())
+    ratio_rows = units.filter(pl.col("_ratio_reason").is_not_null())
     findings.append(
         _finding(
             ratio_rows,
@@ -771,7 +772,7 @@ def check_enrollment(
     )
 
     # ---- E5: what may be recorded
-    compliant = u.filter(pl.col("status") == COMPLIANT)
+    compliant = units.filter(pl.col("status") == COMPLIANT)
     contracts = compliant.select(
         "unit_code",
         "unit_name",
@@ -796,7 +797,7 @@ def check_enrollment(
         pl.col("_existing_contract_no"),
     )
     spells = (
-        m.filter(pl.col("member_status") == "ok")
+        members.filter(pl.col("member_status") == "ok")
         .join(
             contracts.select(
                 "unit_code",
@@ -824,7 +825,7 @@ def check_enrollment(
     spells = _with_first_time(spells, existing_spells, policy)
     contracts = contracts.drop("_kind_renewal")
 
-    unit_out = u.sort("_row").select(
+    unit_out = units.sort("_row").select(
         "unit_code",
         "unit_name",
         "status",
@@ -852,8 +853,8 @@ def check_enrollment(
         "_sheet",
         "_row",
     )
-    member_out = m.sort("_row").select(
-        *[c for c in members.columns],
+    member_out = members.sort("_row").select(
+        *member_columns,
         "member_status",
         "member_code",
     )
