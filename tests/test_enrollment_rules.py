@@ -379,3 +379,35 @@ def test_sentences_render_the_figures_of_the_version_in_force_a1_3_a4_2_e1_e2(tm
     # the bundled figures, unchanged
     assert "未超过一年" in message("INELIGIBLE_TEMPORARY", "zh", value=12)
     assert "高于20%" in message("INDIVIDUAL_SHARE_ABOVE_20", "zh", value=30)
+
+
+def test_every_enrolment_check_names_its_rule_clause_and_text_e1_to_e6():
+    """The enrolment checks are data (UNIT_CHECKS, MEMBER_CHECKS): each names its E-rule of
+    docs/rules.md and a clause, and its code has a text in the one catalogue."""
+    from aidctl.core.enrollment import MEMBER_CHECKS, UNIT_CHECKS
+    from aidctl.core.messages import MESSAGES
+
+    for check in (*UNIT_CHECKS, *MEMBER_CHECKS):
+        assert check.rule in {"E1", "E2", "E3", "E4", "E5", "E6"}, check.code
+        assert check.clause, check.code
+        assert check.code in MESSAGES, check.code
+    assert {c.status for c in MEMBER_CHECKS} == {"rejected", "ineligible"}
+
+
+def test_no_plan_figure_is_frozen_in_a_message_a1_a3_a4_a5():
+    """A1.3 80%, A1.4 30 staff, A4.2 20%, A5.2a 30%, A5.1 15000, A5.2b 2000, A3.1 27
+    diseases, A1.1 12 months: none is written into a text; all render from the parameters."""
+    import re
+
+    from aidctl.core.messages import MESSAGES
+    from aidctl.i18n import table
+
+    frozen = re.compile(
+        r"80%|30人|under 30|20%|30%|15000|15,000|2000|2,000|27|一年|one year|a year"
+    )
+    for code, texts in MESSAGES.items():
+        for text in texts:
+            assert not frozen.search(text), (code, text)
+    for lang in ("zh", "en"):
+        for text in table(lang).values():  # every figure placeholder is filled
+            assert not re.search(r"\{(share|temp|reduced|disease|grade|death|area)_\w+\}", text)
