@@ -411,7 +411,8 @@ def first_match(
     else `otherwise` (null when None): one vectorised when/then chain."""
     chain: pl.Expr = pl.lit(None, pl.Utf8) if otherwise is None else otherwise
     for s in reversed(steps):
-        chain = pl.when(s.test(inputs).fill_null(False)).then(pl.lit(s.code)).otherwise(chain)
+        # a test that is null (a blank cell) does not hold: `when` reads null as false
+        chain = pl.when(s.test(inputs)).then(pl.lit(s.code)).otherwise(chain)
     return chain
 
 
