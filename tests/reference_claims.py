@@ -1,7 +1,7 @@
 """A slow, obvious reference adjudicator: one claim at a time, in plain Python.
 
-It is written from `shared/spec/plan-en.md` (A…), `shared/spec/rules.md` (D…, steps 1–10)
-and `docs/decisions.md` (L…) alone, so that the vectorised calculator
+It is written from `docs/plan.md` (A…) and `docs/rules.md` (D…, steps 1–10, L…) alone
+— never from the calculator's rule tables (`aidctl.core.reasons`) — so that the vectorised calculator
 (`aidctl.core.claims.decide_claims`) can be compared with it on generated worlds
 (`tests/test_claims_reference.py`). Nothing here is clever: every step is a few lines that
 cite the clause or decision they apply.
@@ -9,7 +9,7 @@ cite the clause or decision they apply.
 Inputs are lists of dicts with the keys of the frames in `docs/architecture.md` (claims,
 spells, history); the output is one dict per claim row, sorted by `_row`.
 
-Readings of our own where neither rules.md nor decisions.md decides (listed in the module
+Readings of our own where docs/rules.md does not decide (listed in the module
 docstring of `tests/test_claims_reference.py` too):
 
 - R1 (step 1, L1): any key listed in `_bad_fields` makes the row pending `INVALID_VALUE`,

@@ -4,6 +4,8 @@ reference and the calculator together (`decide` asserts that they agree)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -26,6 +28,7 @@ from test_claims_reference import (
 )
 
 from aidctl.core import claims as calc
+from aidctl.core import reasons
 from aidctl.core.diagnosis import READING_SCHEMA
 from aidctl.plan import Policy
 from aidctl.plan.causes import load_causes
@@ -266,3 +269,99 @@ def test_explain_names_the_earlier_claim_the_cause_and_the_date(lang: str) -> No
                     catalogue, lang)  # fmt: skip
     names = load_causes()
     assert names.by_key("drugs").name(lang) in cause
+
+
+# ---- the rules as data (aidctl.core.reasons): the registry follows docs/rules.md
+
+_RULES_MD = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+
+
+def _codes_by_step() -> dict[int, set[str]]:
+    """The codes docs/rules.md "Deciding a claim" names under each of its steps 1–10, and
+    under the L-entries that say which step they read ("(step N)")."""
+    text = _RULES_MD.read_text(encoding="utf-8")
+    section = text.split("## Deciding a claim", 1)[1].split("\n## ", 1)[0]
+    named: dict[int, set[str]] = {}
+    for match in re.finditer(r"^(\d+)\. (.*?)(?=^\d+\. |\Z)", section, re.M | re.S):
+        named.setdefault(int(match[1]), set()).update(re.findall(r"`([A-Z_0-9]+)`", match[2]))
+    for entry in re.findall(
+        r"^- \*\*L\d+ — [^*]*\(step (\d+)\)[^*]*\*\*(.*?)(?=^- |\Z)", text, re.M | re.S
+    ):
+        named.setdefault(int(entry[0]), set()).update(re.findall(r"`([A-Z_0-9]+)`", entry[1]))
+    return named
+
+
+def test_registry_runs_in_the_order_of_rules_md_steps_1_to_10() -> None:
+    """rules.md "Deciding a claim": the first rule that decides wins, in steps 1–10. Every
+    test of the registry stands at a step whose text (or an L-entry of that step) names its
+    code, and the registry lists the steps in order."""
+    named = _codes_by_step()
+    assert set(named) >= set(range(1, 10))
+    steps = [s.step for s in reasons.CLAIM_STEPS]
+    assert steps == sorted(steps)
+    misplaced = [
+        (s.code, s.step) for s in reasons.CLAIM_STEPS if s.code not in named.get(s.step, set())
+    ]
+    assert misplaced == []
+    # each pass of the calculator keeps the order too
+    for phase in reasons.PHASES:
+        in_phase = [s.step for s in reasons.steps_of(phase)]
+        assert in_phase == sorted(in_phase), phase
+
+
+def test_every_reason_code_has_exactly_one_entry_with_a_clause_and_a_test() -> None:
+    """One source: REASONS and STEP_OF are derived from REASON_TABLE; every code has one
+    entry with a status and a clause, and at least one test decides it."""
+    codes = [r.code for r in reasons.REASON_TABLE]
+    assert len(codes) == len(set(codes))
+    for r in reasons.REASON_TABLE:
+        assert r.clause and r.status in (reasons.APPROVED, reasons.REJECTED, reasons.PENDING)
+        assert reasons.REASONS[r.code] == (r.status, r.clause)
+        assert reasons.STEP_OF[r.code] == r.step
+        assert r.step in reasons.STEPS
+    tested = {s.code for s in reasons.CLAIM_STEPS}
+    assert tested == set(codes)
+    for s in reasons.CLAIM_STEPS:  # a test at another step than its code's names a reading
+        home = reasons.REASON_OF[s.code]
+        assert s.step in {home.step, *(step for step, _ in home.by_type.values())} or s.why
+
+
+def test_partial_cap_step_and_clause_follow_the_cap_that_cut_it_a5_1_a5_5_d8() -> None:
+    """PARTIAL_CAP: the same-disease cap (step 6, A5.1) for an illness, the accident cap
+    (step 9, A5.5) for an accident — one entry says both."""
+    cap = reasons.REASON_OF["PARTIAL_CAP"]
+    assert (cap.step_for(calc.CI), cap.clause_for(calc.CI)) == (6, "A5.1;D8")
+    for kind in (calc.DISABILITY, calc.DEATH):
+        assert (cap.step_for(kind), cap.clause_for(kind)) == (9, "A5.5;D8")
+    frame = pl.DataFrame(
+        {"code": ["PARTIAL_CAP"] * 2 + ["FULL_BENEFIT"], "t": [calc.CI, calc.DEATH, calc.CI]}
+    )
+    clauses = frame.select(reasons.clause_expr(pl.col("code"), pl.col("t")).alias("clause"))[
+        "clause"
+    ].to_list()
+    assert clauses == ["A5.1;D8", "A5.5;D8", "A5.1"]
+
+
+def test_claim_sentences_render_the_figures_of_the_version_in_force_a5_1_a5_2_d4(
+    tmp_path: Path,
+) -> None:
+    """A5.1, A5.2b, D4: with consolation 2500, class 2 at 5500 and a reduced period of 25%,
+    the amounts and the sentences say those figures; "27种" is the catalogue's count."""
+    from test_enrollment_rules import changed_policy
+
+    from aidctl.i18n import message
+
+    policy = changed_policy(tmp_path)
+    assert isinstance(policy, Policy)
+    result = decide(
+        [ill("cons", day(T1, 10)), ill("full", day(T1, 200), disease="C2-06", who=B)],
+        [first(), first(B)],
+        policy=policy,
+    )
+    assert outcome(result["cons"]) == approved(2500, "CONSOLATION")
+    assert outcome(result["full"]) == approved(5500, "FULL_BENEFIT")
+    assert message("REDUCED_30", "zh", policy=policy) == "减责期内按25%给付"
+    count = len(policy.catalogue.diseases)
+    assert f"不属{count}种保障病种" in message("DISEASE_NOT_LISTED", "zh", policy=policy, value="x")
+    assert "1–10" in message("GRADE_NOT_COVERED", "en", policy=policy)
+    assert "一个月" in message("DEATH_NOT_WITHIN_MONTH", "zh", policy=policy, value="x")

@@ -325,3 +325,89 @@ def test_unknown_unit_only_for_codes_not_on_the_units_sheet():
     assert codes["row"].to_list() == [4]  # the stray member only, not U1's members
     assert unit_row(result, "U1")["status"] == "invalid"
     assert result.contracts.height == 0
+
+
+def changed_policy(tmp_path) -> object:
+    """The bundled parameters with other figures: min_ratio 0.85, consolation 2500, class-2
+    5500, reduced period 25%, a share of at most 25%, temporaries of more than 18 months."""
+    from aidctl.plan.params import default_policy_path
+
+    text = default_policy_path().read_text(encoding="utf-8")
+    for old, new in (
+        ("min_ratio = { value = 0.80", "min_ratio = { value = 0.85"),
+        ("consolation_amount = { value = 2000", "consolation_amount = { value = 2500"),
+        ("class2_amount = { value = 5000", "class2_amount = { value = 5500"),
+        ("reduced_pct = { value = 30", "reduced_pct = { value = 25"),
+        ("individual_share_max_pct = { value = 20", "individual_share_max_pct = { value = 25"),
+        (
+            "temporary_min_months_exclusive = { value = 12",
+            "temporary_min_months_exclusive = { value = 18",
+        ),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_policy(path)
+
+
+def test_sentences_render_the_figures_of_the_version_in_force_a1_3_a4_2_e1_e2(tmp_path):
+    """No plan figure is frozen in a sentence (aidctl.core.messages): with other figures in
+    the parameter file the sentences say those figures."""
+    from aidctl.i18n import message
+    from aidctl.reports.findings_text import with_messages
+
+    policy = changed_policy(tmp_path)
+    u, m = unit_with_members("U1", 100, 84)
+    result = check_enrollment(
+        units_frame([u]),
+        members_frame(m),
+        _no_contracts(),
+        _no_spells(),
+        policy,
+        AS_OF,
+        "units.xlsx",
+    )
+    assert unit_row(result, "U1")["status"] == "non_compliant"  # 84 < 85% of 100
+    texts = with_messages(result.findings, "zh")
+    ratio = texts.filter(pl.col("code") == "RATIO_BELOW_MIN")["message"].to_list()
+    assert ratio and "85%即85人" in ratio[0] and "80%" not in ratio[0]
+    zh = message("INDIVIDUAL_SHARE_ABOVE_20", "zh", policy=policy, value=30)
+    assert "高于25%" in zh and "7.5:2.5" in zh
+    assert "未超过18个月" in message("INELIGIBLE_TEMPORARY", "zh", policy=policy, value=18)
+    assert "18 months" in message("INELIGIBLE_TEMPORARY", "en", policy=policy, value=18)
+    # the bundled figures, unchanged
+    assert "未超过一年" in message("INELIGIBLE_TEMPORARY", "zh", value=12)
+    assert "高于20%" in message("INDIVIDUAL_SHARE_ABOVE_20", "zh", value=30)
+
+
+def test_every_enrolment_check_names_its_rule_clause_and_text_e1_to_e6():
+    """The enrolment checks are data (UNIT_CHECKS, MEMBER_CHECKS): each names its E-rule of
+    docs/rules.md and a clause, and its code has a text in the one catalogue."""
+    from aidctl.core.enrollment import MEMBER_CHECKS, UNIT_CHECKS
+    from aidctl.core.messages import MESSAGES
+
+    for check in (*UNIT_CHECKS, *MEMBER_CHECKS):
+        assert check.rule in {"E1", "E2", "E3", "E4", "E5", "E6"}, check.code
+        assert check.clause, check.code
+        assert check.code in MESSAGES, check.code
+    assert {c.status for c in MEMBER_CHECKS} == {"rejected", "ineligible"}
+
+
+def test_no_plan_figure_is_frozen_in_a_message_a1_a3_a4_a5():
+    """A1.3 80%, A1.4 30 staff, A4.2 20%, A5.2a 30%, A5.1 15000, A5.2b 2000, A3.1 27
+    diseases, A1.1 12 months: none is written into a text; all render from the parameters."""
+    import re
+
+    from aidctl.core.messages import MESSAGES
+    from aidctl.i18n import table
+
+    frozen = re.compile(
+        r"80%|30人|under 30|20%|30%|15000|15,000|2000|2,000|27|一年|one year|a year"
+    )
+    for code, texts in MESSAGES.items():
+        for text in texts:
+            assert not frozen.search(text), (code, text)
+    for lang in ("zh", "en"):
+        for text in table(lang).values():  # every figure placeholder is filled
+            assert not re.search(r"\{(share|temp|reduced|disease|grade|death|area)_\w+\}", text)

@@ -16,26 +16,42 @@ one member in the file (a handful), not the number of claims.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
 
 from aidctl.core.dates import day_number, months_later
-from aidctl.core.diagnosis import LISTED, TO_PERSON, UNLISTED, UNRECOGNISED, read_diagnoses
-from aidctl.core.reasons import APPROVED, PENDING, REASONS, REJECTED
-from aidctl.core.versions import in_force, version_table
+from aidctl.core.diagnosis import LISTED, read_diagnoses
+from aidctl.core.reasons import (
+    ACCIDENTS,
+    APPROVED,
+    CAP,
+    CI,
+    CLAIM,
+    COVER,
+    DEATH,
+    DISABILITY,
+    DUPLICATES,
+    EXCLUSIONS,
+    EXEMPTION,
+    FULL,
+    HISTORY,
+    INPUT,
+    ORDERED,
+    PENDING,
+    REDUCED,
+    REJECTED,
+    StepInputs,
+    clause_expr,
+    first_match,
+    status_expr,
+    steps_of,
+)
+from aidctl.core.versions import grade_range, in_force, version_table
 from aidctl.plan.catalogue import CERTAIN, REVIEW, Catalogue, normalise_text
 from aidctl.plan.causes import load_causes
 from aidctl.plan.params import Policy
 
-CI = "critical_illness"
-DISABILITY = "accident_disability"
-DEATH = "accident_death"
-ACCIDENTS = (DISABILITY, DEATH)
-
-EXEMPTION = "exemption"
-REDUCED = "reduced"
-FULL = "full"
+__all__ = ["ACCIDENTS", "CI", "DEATH", "DECISION_SCHEMA", "DISABILITY", "decide_claims"]
 
 # Parameters carried per claim from its version (D9).
 _CLAIM_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -56,10 +72,6 @@ _CLAIM_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
         )
     },
 }
-
-# reason code -> the status it implies and the clauses behind it (aidctl.core.reasons)
-_STATUS_OF = {code: status for code, (status, _clause) in REASONS.items()}
-_CLAUSE_OF = {code: clause for code, (_status, clause) in REASONS.items()}
 
 DECISION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_id": pl.Utf8,
@@ -100,28 +112,6 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
     """
     extra = frame.select(on).join(right, on=on, how="left", maintain_order="left").drop(on)
     return frame.hstack(extra)
-
-
-def _bad_any() -> pl.Expr:
-    """A cell that was present but unreadable (intake lists it in `_bad_fields`), L1."""
-    bad = pl.col("_bad_fields").fill_null("").str.replace_all(r"(^|,)note(,|$)", ",")
-    return bad.str.replace_all(",", "").str.len_chars() > 0
-
-
-def _required_missing() -> pl.Expr:
-    """L1: the required fields of every claim and of its type."""
-    t = pl.col("claim_type")
-    common = pl.any_horizontal(
-        [pl.col(k).is_null() for k in ("claim_id", "id_number", "name", "claim_type")]
-    )
-    # formats.md: a critical illness needs the disease name or its diagnosis code (D10)
-    no_diagnosis = pl.col("disease").is_null() & pl.col("diagnosis_code").is_null()
-    ci = (t == CI) & (no_diagnosis | pl.col("diagnosis_date").is_null())
-    dis = (t == DISABILITY) & (
-        pl.col("accident_date").is_null() | pl.col("disability_grade").is_null()
-    )
-    death = (t == DEATH) & (pl.col("accident_date").is_null() | pl.col("death_date").is_null())
-    return common | ci.fill_null(False) | dis.fill_null(False) | death.fill_null(False)
 
 
 def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
@@ -176,13 +166,6 @@ def _dates_after(as_of: dt.date) -> pl.Expr:
     ).fill_null("")
 
 
-def _any_key(keys: tuple[str, ...]) -> str:
-    """A pattern matching any of `keys` in a 'key;key' cell (never matches when empty)."""
-    if not keys:
-        return r"^\b$"
-    return r"(^|;)(" + "|".join(re.escape(k) for k in keys) + r")(;|$)"
-
-
 def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
     """The keys of a 'key;key' cell that are among `keys`, in the cell's order."""
     return (
@@ -192,11 +175,11 @@ def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
     )
 
 
-def _regrade_candidates(c: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
+def _regrade_candidates(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
     """Step 3 (A5.3): disability claims that passed steps 1–3 and share (id_number, accident
     date) with another grade — an approved register decision, or another claim of this run.
     Whether the earlier one was approved is known only in step 10's order."""
-    reached = c.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
+    reached = claims.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
         "_row", "id_number", "event_date", "disability_grade"
     )
     if reached.is_empty():
@@ -229,6 +212,15 @@ def decide_claims(
     """Decide every claim row; see the module docstring for how the steps are arranged."""
     params = version_table(policy, _CLAIM_PARAMS, grades=True)
     causes = load_causes()
+    # D7: one calendar month; a constant offset when every version agrees (formatting an
+    # offset per row costs more than the rest of the step)
+    month_values = params["death_within_months"].unique().to_list()
+    death_deadline = months_later(
+        pl.col("accident_date"),
+        int(month_values[0]) if len(month_values) == 1 else pl.col("death_within_months"),
+    )
+    grades = grade_range(policy)
+    inputs = StepInputs(as_of=as_of, causes=causes, death_deadline=death_deadline, grades=grades)
     if "diagnosis_code" not in claims.columns:  # a frame from before D10's code column
         claims = claims.with_columns(pl.lit(None, pl.Utf8).alias("diagnosis_code"))
     text_cols = [
@@ -244,7 +236,7 @@ def decide_claims(
         )
         if k in claims.columns
     ]
-    c = claims.with_columns(  # L17: a cell of white space only is a blank cell
+    claims = claims.with_columns(  # L17: a cell of white space only is a blank cell
         [
             pl.when(pl.col(k).str.strip_chars() == "").then(None).otherwise(pl.col(k)).alias(k)
             for k in text_cols
@@ -256,10 +248,10 @@ def decide_claims(
         .alias("event_date"),  # L5
     )
     # D10: each distinct (disease, diagnosis_code) read once, joined back
-    reading = read_claim_diagnoses(c, policy.catalogue)
-    c = _attach2(c, reading, ["disease", "diagnosis_code"])
+    reading = read_claim_diagnoses(claims, policy.catalogue)
+    claims = _attach2(claims, reading, ["disease", "diagnosis_code"])
     is_ci_claim = pl.col("claim_type") == CI
-    c = c.with_columns(
+    claims = claims.with_columns(
         pl.when(is_ci_claim & (pl.col("dx_outcome") == LISTED))
         .then(pl.col("dx_code"))
         .alias("_code"),
@@ -274,24 +266,15 @@ def decide_claims(
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
     repeats = (
-        c.select("_row", "claim_id")
+        claims.select("_row", "claim_id")
         .filter(pl.col("claim_id").is_duplicated())
         .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
         .select("_row", pl.lit(True).alias("_repeat"))
     )
-    c = _attach(c, repeats, "_row")
-    first_row = ~pl.col("_repeat").fill_null(False)
-    step1 = (
-        pl.when(_bad_any())
-        .then(pl.lit("INVALID_VALUE"))
-        .when(_required_missing())
-        .then(pl.lit("MISSING_FIELD"))
-        .when(~first_row)
-        .then(pl.lit("DUPLICATE_CLAIM_ID"))
-        .when(pl.col("_future").str.len_bytes() > 0)
-        .then(pl.lit("DATE_AFTER_AS_OF"))
+    claims = _attach(claims, repeats, "_row")
+    claims = claims.with_columns(_future=_dates_after(as_of)).with_columns(
+        _r1=first_match(steps_of(INPUT), inputs)
     )
-    c = c.with_columns(_future=_dates_after(as_of)).with_columns(_r1=step1)
 
     # ---- step 2: already decided (L3, L14)
     hist = history.filter(~pl.col("voided").fill_null(False))
@@ -304,19 +287,14 @@ def decide_claims(
             pl.col("content").last().alias("_prev_content"),
         )
     )
-    c = _attach(c, decided, "claim_id")
-    step2 = (
-        pl.when(pl.col("_prev_status").is_null())
-        .then(None)
-        .when(pl.col("_prev_content") == pl.col("content"))
-        .then(pl.lit("ALREADY_DECIDED"))
-        .otherwise(pl.lit("CLAIM_CONFLICT"))
+    claims = _attach(claims, decided, "claim_id")
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r1"), first_match(steps_of(HISTORY), inputs))
     )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r1"), step2))
 
     # ---- step 3: possible duplicates (L4)
     key = ["id_number", "claim_type", "_dkey", "_gkey", "event_date"]
-    c = c.with_columns(  # L4: the grade is part of the key of a disability claim only
+    claims = claims.with_columns(  # L4: the grade is part of the key of a disability claim only
         _gkey=pl.when(pl.col("claim_type") == DISABILITY)
         .then(pl.col("disability_grade").fill_null(-1))
         .otherwise(-1)
@@ -343,7 +321,7 @@ def decide_claims(
         pl.col("claim_id").alias("_hclaim"),
     )
     in_register = (
-        c.filter(pl.col("_r").is_null())
+        claims.filter(pl.col("_r").is_null())
         .select("_row", "claim_id", *key)
         .join(hkeys, on=key, how="inner")
         .filter(pl.col("_hclaim") != pl.col("claim_id"))
@@ -351,29 +329,28 @@ def decide_claims(
         .unique()
         .with_columns(_dup_reg=pl.lit(True))
     )
-    c = _attach(c, in_register, "_row")
+    claims = _attach(claims, in_register, "_row")
     # among the claims of this run that reached step 3, in step 10's order: within one key
     # the event date is the same, so "earlier" is the smaller claim_id
-    reached = c.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
+    reached = claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
     in_run = (
         reached.filter(pl.struct(key).is_duplicated())
         .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
         .select("_row", pl.lit(True).alias("_dup_run"))
     )
-    c = _attach(c, in_run, "_row")
-    step3 = pl.when(pl.col("_dup_reg").fill_null(False) | pl.col("_dup_run").fill_null(False)).then(
-        pl.lit("POSSIBLE_DUPLICATE")
+    claims = _attach(claims, in_run, "_row")
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs))
     )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step3))
     # A5.3, step 3: one accident has one grade. A disability claim that may follow an
     # approved one of the same accident date with another grade (in the register, or
     # earlier in this run) is decided in the ordered part, which knows what was approved.
-    c = _attach(c, _regrade_candidates(c, hist), "_row").with_columns(
+    claims = _attach(claims, _regrade_candidates(claims, hist), "_row").with_columns(
         pl.col("_regrade").fill_null(False)
     )
 
     # ---- step 4: cover (L6, L7)
-    sp = spells.select(
+    cover_spells = spells.select(
         "id_number",
         pl.col("name").alias("_spell_name"),
         pl.col("unit_code").alias("_spell_unit"),
@@ -384,8 +361,8 @@ def decide_claims(
         "first_time",
     )
     covering = (
-        c.select("_row", "id_number", "event_date")
-        .join(sp, on="id_number", how="inner")
+        claims.select("_row", "id_number", "event_date")
+        .join(cover_spells, on="id_number", how="inner")
         .filter(
             (pl.col("spell_start") <= pl.col("event_date"))
             & (pl.col("event_date") <= pl.col("term_end"))
@@ -401,50 +378,29 @@ def decide_claims(
             .unique("_row", keep="first", maintain_order=True)
         )
         covering = pl.concat([covering.filter(~twice), chosen])
-    c = _attach(c, covering, "_row")
+    claims = _attach(claims, covering, "_row")
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
-    c = c.with_columns(pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday"))
+    claims = claims.with_columns(
+        pl.coalesce(pl.col("term_start"), pl.col("event_date")).alias("_vday")
+    )
     first = policy.versions[0].effective_from
-    c = in_force(c, "_vday", params, first=first, missing=first)
+    claims = in_force(claims, "_vday", params, first=first, missing=first)
     # L7: names compared after NFKC and without spaces — normalised only where they differ
-    differs = c.filter(pl.col("name") != pl.col("_spell_name")).select(
+    differs = claims.filter(pl.col("name") != pl.col("_spell_name")).select(
         "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
     )
-    c = _attach(c, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
-    step4 = (
-        pl.when(pl.col("contract_no").is_null())
-        .then(pl.lit("NO_COVERAGE"))
-        .when(pl.col("_name_differs"))
-        .then(pl.lit("NAME_MISMATCH"))
-        .when(pl.col("unit_code").is_not_null() & (pl.col("unit_code") != pl.col("_spell_unit")))
-        .then(pl.lit("UNIT_MISMATCH"))
-    )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step4))
+    claims = _attach(claims, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
+    claims = claims.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(COVER), inputs)))
 
-    # ---- step 5: exclusions (A6, L8)
-    # the cause keys come from aidctl/plan/causes.toml, the one list of them (A6.3)
-    cause_cell = pl.col("exclusion").fill_null("")
-    step5 = (
-        pl.when(pl.col("fraud").fill_null(False))
-        .then(pl.lit("EXCLUDED_FRAUD"))
-        .when(pl.col("preexisting_undisclosed").fill_null(False))
-        .then(pl.lit("EXCLUDED_PREEXISTING"))
-        .when(  # L8: a brave act and the fight or crime it ended go to a person
-            pl.col("brave_act").fill_null(False)
-            & cause_cell.str.contains(_any_key(causes.brave_act_conflicts))
-        )
-        .then(pl.lit("CONFLICTING_FACTS"))
-        .when(cause_cell.str.contains(_any_key(causes.excluding)))
-        .then(pl.lit("EXCLUDED_CAUSE"))
-        .when(cause_cell.str.contains(_any_key(causes.ambiguous)))  # L27: never on a guess
-        .then(pl.lit("AMBIGUOUS_CAUSE"))
+    # ---- step 5: exclusions (A6, L8); the cause keys are aidctl/plan/causes.toml's (A6.3)
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r"), first_match(steps_of(EXCLUSIONS), inputs))
     )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), step5))
 
     # ---- steps 6–8, the parts that depend on the claim alone
     cover_day = day_number(pl.col("event_date"), pl.col("spell_start"), pl.col("start_day_counts"))
-    c = c.with_columns(
+    claims = claims.with_columns(
         cover_day=pl.when(pl.col("contract_no").is_not_null()).then(cover_day).cast(pl.Int64)
     )
     is_ci = pl.col("claim_type") == CI
@@ -464,45 +420,11 @@ def decide_claims(
         .otherwise(pl.col("class2_amount"))
     )
     grade = pl.col("disability_grade")
-    grade_ok = grade.is_between(1, 10)
-    grade_amount = pl.col("grade_amounts").list.get((grade - 1).clip(0, 9), null_on_oob=True)
-    # D7: one calendar month; a constant offset when every version agrees (formatting an
-    # offset per row costs more than the rest of the step)
-    month_values = params["death_within_months"].unique().to_list()
-    death_deadline = months_later(
-        pl.col("accident_date"),
-        int(month_values[0]) if len(month_values) == 1 else pl.col("death_within_months"),
+    grade_amount = pl.col("grade_amounts").list.get(
+        (grade - grades[0]).clip(0, grades[1] - grades[0]), null_on_oob=True
     )
-    c = c.with_columns(_period=period, _class_amount=class_amount)
-    static = (
-        pl.when(is_ci & (pl.col("_outcome") == UNLISTED))  # D10: only this rejects
-        .then(pl.lit("DISEASE_NOT_LISTED"))
-        .when(is_ci & (pl.col("_outcome") == TO_PERSON))
-        .then(pl.lit("AMBIGUOUS_DISEASE"))
-        .when(is_ci & (pl.col("_outcome") == UNRECOGNISED))
-        .then(pl.lit("UNRECOGNISED_DISEASE"))
-        .when(is_ci & pl.col("_outcome").ne_missing(LISTED))  # no reading: never pay on a guess
-        .then(pl.lit("UNRECOGNISED_DISEASE"))
-        .when((pl.col("claim_type") == DISABILITY) & ~grade_ok)
-        .then(pl.lit("GRADE_NOT_COVERED"))
-        .when(  # L16: treatment cannot end before the accident
-            (pl.col("claim_type") == DISABILITY)
-            & (pl.col("treatment_end_date") < pl.col("accident_date"))
-        )
-        .then(pl.lit("INVALID_VALUE"))
-        .when(
-            (pl.col("claim_type") == DISABILITY)
-            & (
-                pl.col("treatment_end_date").is_null()
-                | (pl.col("treatment_end_date") > pl.lit(as_of))
-            )
-        )
-        .then(pl.lit("TREATMENT_NOT_ENDED"))
-        .when((pl.col("claim_type") == DEATH) & (pl.col("death_date") > death_deadline))
-        .then(pl.lit("DEATH_NOT_WITHIN_MONTH"))
-        .when((pl.col("claim_type") == DEATH) & (pl.col("death_date") < pl.col("accident_date")))
-        .then(pl.lit("INVALID_VALUE"))
-    )
+    claims = claims.with_columns(_period=period, _class_amount=class_amount)
+    static = first_match(steps_of(CLAIM), inputs)
     request = (
         pl.when(pl.col("_period") == EXEMPTION)
         .then(pl.col("consolation_amount"))
@@ -515,14 +437,16 @@ def decide_claims(
         .when(pl.col("claim_type") == DEATH)
         .then(pl.col("death_amount"))
     )
-    c = c.with_columns(_r=pl.coalesce(pl.col("_r"), static), _request=request.cast(pl.Int64))
-    c = c.with_columns(
+    claims = claims.with_columns(
+        _r=pl.coalesce(pl.col("_r"), static), _request=request.cast(pl.Int64)
+    )
+    claims = claims.with_columns(
         base_amount=pl.when(is_ci).then(pl.col("_class_amount")).otherwise(pl.col("_request")),
         pct=pl.when(pl.col("_period") == REDUCED).then(pl.col("reduced_pct")),
     )
 
     # ---- steps 6 (history part), 9, 10: in order, against a ledger
-    live = c.select(
+    live = claims.select(
         "_row",
         "claim_id",
         "id_number",
@@ -541,28 +465,25 @@ def decide_claims(
     ).filter(  # only what the ordered part reads: it sorts these rows
         pl.col("_r").is_null() | pl.col("_regrade")
     )
-    decided_live = _decide_in_order(live, hist, policy)
+    decided_live = _decide_in_order(live, hist, policy, inputs)
     # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
-    lc = _attach(c, decided_live, "_row").lazy()
-    lc = lc.with_columns(
+    decisions = _attach(claims, decided_live, "_row").lazy()
+    decisions = decisions.with_columns(
         reason_code=pl.coalesce(pl.col("_live_reason"), pl.col("_r")),
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
         cap_room=pl.col("_cap_room"),
     )
-    lc = lc.with_columns(
+    decisions = decisions.with_columns(
         status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
         .then(pl.col("_prev_status"))
-        .otherwise(pl.col("reason_code").replace_strict(_STATUS_OF, default=PENDING)),
-        clause=pl.when(pl.col("reason_code") == "PARTIAL_CAP")
-        .then(pl.when(is_ci).then(pl.lit("A5.1;D8")).otherwise(pl.lit("A5.5;D8")))
-        .otherwise(pl.col("reason_code").replace_strict(_CLAUSE_OF, default="")),
+        .otherwise(status_expr(pl.col("reason_code"), default=PENDING)),
+        # the code's clause; PARTIAL_CAP's depends on the cap that cut it (REASON_TABLE)
+        clause=clause_expr(pl.col("reason_code"), pl.col("claim_type")),
         # L12: the period of every critical-illness claim decided under a covering spell
         period=pl.when(
             is_ci
             & pl.col("contract_no").is_not_null()
-            & pl.col("reason_code")
-            .replace_strict(_STATUS_OF, default=PENDING)
-            .is_in([APPROVED, REJECTED])
+            & status_expr(pl.col("reason_code"), default=PENDING).is_in([APPROVED, REJECTED])
             & (pl.col("reason_code") != "ALREADY_DECIDED")
         ).then(pl.col("_period")),
         detail=pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
@@ -599,9 +520,11 @@ def decide_claims(
         .then(pl.col("_spell_name")),
     )
     # the unit of a decision is the one whose contract covers it (the claim's own, L7)
-    lc = lc.with_columns(unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code")))
-    names = set(lc.collect_schema().names())
-    out = lc.select(
+    decisions = decisions.with_columns(
+        unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code"))
+    )
+    names = set(decisions.collect_schema().names())
+    out = decisions.select(
         [
             (pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k)
             for k, t in DECISION_SCHEMA.items()
@@ -610,19 +533,23 @@ def decide_claims(
     return out if out["_row"].is_sorted() else out.sort("_row")
 
 
+# what the ordered part keeps of each decision: DECISION_SCHEMA's columns, and the period
 _LEDGER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "claim_id": pl.Utf8,
-    "id_number": pl.Utf8,
-    "contract_no": pl.Utf8,
-    "term_start": pl.Date,
-    "claim_type": pl.Utf8,
-    "event_date": pl.Date,
-    "disease_code": pl.Utf8,
-    "disability_grade": pl.Int64,
-    "_period": pl.Utf8,
-    "status": pl.Utf8,
-    "reason_code": pl.Utf8,
-    "amount": pl.Int64,
+    **{
+        key: DECISION_SCHEMA[key]
+        for key in (
+            "claim_id",
+            "id_number",
+            "contract_no",
+            "term_start",
+            "claim_type",
+            "event_date",
+            "disease_code",
+            "disability_grade",
+        )
+    },
+    "_period": DECISION_SCHEMA["period"],
+    **{key: DECISION_SCHEMA[key] for key in ("status", "reason_code", "amount")},
 }
 
 
@@ -639,7 +566,9 @@ def _related_table(catalogue: Catalogue) -> pl.DataFrame:
     ).unique(["_start_code", "disease_code"], keep="first", maintain_order=True)
 
 
-def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+def _decide_in_order(
+    live: pl.DataFrame, hist: pl.DataFrame, policy: Policy, inputs: StepInputs
+) -> pl.DataFrame:
     """Steps 3 (regrade), 6, 9 and 10 for claims that passed every check that depends on
     them alone (and the possible regrades, whatever their own checks said).
 
@@ -647,7 +576,7 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
     CONSOLATION_ALREADY_PAID (D1: a diagnosis in a waiting period starts the exclusion,
     paid or not).
     """
-    h = hist.filter(
+    recorded = hist.filter(
         (pl.col("status") == APPROVED) | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
     ).select(
         "claim_id",
@@ -663,7 +592,7 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
         "reason_code",
         "amount",
     )
-    ledger = [h.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
+    ledger = [recorded.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
     related = _related_table(policy.catalogue)
 
     # step 10's order within each member: (event date, claim_id), as one integer key
@@ -686,11 +615,11 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
     max_rank = ordered["_rank"].max() or 0
     assert isinstance(max_rank, int)
     for k in range(1, max_rank + 1):
-        batch = ordered.filter(pl.col("_rank") == k)  # one claim per member
-        led = pl.concat(ledger, rechunk=False).join(
-            batch.select("id_number"), on="id_number", how="semi"
+        round_claims = ordered.filter(pl.col("_rank") == k)  # one claim per member
+        member_ledger = pl.concat(ledger, rechunk=False).join(
+            round_claims.select("id_number"), on="id_number", how="semi"
         )
-        decided = _decide_round(batch, led, related)
+        decided = _decide_round(round_claims, member_ledger, related, inputs)
         results.append(decided.select(*_LIVE_OUT))
         ledger.append(
             decided.filter(
@@ -730,10 +659,12 @@ def _decide_in_order(live: pl.DataFrame, hist: pl.DataFrame, policy: Policy) -> 
 _LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
 
 
-def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
+def _decide_round(
+    round_claims: pl.DataFrame, ledger: pl.DataFrame, related: pl.DataFrame, inputs: StepInputs
+) -> pl.DataFrame:
     """One claim per member, decided against what was decided before it (the ledger)."""
     approved = pl.col("status") == APPROVED
-    ci_paid = led.filter(
+    ci_paid = ledger.filter(
         approved
         & (pl.col("claim_type") == CI)
         & (pl.col("_period") != EXEMPTION)
@@ -748,7 +679,7 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
     # D1, L9: a diagnosis in a waiting period — approved CONSOLATION or REDUCED_30, or a
     # rejected second consolation — excludes its certain pairs and sends its review pairs
     # to a person, for the member's whole life in the plan
-    starters = led.filter(
+    starters = ledger.filter(
         (pl.col("claim_type") == CI)
         & (
             (approved & pl.col("_period").is_in([EXEMPTION, REDUCED]))
@@ -765,18 +696,18 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         )
     )
     consoled = (
-        led.filter(approved & (pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
+        ledger.filter(approved & (pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
         .select("id_number", "contract_no")
         .unique()
         .with_columns(_consoled=pl.lit(True))
     )
     accident_paid = (
-        led.filter(approved & pl.col("claim_type").is_in(ACCIDENTS))
+        ledger.filter(approved & pl.col("claim_type").is_in(ACCIDENTS))
         .group_by("id_number", "contract_no")
         .agg(pl.col("amount").sum().alias("_accident_paid"))
     )
 
-    b = batch.select(
+    claims = round_claims.select(
         "_row",
         "claim_id",
         "id_number",
@@ -801,19 +732,19 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
     ]
     for table, keys in lookups:
         if table.height:
-            b = b.join(table, on=keys, how="left")
+            claims = claims.join(table, on=keys, how="left")
         else:  # nothing decided before: the columns are simply empty (no join needed)
-            b = b.with_columns(
+            claims = claims.with_columns(
                 pl.lit(None, dtype=dtype).alias(name)
                 for name, dtype in table.schema.items()
                 if name not in keys
             )
     # step 3, A5.3: an approved disability of the same accident date with another grade
-    graded = led.filter(approved & (pl.col("claim_type") == DISABILITY))
+    graded = ledger.filter(approved & (pl.col("claim_type") == DISABILITY))
     regrade_schema = {"_row": pl.Int64, "_regrade_detail": pl.Utf8}
     if graded.height:
         regrade = (
-            b.filter(pl.col("claim_type") == DISABILITY)
+            claims.filter(pl.col("claim_type") == DISABILITY)
             .select("_row", "id_number", "event_date", "disability_grade")
             .join(
                 graded.select(
@@ -843,14 +774,14 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         )
     else:
         regrade = pl.DataFrame(schema=regrade_schema)
-    b = _attach(b, regrade, "_row")
+    claims = _attach(claims, regrade, "_row")
     is_ci = pl.col("claim_type") == CI
     room = (
         pl.when(is_ci)
         .then(pl.col("same_disease_cap") - pl.col("_disease_paid").fill_null(0))
         .otherwise(pl.col("accident_cap") - pl.col("_accident_paid").fill_null(0))
     )
-    b = b.with_columns(
+    claims = claims.with_columns(
         _cap_room=pl.when(pl.col("_regrade_detail").is_not_null() | pl.col("_r").is_not_null())
         .then(None)
         .when(pl.col("_period") != EXEMPTION)
@@ -858,39 +789,20 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         .otherwise(pl.when(~is_ci).then(room))
     )
     capped = pl.min_horizontal(pl.col("_request"), pl.col("_cap_room").clip(lower_bound=0))
-    exemption = is_ci & (pl.col("_period") == EXEMPTION)
-    reason = (
-        pl.when(pl.col("_regrade_detail").is_not_null())
-        .then(pl.lit("SAME_ACCIDENT_REGRADE"))
-        .when(pl.col("_r").is_not_null())  # a possible regrade that was not one
-        .then(pl.col("_r"))
-        .when(is_ci & (pl.col("_first_paid_term") < pl.col("term_start")))
-        .then(pl.lit("DISEASE_PAID_IN_EARLIER_TERM"))
-        .when(is_ci & pl.col("_excluded").fill_null(False))
-        .then(pl.lit("DISEASE_EXCLUDED_AFTER_WAITING"))
-        .when(exemption & pl.col("_consoled").fill_null(False))  # before the review (D1)
-        .then(pl.lit("CONSOLATION_ALREADY_PAID"))
-        .when(is_ci & pl.col("_review_claim").is_not_null())
-        .then(pl.lit("RELATED_DISEASE_REVIEW"))
-        .when(exemption)
-        .then(pl.lit("CONSOLATION"))
-        .when(pl.col("_cap_room") <= 0)
-        .then(
-            pl.when(is_ci)
-            .then(pl.lit("DISEASE_CAP_REACHED"))
-            .otherwise(pl.lit("ACCIDENT_CAP_REACHED"))
-        )
-        .when(capped < pl.col("_request"))
-        .then(pl.lit("PARTIAL_CAP"))
-        .when(is_ci & (pl.col("_period") == REDUCED))
-        .then(pl.lit("REDUCED_30"))
-        .when(is_ci)
-        .then(pl.lit("FULL_BENEFIT"))
-        .when(pl.col("claim_type") == DISABILITY)
-        .then(pl.lit("DISABILITY_GRADE"))
-        .otherwise(pl.lit("ACCIDENTAL_DEATH"))
+    # the registry's ORDERED tests: the regrade (step 3) first, then a reason the claim
+    # already has (a possible regrade that was not one), then steps 6–8; the caps (steps
+    # 6 and 9) then cut or refuse the benefit found
+    ordered = steps_of(ORDERED)
+    benefit = first_match(
+        tuple(s for s in ordered if s.step <= 3),
+        inputs,
+        otherwise=pl.coalesce(
+            pl.col("_r"), first_match(tuple(s for s in ordered if s.step > 3), inputs)
+        ),
     )
-    b = b.with_columns(_live_reason=reason)
+    claims = claims.with_columns(_benefit=benefit, _capped=capped).with_columns(
+        _live_reason=first_match(steps_of(CAP), inputs, otherwise=pl.col("_benefit"))
+    )
     amount = (
         pl.when(pl.col("_live_reason") == "CONSOLATION")
         .then(pl.col("_request"))
@@ -914,7 +826,7 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         .when(pl.col("_live_reason") == "RELATED_DISEASE_REVIEW")
         .then(pl.concat_str([pl.col("_review_claim"), pl.col("_review_code")], separator="|"))
     )
-    return b.select(
+    return claims.select(
         "_row",
         "claim_id",
         "id_number",
@@ -926,7 +838,7 @@ def _decide_round(batch: pl.DataFrame, led: pl.DataFrame, related: pl.DataFrame)
         "disability_grade",
         "_period",
         "_live_reason",
-        pl.col("_live_reason").replace_strict(_STATUS_OF, default=REJECTED).alias("_live_status"),
+        status_expr(pl.col("_live_reason"), default=REJECTED).alias("_live_status"),
         amount.cast(pl.Int64).alias("_live_amount"),
         pl.col("_cap_room").cast(pl.Int64),
         detail.alias("_live_detail"),

@@ -9,7 +9,7 @@ expression over the whole roster; nothing loops over rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -132,6 +132,330 @@ def _bad(field: str) -> pl.Expr:
     return pl.col("_bad_fields").fill_null("").str.contains(rf"(^|,){field}(,|$)")
 
 
+# ---------------------------------------------------------------- the rules as data
+
+_DAY = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class UnitCheck:
+    """One check of a unit row (docs/rules.md "Enrolment"): every check runs, and each one
+    that holds adds its code to the unit's reasons, in this table's order.
+
+    rule: the E-rule or reading it applies; clause: the plan's clause. fatal: the unit is
+    invalid (an error) rather than warned. column: where the finding points (None: the
+    intake's finding, or the per-field MISSING_FIELD, names the cell). shown: the finding's
+    value (default: the column's). test/shown are vectorised expressions over the units.
+    """
+
+    code: str
+    rule: str
+    clause: str
+    fatal: bool
+    column: str | None
+    test: Callable[[], pl.Expr]
+    shown: Callable[[], pl.Expr] | None = None
+
+    @property
+    def severity(self) -> str:
+        return ERROR if self.fatal else WARNING
+
+
+def _checked() -> pl.Expr:
+    """D5/E6's received-day checks: not on `--import`, not for a contract enrolled again."""
+    return ~pl.col("_imported") & ~pl.col("_same")
+
+
+def _dup_unit() -> pl.Expr:
+    """The second and later rows of one unit code in the workbook."""
+    return pl.col("unit_code").is_not_null() & (
+        pl.col("_row").rank("ordinal").over("unit_code") > 1
+    )
+
+
+def _missing(key: str) -> Callable[[], pl.Expr]:
+    return lambda: pl.col(key).is_null() & ~_bad(key)
+
+
+def _unreadable(key: str) -> Callable[[], pl.Expr]:
+    return lambda: _bad(key)
+
+
+def _share() -> pl.Expr:
+    return pl.col("individual_share_pct")
+
+
+def _ahead() -> pl.Expr:
+    return (pl.col("effective_date") - pl.col("_received")).dt.total_days()
+
+
+def _days(*cols: str | pl.Expr) -> pl.Expr:
+    """Dates and figures of a finding's sentence, `|`-separated ({v1}, {v2} …)."""
+    parts = [pl.col(c).dt.strftime(_DAY) if isinstance(c, str) else c for c in cols]
+    return pl.format("|".join("{}" for _ in parts), *parts)
+
+
+UNIT_CHECKS: tuple[UnitCheck, ...] = (
+    *(
+        check
+        for key in UNIT_REQUIRED
+        for check in (
+            UnitCheck(
+                "MISSING_FIELD",
+                "E5",
+                "L1",
+                True,
+                None,
+                _missing(key),
+            ),
+            UnitCheck("INVALID_VALUE", "E5", "L1", True, None, _unreadable(key)),
+        )
+    ),
+    # an unreadable received day cannot decide D5; the intake's finding names the cell
+    UnitCheck("INVALID_VALUE", "E6", "D5", True, None, lambda: _bad("received_date")),
+    UnitCheck(
+        "INVALID_VALUE",
+        "E5",
+        "D5",
+        True,
+        None,
+        lambda: pl.col("_imported") & _bad("enrolment_kind"),
+    ),
+    UnitCheck(
+        "INVALID_TOTAL_STAFF",
+        "E2",
+        "A1.3",
+        True,
+        "total_staff",
+        lambda: (pl.col("total_staff") <= 0) | (pl.col("total_staff") > MAX_STAFF),
+    ),
+    UnitCheck("DUPLICATE_UNIT", "E5", "A2.1", True, "unit_code", _dup_unit),
+    UnitCheck(
+        "INVALID_CREDIT_CODE", "E3", "A1.1", True, "unit_code", lambda: ~pl.col("_credit_ok")
+    ),
+    # E3 / A1.1 "连云港地区": characters 3–8 of a credit code are the issuing region
+    UnitCheck(
+        "UNIT_OUTSIDE_AREA",
+        "E3",
+        "A1.1",
+        False,
+        "unit_code",
+        lambda: (
+            (pl.col("unit_code").str.len_chars() == 18)
+            & pl.col("_credit_ok")
+            & ~pl.col("unit_code").str.slice(2, 6).str.starts_with(LIANYUNGANG_REGION_PREFIX)
+        ),
+        lambda: pl.col("unit_code").str.slice(2, 6),
+    ),
+    UnitCheck(
+        "INVALID_SHARE",
+        "E4",
+        "A4.2",
+        True,
+        None,
+        lambda: (_share() < 0) | (_share() > 100) | _share().is_nan(),
+    ),
+    UnitCheck(
+        "INDIVIDUAL_SHARE_ABOVE_20",
+        "E4",
+        "A4.2",
+        False,
+        "individual_share_pct",
+        lambda: (_share() > pl.col("individual_share_max_pct")) & (_share() <= 100),
+    ),
+    UnitCheck(
+        "INVALID_PAYROLL",
+        "E4",
+        "A4.3",
+        True,
+        "total_payroll",
+        lambda: (
+            (pl.col("total_payroll") < 0)
+            | (pl.col("total_payroll") > MAX_PAYROLL)
+            | pl.col("total_payroll").is_nan()
+        ),
+    ),
+    # D5: a renewal received within the grace starts on expiry + 1 whatever it states
+    UnitCheck(
+        "RENEWAL_DATE_ADJUSTED",
+        "E6",
+        "A7.1;D5",
+        False,
+        "effective_date",
+        lambda: _checked() & pl.col("_renewal") & (pl.col("_start") != pl.col("effective_date")),
+        lambda: _days("effective_date", "_start", "_prev_end", "_received"),
+    ),
+    # D5: a first enrolment may not start before the day its roster was received
+    UnitCheck(
+        "BACKDATED_EFFECTIVE_DATE",
+        "E6",
+        "A2.1;D5",
+        True,
+        "effective_date",
+        lambda: _checked() & ~pl.col("_renewal") & (pl.col("effective_date") < pl.col("_received")),
+        lambda: _days("effective_date", "_received"),
+    ),
+    # D5 (L50): a stated date far beyond the received day is probably a typing slip
+    UnitCheck(
+        "EFFECTIVE_DATE_FAR_AHEAD",
+        "E6",
+        "D5;L50",
+        False,
+        "effective_date",
+        lambda: _checked() & (_ahead() > pl.col("effective_date_max_days_ahead")),
+        lambda: _days(
+            "effective_date", "_received", _ahead(), pl.col("effective_date_max_days_ahead")
+        ),
+    ),
+    # E6: a term that has already ended on the received day cannot be enrolled
+    UnitCheck(
+        "TERM_ALREADY_ENDED",
+        "E6",
+        "A2.1;E6",
+        True,
+        "effective_date",
+        lambda: _checked() & (pl.col("_term_end") < pl.col("_received")),
+        lambda: _days("_start", "_term_end", "_received"),
+    ),
+    UnitCheck(
+        "OVERLAPS_EXISTING_CONTRACT",
+        "E5",
+        "A2.1",
+        True,
+        "effective_date",
+        lambda: pl.col("_overlap"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class MemberCheck:
+    """One check of a member row (E1, E3): the first that holds decides the row's
+    `member_code` and `member_status` ('rejected' or 'ineligible'), in this table's order;
+    every one that holds is a finding at `column`, showing `shown` (default: the column)."""
+
+    code: str
+    rule: str
+    clause: str
+    column: str
+    status: str
+    test: Callable[[], pl.Expr]
+    shown: Callable[[], pl.Expr] | None = None
+
+
+def _valid_id() -> pl.Expr:
+    return pl.col("_id_problem").is_null()
+
+
+def _temporary() -> pl.Expr:
+    return pl.col("employment_type") == "temporary"
+
+
+def _no_value() -> pl.Expr:
+    return pl.lit(None, pl.Utf8)
+
+
+MEMBER_CHECKS: tuple[MemberCheck, ...] = (
+    # a unit code that is not on the units sheet; members of a unit whose own row has
+    # problems are not each reported again (the unit's finding says it)
+    MemberCheck(
+        "UNKNOWN_UNIT",
+        "E5",
+        "A1.2",
+        "unit_code",
+        "rejected",
+        lambda: pl.col("_unit_listed").is_null() & pl.col("unit_code").is_not_null(),
+        lambda: pl.col("unit_code"),
+    ),
+    *(
+        check
+        for key in MEMBER_REQUIRED
+        for check in (
+            MemberCheck("INVALID_VALUE", "E3", "L1", key, "rejected", _unreadable(key)),
+            MemberCheck("MISSING_FIELD", "E3", "L1", key, "rejected", _missing(key)),
+        )
+    ),
+    MemberCheck(
+        "INVALID_ID",
+        "E3",
+        "A1.1",
+        "id_number",
+        "rejected",
+        lambda: ~_valid_id(),
+        lambda: pl.col("_id_problem"),
+    ),
+    MemberCheck(
+        "DUPLICATE_MEMBER",
+        "E3",
+        "A1.2",
+        "id_number",
+        "rejected",
+        lambda: _valid_id() & ~pl.col("_first_in_unit"),
+        _no_value,
+    ),
+    MemberCheck(  # the same id in two units of the workbook: counted in the first only
+        "ENROLLED_IN_OTHER_UNIT",
+        "E3",
+        "A1.2",
+        "id_number",
+        "rejected",
+        lambda: (
+            _valid_id()
+            & pl.col("_first_in_unit")
+            & (pl.col("_first_unit_of_id") != pl.col("unit_code"))
+        ),
+        lambda: pl.col("_first_unit_of_id"),
+    ),
+    MemberCheck(  # covered by another unit's contract in the register for an overlapping term
+        "ENROLLED_IN_OTHER_UNIT",
+        "E3",
+        "A1.2",
+        "id_number",
+        "rejected",
+        lambda: _valid_id() & pl.col("_register_conflict"),
+        lambda: pl.col("_register_unit"),
+    ),
+    MemberCheck("INVALID_VALUE", "E3", "L1", "join_date", "rejected", _unreadable("join_date")),
+    MemberCheck(
+        "JOIN_DATE_OUTSIDE_TERM",
+        "E3",
+        "A2.1;D6",
+        "join_date",
+        "rejected",
+        lambda: (
+            (pl.col("join_date") < pl.col("_unit_start"))
+            | (pl.col("join_date") > pl.col("_unit_end"))
+        ),
+    ),
+    MemberCheck(
+        "INVALID_VALUE",
+        "E1",
+        "L1",
+        "engagement_months",
+        "rejected",
+        lambda: _temporary() & _bad("engagement_months"),
+    ),
+    MemberCheck(
+        "ENGAGEMENT_MONTHS_MISSING",
+        "E1",
+        "A1.1",
+        "engagement_months",
+        "rejected",
+        lambda: _temporary() & pl.col("engagement_months").is_null() & ~_bad("engagement_months"),
+    ),
+    MemberCheck(
+        "INELIGIBLE_TEMPORARY",
+        "E1",
+        "A1.1",
+        "engagement_months",
+        "ineligible",
+        lambda: (
+            _temporary() & (pl.col("engagement_months") <= pl.col("temporary_min_months_exclusive"))
+        ),
+    ),
+)
+
+
 def check_enrollment(
     units: pl.DataFrame,
     members: pl.DataFrame,
@@ -155,184 +479,63 @@ def check_enrollment(
     """
     findings: list[pl.DataFrame] = []
     received_day = received_default or as_of
-    u = units.with_row_index("_unit_idx")
+    member_columns = members.columns  # the roster's own columns, as the member rows show
+    units = units.with_row_index("_unit_idx")
     for key, dtype in (("received_date", pl.Date), ("enrolment_kind", pl.Utf8)):
-        if key not in u.columns:
-            u = u.with_columns(pl.lit(None, dtype).alias(key))
+        if key not in units.columns:
+            units = units.with_columns(pl.lit(None, dtype).alias(key))
     # D5: the day the renewal was done decides, not the effective date written on it
-    u = u.with_columns(
+    units = units.with_columns(
         _received=pl.coalesce(pl.col("received_date"), pl.lit(received_day)),
         _imported=pl.lit(imported),
     )
 
     # ---- units: required fields, duplicates, credit codes, term (A2.1, D3), renewal (D5)
-    u = attach_params(u, "effective_date", policy).sort("_row")
-    u = _with_renewal(u, existing_contracts)
+    units = attach_params(units, "effective_date", policy).sort("_row")
+    units = _with_renewal(units, existing_contracts)
     # the contract's parameters are those in force on the day its term really starts (D9)
-    u = attach_params(u.drop(_PARAM_KEYS), "_start", policy).sort("_row")
-    u = _with_term(u)
-    u = _with_overlap(u, existing_contracts)
-    checked = ~pl.col("_imported") & ~pl.col("_same")  # D5/E6 checks: not on --import
-    reasons: list[tuple[pl.Expr, str, bool, str | None, pl.Expr | None]] = []
-    # (mask, code, makes the unit invalid, column, value shown)
-    for key in UNIT_REQUIRED:
-        reasons.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", True, None, None))
-        reasons.append((_bad(key), "INVALID_VALUE", True, None, None))
-    # an unreadable received day cannot decide D5; the intake's finding names the cell
-    reasons.append((_bad("received_date"), "INVALID_VALUE", True, None, None))
-    reasons.append(
-        (pl.col("_imported") & _bad("enrolment_kind"), "INVALID_VALUE", True, None, None)
-    )
-    reasons.append(
-        (
-            (pl.col("total_staff") <= 0) | (pl.col("total_staff") > MAX_STAFF),
-            "INVALID_TOTAL_STAFF",
-            True,
-            "total_staff",
-            None,
-        )
-    )
-    dup_unit = pl.col("unit_code").is_not_null() & (
-        pl.col("_row").rank("ordinal").over("unit_code") > 1
-    )
-    reasons.append((dup_unit, "DUPLICATE_UNIT", True, "unit_code", None))
-    u = u.with_columns(_credit_ok=_credit_code_ok(u["unit_code"]))
-    reasons.append((~pl.col("_credit_ok"), "INVALID_CREDIT_CODE", True, "unit_code", None))
-    # E3 / A1.1 "连云港地区": characters 3–8 of a credit code are the issuing region
-    outside = (
-        (pl.col("unit_code").str.len_chars() == 18)
-        & pl.col("_credit_ok")
-        & ~pl.col("unit_code").str.slice(2, 6).str.starts_with(LIANYUNGANG_REGION_PREFIX)
-    )
-    reasons.append(
-        (outside, "UNIT_OUTSIDE_AREA", False, "unit_code", pl.col("unit_code").str.slice(2, 6))
-    )
-    share = pl.col("individual_share_pct")
-    reasons.append(
-        ((share < 0) | (share > 100) | share.is_nan(), "INVALID_SHARE", True, None, None)
-    )
-    reasons.append(
-        (
-            (share > pl.col("individual_share_max_pct")) & (share <= 100),
-            "INDIVIDUAL_SHARE_ABOVE_20",
-            False,
-            "individual_share_pct",
-            None,
-        )
-    )
-    reasons.append(
-        (
-            (pl.col("total_payroll") < 0)
-            | (pl.col("total_payroll") > MAX_PAYROLL)
-            | pl.col("total_payroll").is_nan(),
-            "INVALID_PAYROLL",
-            True,
-            "total_payroll",
-            None,
-        )
-    )
-    day = "%Y-%m-%d"
-    # D5: a renewal received within the grace starts on expiry + 1 whatever it states
-    reasons.append(
-        (
-            checked & pl.col("_renewal") & (pl.col("_start") != pl.col("effective_date")),
-            "RENEWAL_DATE_ADJUSTED",
-            False,
-            "effective_date",
-            pl.format(
-                "{}|{}|{}|{}",
-                pl.col("effective_date").dt.strftime(day),
-                pl.col("_start").dt.strftime(day),
-                pl.col("_prev_end").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-            ),
-        )
-    )
-    # D5: a first enrolment may not start before the day its roster was received
-    reasons.append(
-        (
-            checked & ~pl.col("_renewal") & (pl.col("effective_date") < pl.col("_received")),
-            "BACKDATED_EFFECTIVE_DATE",
-            True,
-            "effective_date",
-            pl.format(
-                "{}|{}",
-                pl.col("effective_date").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-            ),
-        )
-    )
-    # D5 (L50): a stated date far beyond the received day is probably a typing slip
-    ahead = (pl.col("effective_date") - pl.col("_received")).dt.total_days()
-    reasons.append(
-        (
-            checked & (ahead > pl.col("effective_date_max_days_ahead")),
-            "EFFECTIVE_DATE_FAR_AHEAD",
-            False,
-            "effective_date",
-            pl.format(
-                "{}|{}|{}|{}",
-                pl.col("effective_date").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-                ahead,
-                pl.col("effective_date_max_days_ahead"),
-            ),
-        )
-    )
-    # E6: a term that has already ended on the received day cannot be enrolled
-    reasons.append(
-        (
-            checked & (pl.col("_term_end") < pl.col("_received")),
-            "TERM_ALREADY_ENDED",
-            True,
-            "effective_date",
-            pl.format(
-                "{}|{}|{}",
-                pl.col("_start").dt.strftime(day),
-                pl.col("_term_end").dt.strftime(day),
-                pl.col("_received").dt.strftime(day),
-            ),
-        )
-    )
-    reasons.append((pl.col("_overlap"), "OVERLAPS_EXISTING_CONTRACT", True, "effective_date", None))
-
+    units = attach_params(units.drop(_PARAM_KEYS), "_start", policy).sort("_row")
+    units = _with_term(units)
+    units = _with_overlap(units, existing_contracts)
+    units = units.with_columns(_credit_ok=_credit_code_ok(units["unit_code"]))
     reason_exprs = []
     invalid_exprs = []
-    for i, (mask, code, fatal, _col, _value) in enumerate(reasons):
-        reason_exprs.append(pl.when(mask.fill_null(False)).then(pl.lit(code)).alias(f"_r{i}"))
-        if fatal:
-            invalid_exprs.append(mask.fill_null(False))
-    u = u.with_columns(reason_exprs).with_columns(
-        pl.concat_list([pl.col(f"_r{i}") for i in range(len(reasons))])
+    for i, check in enumerate(UNIT_CHECKS):
+        mask = check.test().fill_null(False)
+        reason_exprs.append(pl.when(mask).then(pl.lit(check.code)).alias(f"_r{i}"))
+        if check.fatal:
+            invalid_exprs.append(mask)
+    units = units.with_columns(reason_exprs).with_columns(
+        pl.concat_list([pl.col(f"_r{i}") for i in range(len(UNIT_CHECKS))])
         .list.drop_nulls()
         .list.unique(maintain_order=True)
         .alias("_unit_reasons"),
         pl.any_horizontal(invalid_exprs).alias("_unit_invalid"),
     )
-    for i, (_mask, code, fatal, column, shown) in enumerate(reasons):
-        if column is None:
+    for i, check in enumerate(UNIT_CHECKS):
+        if check.column is None:
             continue  # MISSING_FIELD located per field below; INVALID_VALUE by the intake
         findings.append(
             _finding(
-                u,
+                units,
                 pl.col(f"_r{i}").is_not_null(),
                 file,
-                code,
-                column,
-                pl.col(column) if shown is None else shown,
-                ERROR if fatal else WARNING,
+                check.code,
+                check.column,
+                pl.col(check.column) if check.shown is None else check.shown(),
+                check.severity,
             )
         )
     for key in UNIT_REQUIRED:
         findings.append(
             _finding(
-                u, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None)
+                units, pl.col(key).is_null() & ~_bad(key), file, "MISSING_FIELD", key, pl.lit(None)
             )
         )
-    u = u.drop([f"_r{i}" for i in range(len(reasons))])
+    units = units.drop([f"_r{i}" for i in range(len(UNIT_CHECKS))])
 
     # ---- members: E1 eligibility, E3 people
-    unit_keys = u.filter(~dup_unit.fill_null(False)).select(
+    unit_keys = units.filter(~_dup_unit().fill_null(False)).select(
         "unit_code",
         pl.col("_start").alias("_unit_start"),
         pl.col("_term_end").alias("_unit_end"),
@@ -345,14 +548,14 @@ def check_enrollment(
         pl.col("_kind_renewal").alias("_unit_kind_renewal"),
         pl.col("_existing_contract_no").alias("_unit_same_no"),
     )
-    m = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
-    m = _with_continuing(m, existing_spells)
+    members = members.join(unit_keys, on="unit_code", how="left", maintain_order="left")
+    members = _with_continuing(members, existing_spells)
     # D6: cover starts on the join date, else with the contract. Only members who continue
     # from the previous contract of a renewal received within the grace are covered before
     # the received day; anyone else starts on the received day at the earliest (not with
     # --import, which trusts the stated dates).
     stated_start = pl.coalesce(pl.col("join_date"), pl.col("_unit_start"))
-    m = m.with_columns(
+    members = members.with_columns(
         _id_problem=id_problem("id_number", as_of),
         _join_adjusted=(
             pl.lit(not imported)
@@ -367,25 +570,24 @@ def check_enrollment(
         .otherwise(pl.col("_stated_start")),
     )
     if region_codes is None:
-        m = m.with_columns(_unknown_region=pl.lit(False))
+        members = members.with_columns(_unknown_region=pl.lit(False))
     else:
-        m = m.with_columns(
+        members = members.with_columns(
             _unknown_region=unknown_region("id_number", region_codes)
             & pl.col("_id_problem").is_null()
         )
-    valid_id = pl.col("_id_problem").is_null()
     # earlier rows win: the same id twice in one unit, or in two units of the workbook
-    m = m.with_columns(
+    members = members.with_columns(
         _first_in_unit=(pl.col("_row").rank("ordinal").over("unit_code", "id_number") == 1),
         _first_in_file=(pl.col("_row").rank("ordinal").over("id_number") == 1),
     )
-    m = m.with_columns(
+    members = members.with_columns(
         _first_unit_of_id=pl.col("unit_code").sort_by("_row").first().over("id_number")
     )
-    m = _with_register_conflicts(m, existing_spells)
+    members = _with_register_conflicts(members, existing_spells)
     # E1: a bare 聘用 ("engaged") is contract staff, unless engagement_months is filled in:
     # then it is a temporary engagement and the more-than-12-months test applies
-    m = m.with_columns(
+    members = members.with_columns(
         employment_type=pl.when(pl.col("employment_type") == "engaged")
         .then(
             pl.when(pl.col("engagement_months").is_not_null())
@@ -394,87 +596,28 @@ def check_enrollment(
         )
         .otherwise(pl.col("employment_type"))
     )
-    temp = pl.col("employment_type") == "temporary"
-    checks: list[tuple[pl.Expr, str, str, str]] = [
-        # (mask, code, column, member_status)
-        (
-            # a unit code that is not on the units sheet; members of a unit whose own row
-            # has problems are not each reported again (the unit's finding says it)
-            pl.col("_unit_listed").is_null() & pl.col("unit_code").is_not_null(),
-            "UNKNOWN_UNIT",
-            "unit_code",
-            "rejected",
-        ),
-    ]
-    for key in MEMBER_REQUIRED:
-        checks.append((_bad(key), "INVALID_VALUE", key, "rejected"))
-        checks.append((pl.col(key).is_null() & ~_bad(key), "MISSING_FIELD", key, "rejected"))
-    checks += [
-        (~valid_id, "INVALID_ID", "id_number", "rejected"),
-        (valid_id & ~pl.col("_first_in_unit"), "DUPLICATE_MEMBER", "id_number", "rejected"),
-        (
-            valid_id
-            & pl.col("_first_in_unit")
-            & (pl.col("_first_unit_of_id") != pl.col("unit_code")),
-            "ENROLLED_IN_OTHER_UNIT",
-            "id_number",
-            "rejected",
-        ),
-        (
-            valid_id & pl.col("_register_conflict"),
-            "ENROLLED_IN_OTHER_UNIT",
-            "id_number",
-            "rejected",
-        ),
-        (_bad("join_date"), "INVALID_VALUE", "join_date", "rejected"),
-        (
-            (pl.col("join_date") < pl.col("_unit_start"))
-            | (pl.col("join_date") > pl.col("_unit_end")),
-            "JOIN_DATE_OUTSIDE_TERM",
-            "join_date",
-            "rejected",
-        ),
-        (temp & _bad("engagement_months"), "INVALID_VALUE", "engagement_months", "rejected"),
-        (
-            temp & pl.col("engagement_months").is_null() & ~_bad("engagement_months"),
-            "ENGAGEMENT_MONTHS_MISSING",
-            "engagement_months",
-            "rejected",
-        ),
-        (
-            temp & (pl.col("engagement_months") <= pl.col("temporary_min_months_exclusive")),
-            "INELIGIBLE_TEMPORARY",
-            "engagement_months",
-            "ineligible",
-        ),
-    ]
     code_expr: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     status_expr: pl.Expr = pl.lit("ok")
-    for mask, code, _col, status in reversed(checks):
-        code_expr = pl.when(mask.fill_null(False)).then(pl.lit(code)).otherwise(code_expr)
-        status_expr = pl.when(mask.fill_null(False)).then(pl.lit(status)).otherwise(status_expr)
-    m = m.with_columns(member_code=code_expr, member_status=status_expr)
-    # the value shown with a finding: never the id itself (the id has its own column, masked
-    # in reports), but what is wrong with it or where else it is enrolled
-    special_value = {
-        "INVALID_ID": pl.col("_id_problem"),
-        "DUPLICATE_MEMBER": pl.lit(None, pl.Utf8),
-        "ENROLLED_IN_OTHER_UNIT": pl.col("_first_unit_of_id"),
-        "UNKNOWN_UNIT": pl.col("unit_code"),
-    }
-    for mask, code, col, _status in checks:
-        if code == "INVALID_VALUE":
+    for member_check in reversed(MEMBER_CHECKS):  # the first check that holds decides
+        held = member_check.test().fill_null(False)
+        code_expr = pl.when(held).then(pl.lit(member_check.code)).otherwise(code_expr)
+        status_expr = pl.when(held).then(pl.lit(member_check.status)).otherwise(status_expr)
+    members = members.with_columns(member_code=code_expr, member_status=status_expr)
+    for member_check in MEMBER_CHECKS:
+        if member_check.code == "INVALID_VALUE":
             continue  # the intake's own finding names the cell and what was in it
-        if code == "ENROLLED_IN_OTHER_UNIT" and "_register_conflict" in str(mask):
-            value: pl.Expr = pl.col("_register_unit")
-        elif code in special_value:
-            value = special_value[code]
+        # the value shown with a finding: never the id itself (the id has its own column,
+        # masked in reports), but what is wrong with it or where else it is enrolled
+        column = member_check.column
+        if member_check.shown is not None:
+            value: pl.Expr = member_check.shown()
         else:
-            value = pl.col(col) if col in m.columns else pl.lit(None)
-        findings.append(_finding(m, mask.fill_null(False), file, code, col, value))
+            value = pl.col(column) if column in members.columns else pl.lit(None)
+        held = member_check.test().fill_null(False)
+        findings.append(_finding(members, held, file, member_check.code, column, value))
     findings.append(
         _finding(
-            m,
+            members,
             pl.col("_unknown_region").fill_null(False),
             file,
             "ID_REGION_UNKNOWN",
@@ -486,7 +629,7 @@ def check_enrollment(
 
     findings.append(
         _finding(
-            m,
+            members,
             pl.col("_join_adjusted") & (pl.col("member_status") == "ok"),
             file,
             "JOIN_DATE_ADJUSTED",
@@ -501,7 +644,7 @@ def check_enrollment(
     )
 
     # ---- E2 ratio and E4 money, per unit
-    counts = m.group_by("unit_code").agg(
+    counts = members.group_by("unit_code").agg(
         (pl.col("member_status") == "ok").sum().alias("eligible"),
         (pl.col("member_status").is_in(["ok", "ineligible"]) & pl.col("_first_in_unit"))
         .sum()
@@ -510,7 +653,7 @@ def check_enrollment(
         .sum()
         .alias("ineligible"),
     )
-    u = u.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
+    units = units.join(counts, on="unit_code", how="left", maintain_order="left").with_columns(
         pl.col("eligible", "listed", "ineligible").fill_null(0).cast(pl.Int64)
     )
     small = pl.col("total_staff") < pl.col("small_unit_below")
@@ -524,7 +667,7 @@ def check_enrollment(
     # "全体从业人员总数的80%以上", temporaries included)
     basis = pl.when(small).then((staff - pl.col("ineligible")).clip(0, None)).otherwise(staff)
     required_count = (basis * bp + 9999) // 10000
-    u = u.with_columns(
+    units = units.with_columns(
         required_ratio=ratio_bp,
         required_count=required_count,
         ratio=pl.when(pl.col("total_staff") > 0)
@@ -536,7 +679,7 @@ def check_enrollment(
     )
     too_many = pl.col("listed") > pl.col("total_staff")
     below = pl.col("eligible") < pl.col("required_count")
-    u = u.with_columns(
+    units = units.with_columns(
         _too_many=too_many.fill_null(False),
         shortfall=pl.when(below & ~too_many.fill_null(False))
         .then(pl.col("required_count") - pl.col("eligible"))
@@ -544,7 +687,7 @@ def check_enrollment(
         # the most the roster's own staff could reach: all but the listed ineligible
         _reachable=(staff - pl.col("ineligible")).clip(0, None),
     )
-    u = u.with_columns(
+    units = units.with_columns(
         status=pl.when(pl.col("_unit_invalid") | pl.col("_too_many"))
         .then(pl.lit(INVALID))
         .when(pl.col("shortfall") > 0)
@@ -577,8 +720,8 @@ def check_enrollment(
     )
     contribution = pl.col("eligible") * pl.col("contribution_per_member")
     individual = ((contribution * pct * 100 + 5000) // 10000).cast(pl.Int64)  # L11, half up
-    u = (
-        u.with_columns(
+    units = (
+        units.with_columns(
             contribution_total=contribution.cast(pl.Int64),
             individual_share=individual,
         )
@@ -604,7 +747,7 @@ def check_enrollment(
         )
     )
     # ratio findings carry the figures for the message: eligible/total_staff/shortfall
-    ratio_rows = u.filter(pl.col("_ratio_reason").is_not_null())
+    ratio_rows = units.filter(pl.col("_ratio_reason").is_not_null())
     findings.append(
         _finding(
             ratio_rows,
@@ -629,7 +772,7 @@ def check_enrollment(
     )
 
     # ---- E5: what may be recorded
-    compliant = u.filter(pl.col("status") == COMPLIANT)
+    compliant = units.filter(pl.col("status") == COMPLIANT)
     contracts = compliant.select(
         "unit_code",
         "unit_name",
@@ -654,7 +797,7 @@ def check_enrollment(
         pl.col("_existing_contract_no"),
     )
     spells = (
-        m.filter(pl.col("member_status") == "ok")
+        members.filter(pl.col("member_status") == "ok")
         .join(
             contracts.select(
                 "unit_code",
@@ -682,7 +825,7 @@ def check_enrollment(
     spells = _with_first_time(spells, existing_spells, policy)
     contracts = contracts.drop("_kind_renewal")
 
-    unit_out = u.sort("_row").select(
+    unit_out = units.sort("_row").select(
         "unit_code",
         "unit_name",
         "status",
@@ -710,8 +853,8 @@ def check_enrollment(
         "_sheet",
         "_row",
     )
-    member_out = m.sort("_row").select(
-        *[c for c in members.columns],
+    member_out = members.sort("_row").select(
+        *member_columns,
         "member_status",
         "member_code",
     )

@@ -19,7 +19,6 @@ import polars as pl
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 _CHECK_CHARS = "10X98765432"
 
-ID_OK = None
 INVALID_LENGTH = "length"
 INVALID_FORMAT = "format"
 INVALID_CHECKSUM = "checksum"

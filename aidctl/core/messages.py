@@ -1,12 +1,49 @@
-"""Texts of the core's finding and reason codes: (zh, en).
+"""Every text a clerk reads for a finding or reason code: one catalogue, (zh, en) per code.
 
-Enrolment findings take `{value}` (the offending value or the figures) and `{column}`.
-Claim reasons are short labels; the full sentence with its figures is built by
-`aidctl.reports.explain` from the decision's figures.
+Codes stay English everywhere; only these texts are translated (`aidctl.i18n` reads this
+catalogue and nothing else). Placeholders:
+
+- `{value}` the offending value or the decision's detail, `{column}` the header as written;
+  a value with several figures is `|`-separated: `{v1}`, `{v2}` … are its parts;
+- the plan's figures, never written into a sentence: `{share_max}`, `{share_split}`,
+  `{temp_term}`, `{reduced_pct}`, `{disease_count}`, `{grade_first}`, `{grade_last}`,
+  `{death_within}`, `{area_prefix}` — filled by `figures()` from the parameter version in
+  force (a decision carries its `policy_version`) and the disease catalogue.
+
+Claim reasons are short labels; the full sentence with its amounts is built by
+`aidctl.reports.explain` from the decision's figures. Every pending or rejection says what
+to do next.
 """
 
+from __future__ import annotations
+
+from aidctl.core.enrollment import LIANYUNGANG_REGION_PREFIX
+from aidctl.plan.params import Policy, PolicyVersion
+
 MESSAGES: dict[str, tuple[str, str]] = {
-    # ---- enrolment (A1, A4, E1–E5)
+    # ---- intake (cells as read)
+    "INVALID_VALUE": (
+        "“{column}”列的值“{value}”无法识别，请按模板填写。",
+        "The value '{value}' in column '{column}' cannot be read; fill it in as the template"
+        " shows.",
+    ),
+    "ID_STORED_AS_NUMBER": (
+        "“{column}”列的身份证号“{value}”以数字格式保存，末尾几位可能已丢失；"
+        "请把该列设为文本格式后重新录入。",
+        "The id number '{value}' in column '{column}' was stored as a number, so its last"
+        " digits may be lost; set the column to text and type the id again.",
+    ),
+    "DUPLICATE_HEADER": (
+        "表头“{column}”与前面的一列含义相同，已使用前一列，本列被忽略。",
+        "The header '{column}' means the same as an earlier column; the earlier column is"
+        " used and this one is ignored.",
+    ),
+    "SHARE_AS_FRACTION": (
+        "“{column}”列的值“{value}”小于 1，按百分比格式的小数读取（即 ×100）；请核对。",
+        "The value '{value}' in column '{column}' is below 1 and was read as a fraction from"
+        " a percentage-formatted cell (multiplied by 100); please check it.",
+    ),
+    # ---- enrolment (A1, A4, E1–E6, D5, D6)
     "MISSING_FIELD": ("必填项“{column}”为空", "required field '{column}' is empty"),
     "INVALID_TOTAL_STAFF": (
         "从业人员总数须大于0（{value}）",
@@ -25,8 +62,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "individual share must be 0–100 ({value})",
     ),
     "INDIVIDUAL_SHARE_ABOVE_20": (
-        "个人分担比例{value}%高于20%（A4.2：单位与个人原则上按8:2分担）",
-        "individual share {value}% is above 20% (A4.2: unit and member share 8:2 in principle)",
+        "个人分担比例{value}%高于{share_max}%（A4.2：单位与个人原则上按{share_split}分担）",
+        "individual share {value}% is above {share_max}% (A4.2: unit and member share {share_split} in principle)",
     ),
     "INVALID_PAYROLL": (
         "工资总额不能为负数（{value}）",
@@ -61,26 +98,90 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "temporary staff need the engagement term in months",
     ),
     "INELIGIBLE_TEMPORARY": (
-        "临时职工聘用期{value}个月，未超过一年，不属保障对象（A1.1）",
-        "temporary staff engaged for {value} months, not more than one year: not eligible (A1.1)",
+        "临时职工聘用期{value}个月，未超过{temp_term}，不属保障对象（A1.1）",
+        "temporary staff engaged for {value} months, not more than {temp_term}: not eligible (A1.1)",
     ),
-    "ID_REGION_UNKNOWN": (
-        "身份证地区码{value}不在现行行政区划中（可能为旧区划码），仅提示",
-        "region code {value} is not in the current list (possibly an older code); warning only",
+    # ---- D5: the day the renewal was done
+    "RENEWAL_DATE_ADJUSTED": (
+        "续保于{v4}受理，在原履约单到期日（{v3}）后的宽限期内，新履约单自{v2}起连续保障"
+        "（D5），所填生效日期{v1}未采用；如确为新参保，请说明后按首次参保办理",
+        "renewal received on {v4}, within the grace after the previous contract's expiry "
+        "({v3}): the new term runs from {v2} so that cover is continuous (D5); the stated "
+        "effective date {v1} was not used. If this is a new enrolment, say so and enrol it "
+        "as such",
     ),
+    "BACKDATED_EFFECTIVE_DATE": (
+        "生效日期{v1}早于名册受理日期{v2}，保障不能倒签（D5）；请将生效日期改为{v2}或以后，"
+        "或在“受理日期”栏填写实际受理之日后重新提交",
+        "effective date {v1} is before the day the roster was received ({v2}); cover cannot "
+        "be backdated (D5). Set the effective date to {v2} or later, or write the real "
+        "received day in the received-date column, and send the roster again",
+    ),
+    "EFFECTIVE_DATE_FAR_AHEAD": (
+        "生效日期{v1}比受理日期{v2}晚{v3}天（超过{v4}天），请核对是否填错年份；仅提示",
+        "effective date {v1} is {v3} days after the received day {v2} (more than {v4}); "
+        "check the year; warning only",
+    ),
+    "TERM_ALREADY_ENDED": (
+        "履约单期间{v1}至{v2}在受理日期{v3}已经结束，不能登记（E6）；请按新的期间重新提交",
+        "the contract term {v1} to {v2} had already ended on the received day {v3} and "
+        "cannot be enrolled (E6); send the roster again with a current term",
+    ),
+    # ---- D6: join dates
+    "JOIN_DATE_ADJUSTED": (
+        "保障起始日{v1}早于名册受理日期，不能倒签，此人自{v2}起保障（D6）；如此人原已在本单位"
+        "上一期履约单中，请核对身份证号",
+        "cover cannot start on {v1}, before the roster was received: this member is covered "
+        "from {v2} (D6). If the member was on the unit's previous contract, check the id "
+        "number",
+    ),
+    # ---- E2: ratio, figures eligible|staff|short|required|percent|threshold|ineligible|reachable
     "RATIO_BELOW_MIN": (
-        "参保人数{value}：未达到全体从业人员的80%（A1.3）",
-        "enrolled/staff/short {value}: below 80% of all staff (A1.3)",
+        "参保{v1}人，从业人员{v2}人：须达到全体从业人员的{v5}%即{v4}人（A1.3），还需增加{v3}人；"
+        "可由尚未参保的正式、合同职工或聘用期超过{temp_term}的临时职工补足",
+        "{v1} enrolled of {v2} staff: {v5}% of all staff, {v4} members, is required (A1.3); "
+        "{v3} more are needed, from formal or contract staff or temporaries engaged for "
+        "more than {temp_term} who are not yet enrolled",
+    ),
+    "RATIO_UNREACHABLE": (
+        "参保{v1}人，从业人员{v2}人：须达到全体从业人员的{v5}%即{v4}人（A1.3）。聘用期不超过"
+        "{temp_term}的{v7}名临时职工不能参保，却计入从业人员总数，名册其余职工全部参保也只有{v8}人，"
+        "仍差{v3}人；只能由名册以外的正式、合同职工或聘用期超过{temp_term}的临时职工补足，"
+        "请核对从业人员总数和名册",
+        "{v1} enrolled of {v2} staff: {v5}% of all staff, {v4} members, is required (A1.3). "
+        "The {v7} temporaries engaged for {temp_term} or less cannot join but count in the total, "
+        "so even everyone else on the roster makes only {v8}; {v3} more are needed, only from "
+        "formal or contract staff or temporaries engaged for more than {temp_term} who are not on "
+        "the roster. Check the staff total and the roster",
     ),
     "NOT_ALL_ENROLLED": (
-        "参保人数{value}：从业人员不足30人的单位须100%参加（A1.4）",
-        "enrolled/staff/short {value}: units under 30 staff must enrol everyone (A1.4)",
+        "参保{v1}人：从业人员不足{v6}人的单位，除名册所列{v7}名不属保障对象的职工外须全部参加"
+        "（{v2}人中须{v4}人，A1.4），还需增加{v3}人；可由尚未参保的正式、合同职工或聘用期"
+        "超过{temp_term}的临时职工补足",
+        "{v1} enrolled: a unit of fewer than {v6} staff must enrol everyone except the {v7} "
+        "ineligible staff the roster lists ({v4} of {v2}, A1.4); {v3} more are needed, from "
+        "formal or contract staff or temporaries engaged for more than {temp_term} who are not yet "
+        "enrolled",
     ),
     "TOO_MANY_MEMBERS": (
-        "参保人数{value}：参保人数多于从业人员总数",
-        "enrolled/staff/short {value}: more members than staff",
+        "名册列出{v1}名参保职工，多于从业人员总数{v2}人；请核对从业人员总数或删除重复、"
+        "已离职的人员",
+        "{v1} members listed, more than the {v2} staff; check the staff total or remove "
+        "repeated or departed staff",
     ),
-    # ---- claims (rules.md steps 1–10, docs/decisions.md)
+    # ---- E3: people and places
+    "ID_REGION_UNKNOWN": (
+        "身份证地区码{value}不是任何时期的行政区划代码，请核对身份证号；仅提示",
+        "region code {value} has never been an administrative code; check the id number; "
+        "warning only",
+    ),
+    "UNIT_OUTSIDE_AREA": (
+        "统一社会信用代码的登记管理机关地区码{value}不在连云港地区（{area_prefix}），请核对单位是否属"
+        "本计划范围（A1.1）；仅提示",
+        "the credit code's region part {value} is not in Lianyungang ({area_prefix}): check that the "
+        "unit belongs to the plan (A1.1); warning only",
+    ),
+    # ---- claims (docs/rules.md "Deciding a claim", steps 1–10)
     "DUPLICATE_CLAIM_ID": (
         "理赔编号在本文件中重复，以首行为准",
         "claim id repeated in this file; the first row counts",
@@ -134,8 +235,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the cause '{value}' may or may not be excluded: a person checks it and writes the cause",
     ),
     "DISEASE_NOT_LISTED": (
-        "不属27种保障病种（{value}），不予给付（A3.1）",
-        "not one of the 27 listed diseases ({value}): not paid (A3.1)",
+        "不属{disease_count}种保障病种（{value}），不予给付（A3.1）",
+        "not one of the {disease_count} listed diseases ({value}): not paid (A3.1)",
     ),
     "AMBIGUOUS_DISEASE": (
         "诊断可能是{value}，请补充病历写明后重新提交",
@@ -165,26 +266,88 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "慰问金已给付过一次（A5.2b）",
         "the consolation was already paid once (A5.2b)",
     ),
-    "REDUCED_30": ("减责期内按30%给付", "30% in the reduced-liability period"),
+    "REDUCED_30": (
+        "减责期内按{reduced_pct}%给付",
+        "{reduced_pct}% in the reduced-liability period",
+    ),
     "FULL_BENEFIT": ("按病种类别足额给付", "full benefit of the disease class"),
     "PARTIAL_CAP": ("达到年度限额，按剩余额度给付", "cut to what the yearly cap leaves"),
     "DISEASE_CAP_REACHED": (
         "同一病种年度累计已达上限（A5.1）",
         "the yearly cap for this disease is reached (A5.1)",
     ),
-    "GRADE_NOT_COVERED": ("伤残等级不在1–10级之内（A5.3）", "disability grade outside 1–10 (A5.3)"),
+    "GRADE_NOT_COVERED": (
+        "伤残等级不在{grade_first}–{grade_last}级之内（A5.3）",
+        "disability grade outside {grade_first}–{grade_last} (A5.3)",
+    ),
     "TREATMENT_NOT_ENDED": (
         "治疗尚未终结，终结后评定给付（A5.3）",
         "treatment has not ended; paid after it ends (A5.3)",
     ),
     "DISABILITY_GRADE": ("按伤残等级给付", "paid by disability grade"),
     "DEATH_NOT_WITHIN_MONTH": (
-        "死亡日期晚于事故后一个月（{value}），不属意外身故（A3.3）",
-        "death later than one month after the accident ({value}): not an accidental death (A3.3)",
+        "死亡日期晚于事故后{death_within}（{value}），不属意外身故（A3.3）",
+        "death later than {death_within} after the accident ({value}): not an accidental death (A3.3)",
     ),
     "ACCIDENTAL_DEATH": ("意外身故给付", "accidental death benefit"),
     "ACCIDENT_CAP_REACHED": (
         "本年度意外累计给付已达上限（A5.5）",
         "the yearly accident cap is reached (A5.5)",
     ),
+    "CLAIM_MISSING_FIELD": (
+        "必填项缺失，请补齐后重新提交",
+        "a required field is missing; complete it and send again",
+    ),
+    "CLAIM_INVALID_VALUE": (
+        "以下栏目无法识别：{value}，请更正后重新提交",
+        "these cells cannot be read: {value}; correct and send again",
+    ),
 }
+
+_YEAR = {12: ("一年", "one year")}
+_MONTH = {1: ("一个月", "one month")}
+
+
+def _months(n: int, named: dict[int, tuple[str, str]], lang: str) -> str:
+    zh, en = named.get(n, (f"{n}个月", f"{n} months"))
+    return zh if lang == "zh" else en
+
+
+def _number(x: float) -> str:
+    return f"{x:g}"
+
+
+def figures(
+    policy: Policy, version: PolicyVersion | None = None, lang: str = "zh"
+) -> dict[str, str]:
+    """The plan's figures a sentence shows, from `version` (the one in force for the claim
+    or unit; the latest when None) and the policy's disease catalogue."""
+    v = version or policy.latest
+    share_max = float(v.individual_share_max_pct)
+    grades = sorted(v.disability)
+    return {
+        "share_max": _number(share_max),
+        "share_split": f"{_number((100 - share_max) / 10)}:{_number(share_max / 10)}",
+        "temp_term": _months(int(v.temporary_min_months_exclusive), _YEAR, lang),
+        "reduced_pct": _number(float(v.reduced_pct)),
+        "disease_count": str(len(policy.catalogue.diseases)),
+        "grade_first": str(grades[0]),
+        "grade_last": str(grades[-1]),
+        "death_within": _months(int(v.death_within_months), _MONTH, lang),
+        "area_prefix": LIANYUNGANG_REGION_PREFIX,
+    }
+
+
+def fill_figures(template: str, values: dict[str, str]) -> str:
+    """`template` with the plan's figures filled in; every other placeholder left as it is
+    (`{value}`, `{column}`, `{v1}` … are filled later, row by row)."""
+    for key, text in values.items():
+        template = template.replace("{" + key + "}", text)
+    return template
+
+
+def catalogue(lang: str, policy: Policy, version: PolicyVersion | None = None) -> dict[str, str]:
+    """code -> template in one language, with the figures of `version` filled in."""
+    index = 0 if lang == "zh" else 1
+    values = figures(policy, version, lang)
+    return {code: fill_figures(texts[index], values) for code, texts in MESSAGES.items()}

@@ -22,19 +22,28 @@ def version_table(
     policy: Policy, values: Mapping[str, pl.DataType | type[pl.DataType]], *, grades: bool = False
 ) -> pl.DataFrame:
     """One row per version: `policy_version`, its start, and the named values cast to the
-    given types (with `grades`, also the A5.3 amounts of grades 1–10 as a list)."""
+    given types (with `grades`, also the A5.3 amounts of the grades, in the order of
+    `grade_range(policy)`, as a list: plan.toml's table is the one source of the grades)."""
     rows = []
     for v in policy.versions:
         row: dict[str, object] = {"policy_version": v.id, _EFFECTIVE: v.effective_from}
         row.update({key: v.values[key] for key in values})
         if grades:
-            row["grade_amounts"] = [v.disability[g] for g in range(1, 11)]
+            first, last = grade_range(policy)
+            row["grade_amounts"] = [v.disability[g] for g in range(first, last + 1)]
         rows.append(row)
     return (
         pl.DataFrame(rows)
         .with_columns(pl.col(key).cast(dtype) for key, dtype in values.items())
         .sort(_EFFECTIVE)
     )
+
+
+def grade_range(policy: Policy) -> tuple[int, int]:
+    """The lowest and highest disability grade of plan.toml's table (A5.3), the same in
+    every version (the parameter file is refused otherwise)."""
+    grades = sorted(policy.latest.disability)
+    return grades[0], grades[-1]
 
 
 def in_force(

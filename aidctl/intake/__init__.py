@@ -1,6 +1,6 @@
 """Spreadsheets -> typed polars frames and a findings frame (docs/architecture.md).
 
-The spreadsheet contract is shared/spec/formats.md: headers in Chinese or English with
+The spreadsheet contract is docs/formats.md: headers in Chinese or English with
 aliases, title rows above the header, blank rows skipped, Excel row numbers kept. Row-level
 problems are findings (file, sheet, row, column); only a file that cannot be used at all
 raises `aidctl.errors.InputError`.
