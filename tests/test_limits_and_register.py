@@ -42,7 +42,7 @@ from typer.testing import CliRunner
 from aidctl.cli import app
 from aidctl.errors import RegisterError
 from aidctl.intake import read
-from aidctl.register.db import open_register
+from aidctl.register import Register
 
 MB = 1 << 20
 PROGRESS = re.compile(r"aidctl: (read|check|decide|record|write) \d+\.\d+s \(total .*\)")
@@ -511,12 +511,9 @@ def test_a_new_register_and_its_journal_files_are_owner_only(
     book = write_units_workbook(tmp_path / "u.xlsx", [unit("U1", 3)], members("U1", 0, 3))
     assert cli("enroll", book, "--db", db, "--as-of", AS_OF)[0] == 0
     assert mode(db) == 0o600
-    conn = open_register(db)  # while open, SQLite's -wal and -shm files exist beside it
-    try:
+    with Register.open(db):  # while open, SQLite's -wal and -shm files exist beside it
         for suffix in ("-wal", "-shm"):
             assert mode(Path(f"{db}{suffix}")) == 0o600, suffix
-    finally:
-        conn.close()
 
 
 def test_a_workspace_is_owner_only(tmp_path: Path, permissive_umask: None) -> None:
@@ -665,6 +662,6 @@ def test_a_missing_register_is_not_created_by_check_or_backup(tmp_path: Path) ->
 def test_a_refused_register_leaves_no_wal_behind(tmp_path: Path, db: Path) -> None:
     damaged = _truncated(tmp_path, db)
     with pytest.raises(RegisterError):
-        open_register(damaged, create=False)
+        Register.open(damaged, create=False)
     leftovers = sorted(p.name for p in tmp_path.glob(f"{damaged.name}-*"))
     assert leftovers == []
