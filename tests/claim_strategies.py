@@ -142,7 +142,8 @@ DAY_MARKS = (1, 60, 61, 180, 181, 2, 59, 62, 179, 182, 90, 91, 92, 200, 201, 202
 JOIN_OFFSETS = (30, 1, 59, 60, 61, 120, 181, 200)
 GRACE_GAPS = (1, 20, 2, 15, 19)  # renewal: effective ≤ expiry + 20 (D5); 1 = on time
 LAPSE_GAPS = (21, 22, 45, 120)  # a lapse: treated as a first enrolment (A7.1, D5)
-UNLISTED = ("感冒", "骨折", "高血压", "糖尿病", "肺炎", "肿瘤", "心脏病", "lung infection")
+# D10: conditions the vocabulary lists as outside the 27 (the only reading that rejects)
+UNLISTED = ("骨折", "高血压", "糖尿病", "肺炎", "痛风", "冠心病", "阑尾炎")
 EXTRA_NEAR = ("C2-16", "C3-01", "C1-1", "原发性恶性肿留")
 SPELL_PATTERNS = (
     "first",
@@ -471,13 +472,14 @@ def near_misses() -> dict[str, str]:
         "C1-03": "肾功能衰竭",
         "C1-08": "骨髓移植",
         "C1-12": "脑出血",
-        "C2-04": "再生障碍性贫",
+        "C2-04": "再障待查",
+        "C2-05": "肿瘤",
         "C1-01": "原发性恶性肿留",
     }
 
 
 # D10: texts no vocabulary knows (unrecognised: pending, never rejected)
-UNRECOGNISED_TEXTS = ("头晕待查", "qwerty", "其他")
+UNRECOGNISED_TEXTS = ("头晕待查", "qwerty", "其他", "感冒", "心脏病", "lung infection")
 # D10: ICD-10 codes a clerk may write beside the name
 ICD_CODES = ("C16.9", "D61", "I10", "C79.5", "D37.1", "N18.5", "G12.2", "S72.0")
 

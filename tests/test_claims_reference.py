@@ -544,9 +544,21 @@ def test_step6_A3_1_unlisted_disease_is_rejected(written: str) -> None:
     assert single(ill("c1", day(T1, 200), written), [first()]) == rejected("DISEASE_NOT_LISTED")
 
 
-@pytest.mark.parametrize("written", ["再生障碍性贫", "原发性恶性肿留", "C2-16"])
-def test_step6_A3_1_near_match_goes_to_review(written: str) -> None:
-    assert single(ill("c1", day(T1, 200), written), [first()]) == pending("AMBIGUOUS_DISEASE")
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("原发性恶性肿留", "UNRECOGNISED_DISEASE"),  # a typo the vocabulary does not know
+        ("C2-16", "UNRECOGNISED_DISEASE"),  # no such catalogue code
+        ("感冒", "UNRECOGNISED_DISEASE"),  # not on the explicit unlisted list: never rejected
+        ("肿瘤", "AMBIGUOUS_DISEASE"),  # a tumour without its nature
+        ("脑梗死", "AMBIGUOUS_DISEASE"),  # a stroke without death or permanent impairment
+    ],
+)
+def test_step6_A3_1_D10_what_cannot_be_read_for_sure_goes_to_a_person(
+    written: str, reason: str
+) -> None:
+    """D10: only a listed reading pays and only an explicitly unlisted one rejects."""
+    assert single(ill("c1", day(T1, 200), written), [first()]) == pending(reason)
 
 
 @pytest.mark.parametrize(
