@@ -41,7 +41,7 @@ from aidctl.batch.faults import ENV_VAR as CRASH_VAR
 from aidctl.batch.lock import workspace_lock
 from aidctl.batch.workspace import init_workspace, load_workspace
 from aidctl.cli import app
-from aidctl.register import store as store_module
+from aidctl.register import register as register_module
 
 AS_OF = "2026-11-28"
 PERIOD = "2026-11"
@@ -618,7 +618,7 @@ def test_each_run_keeps_its_own_summary_within_one_second(
 ) -> None:
     # run ids start with the time to the second: freeze it, the ids must still differ
     monkeypatch.setattr(
-        store_module, "dt", type("dt", (), {"datetime": _SameSecond, "date": dt.date})
+        register_module, "dt", type("dt", (), {"datetime": _SameSecond, "date": dt.date})
     )
     ws = workspace(tmp_path / "ws")
     assert batch(ws).exit_code == 0

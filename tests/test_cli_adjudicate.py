@@ -472,6 +472,7 @@ def test_units_template_is_read_back_without_findings(tmp_path: Path) -> None:
             "单位名称": "七号单位",
             "从业人员总数": 1,
             "生效日期": dt.date(2026, 1, 1),
+            "受理日期": dt.date(2026, 1, 1),  # D5: received on the day it takes effect
         },
     )
     fill_row(

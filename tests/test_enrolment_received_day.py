@@ -13,7 +13,7 @@ from builders import make_id, members_frame, unit_with_members, units_frame
 from aidctl.core.enrollment import EXISTING_SPELLS_SCHEMA, check_enrollment
 from aidctl.intake.units import known_region_codes
 from aidctl.plan import load_policy
-from aidctl.register.store import CONTRACT_COLUMNS
+from aidctl.register import CONTRACT_COLUMNS
 from aidctl.reports.findings_text import with_messages
 
 AS_OF = dt.date(2026, 11, 28)

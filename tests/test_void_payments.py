@@ -31,8 +31,7 @@ from workbooks import (
 )
 
 from aidctl.cli import app
-from aidctl.register import store
-from aidctl.register.db import open_register
+from aidctl.register import Register as RegisterDb
 
 # Unit U001, first-time contract 2026-01-01 .. 2026-12-31 (D3); members make_id(0..4).
 TERM_START = dt.date(2026, 1, 1)
@@ -359,11 +358,8 @@ def test_payments_by_month_with_the_reversal_in_the_voids_month(reg: Register) -
     october = json.loads(reg.payments("2026-10").stdout)
     assert (october["payments"], october["amount"]) == (3, 35000)  # October is not rewritten
 
-    conn = open_register(reg.db, create=False)
-    try:
-        rows = store.payments_in_period(conn, "2026-11")
-    finally:
-        conn.close()
+    with RegisterDb.open(reg.db, create=False) as register:
+        rows = register.payments_in_period("2026-11")
     got = rows.sort("as_of").select("kind", "claim_id", "as_of", "amount", "note")
     assert got.to_dicts() == [
         {
