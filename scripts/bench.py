@@ -164,7 +164,7 @@ def synthetic_claims(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame,
     the register give them."""
     from builders import make_id
 
-    from aidctl.register.store import HISTORY_COLUMNS
+    from aidctl.register import HISTORY_COLUMNS
 
     rng = random.Random(seed)
     start = dt.date(2026, 1, 1)
