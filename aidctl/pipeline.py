@@ -293,6 +293,7 @@ def adjudicate(
             tick("decide")
         else:
             with reg.transaction():
+                reg.lock_members(ids)  # before history: two clerks, one member (issue 14)
                 spells = reg.spells_of_ids(ids)
                 history = reg.history_of_ids(ids, claim_ids)
                 decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)

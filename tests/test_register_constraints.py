@@ -204,11 +204,11 @@ def test_record_decisions_refuses_a_second_live_decision_and_lands_nothing_l60(
     assert history.select("amount", "voided").rows() == [(100, True), (50, False)]
 
 
-def test_a_run_keeps_the_facts_its_report_shows(tmp_path: Path) -> None:
+def test_a_run_keeps_the_facts_its_report_shows(register_location: str) -> None:
     """run(run_id): command, input, SHA-256, as-of, parameter versions and file, aidctl
     version, started/finished, counts — all a rebuilt report's facts but the register's
     location (the caller's) and the language (the one asked)."""
-    with Register.open(tmp_path / "r.sqlite3") as reg:
+    with Register.open(register_location) as reg:
         with reg.transaction():
             run_id = reg.start_run(
                 "adjudicate",
@@ -237,3 +237,150 @@ def test_a_run_keeps_the_facts_its_report_shows(tmp_path: Path) -> None:
         "aidctl_version": __import__("aidctl").__version__,
         "counts": {"approved": 2},
     }
+
+
+# ---------------------------------------------------------------- the same on PostgreSQL
+
+
+@pytest.fixture
+def pg() -> Iterator[Any]:
+    """A PostgreSQL register with one run, one unit and one contract C1 (issue 14)."""
+    from conftest import fresh_pg_database
+
+    from aidctl.register.postgres import PostgresRegister
+
+    with fresh_pg_database() as url, PostgresRegister.connect(url) as register:
+        conn = register.connection
+        conn.execute(
+            "INSERT INTO runs (run_id, command, as_of, started_at) "
+            "VALUES ('r1', 'enroll', '2026-01-01', '2026-01-01')"
+        )
+        conn.execute("INSERT INTO units (unit_code, unit_name) VALUES ('U1', '甲')")
+        conn.execute(
+            "INSERT INTO contracts (contract_no, unit_code, term_start, term_end, first_time, "
+            "policy_version, total_staff, eligible, contribution_total, unit_share, "
+            "individual_share, run_id) VALUES ('C1', 'U1', '2026-01-01', '2026-12-31', true, "
+            "'2018-95', 3, 3, 300, 240, 60, 'r1')"
+        )
+        yield register
+
+
+def _pg_decide(conn: Any, claim_id: str, **cells: Any) -> int:
+    row = {
+        "claim_id": claim_id,
+        "run_id": "r1",
+        "status": "approved",
+        "amount": 100,
+        "reason_code": "FULL_BENEFIT",
+        "clause": "A5",
+        "id_number": "ID1",
+        "claim_type": "critical_illness",
+        "period": "full",
+        "contract_no": "C1",
+        "content": "x",
+        **cells,
+    }
+    found = conn.execute(
+        f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join(['%s'] * len(row))}) "
+        "RETURNING decision_id",
+        tuple(row.values()),
+    ).fetchone()
+    return int(found[0])
+
+
+@pytest.mark.parametrize(
+    ("cells", "word"),
+    [
+        ({"status": "pending"}, "decisions_status_check"),
+        ({"claim_type": "accident"}, "decisions_claim_type_check"),
+        ({"period": "waiting"}, "decisions_period_check"),
+        ({"contract_no": "C9"}, "decisions_contract_no_fkey"),
+    ],
+)
+def test_postgres_refuses_what_sqlite_refuses_l60(
+    pg: Any, cells: dict[str, Any], word: str
+) -> None:
+    import psycopg
+
+    _pg_decide(pg.connection, "K0")  # the good row is kept
+    with pytest.raises(psycopg.errors.IntegrityError, match=word):
+        _pg_decide(pg.connection, "K1", **cells)
+    assert pg.history_of_ids(["ID1"], [])["claim_id"].to_list() == ["K0"]
+
+
+def test_postgres_one_live_decision_per_claim_void_then_decide_again_l60(pg: Any) -> None:
+    import psycopg
+
+    conn = pg.connection
+    first = _pg_decide(conn, "K1")
+    with pytest.raises(psycopg.errors.UniqueViolation, match="one_live_decision_per_claim_id"):
+        _pg_decide(conn, "K1", status="rejected")
+    _pg_decide(conn, "K2")
+    with pg.transaction():
+        pg.record_void(first, "r1", "redo")
+    second = _pg_decide(conn, "K1", status="rejected", amount=0)
+    with pytest.raises(psycopg.errors.UniqueViolation, match="one_live_decision_per_claim_id"):
+        _pg_decide(conn, "K1")
+    live = pg.live_decision("K1")
+    assert live is not None and live["decision_id"] == second
+    assert Register.check(pg.location) == []
+
+
+def test_postgres_voids_and_decisions_are_never_rewritten_nor_deleted_l60(pg: Any) -> None:
+    import psycopg
+
+    conn = pg.connection
+    first = _pg_decide(conn, "K1")
+    pg.record_void(first, "r1", "redo")
+    for sql, word in [
+        ("DELETE FROM voids", "voids are appended, never deleted"),
+        ("UPDATE voids SET reason = 'x'", "voids are appended, never rewritten"),
+        ("TRUNCATE voids CASCADE", "voids are appended, never deleted"),
+        ("DELETE FROM decisions", "decisions are appended, never deleted"),
+        ("UPDATE decisions SET claim_id = 'K9'", "decisions are appended, never rewritten"),
+    ]:
+        with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match=word):
+            conn.execute(sql)
+    assert conn.execute("SELECT count(*) FROM decisions").fetchone() == (1,)
+
+
+def test_postgres_record_decisions_by_copy_lands_nothing_on_a_second_live_decision_l60(
+    pg: Any,
+) -> None:
+    import psycopg
+
+    with pg.transaction():
+        pg.record_decisions("r1", _frame([{"claim_id": "K1"}]))
+    with pytest.raises(psycopg.errors.UniqueViolation), pg.transaction():
+        pg.record_decisions("r1", _frame([{"claim_id": "K2"}, {"claim_id": "K1"}]))
+    assert pg.history_of_ids(["ID1"], [])["claim_id"].to_list() == ["K1"]
+
+
+def test_a_database_that_is_not_a_register_is_refused_and_left_untouched() -> None:
+    """Issue 14: someone else's database is one sentence (exit 2), never written."""
+    import psycopg
+    from conftest import fresh_pg_database
+
+    from aidctl.errors import RegisterError
+
+    with fresh_pg_database() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE payroll (x int)")
+        with pytest.raises(RegisterError, match="is not an aidctl register"):
+            Register.open(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            tables = conn.execute(
+                "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                "AND relkind = 'r'"
+            ).fetchall()
+        assert tables == [("payroll",)]
+
+
+def test_an_unreachable_server_is_one_sentence_in_both_languages(tmp_path: Path) -> None:
+    from aidctl.errors import RegisterError
+
+    url = f"postgresql://nobody@/none?host={tmp_path}&port=1"
+    with pytest.raises(RegisterError) as caught:
+        Register.open(url)
+    assert "cannot be reached" in caught.value.en
+    assert "无法连接" in caught.value.zh

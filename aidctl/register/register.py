@@ -44,15 +44,21 @@ def new_run_id() -> str:
 
 
 def _implementation(location: Location) -> type[Register]:
-    """The class that keeps registers at `location`: a database URL names its dialect,
+    """The class that keeps registers at `location`: a postgresql:// (or postgres://) URL is
+    a PostgreSQL database (psycopg is imported only then), another scheme is refused,
     anything else is a file path (SQLite)."""
     text = str(location)
     if "://" in text and not text.startswith("file://"):
         scheme = text.split("://", 1)[0]
+        if scheme in ("postgresql", "postgres"):
+            from aidctl.register.postgres import PostgresRegister
+
+            return PostgresRegister
         raise RegisterError(
-            f"Register {text}: registers of kind {scheme!r} are not supported yet; "
-            "give the path of a register file.",
-            f"登记库 {text}：暂不支持 {scheme!r} 类型的登记库，请给出登记库文件的路径。",
+            f"Register {text}: registers of kind {scheme!r} are not supported; "
+            "give the path of a register file or a postgresql:// address.",
+            f"登记库 {text}：不支持 {scheme!r} 类型的登记库，请给出登记库文件的路径或 "
+            "postgresql:// 地址。",
         )
     from aidctl.register.sqlite import SqliteRegister
 
@@ -107,6 +113,12 @@ class Register(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Register]:
         """One write transaction: everything inside lands together or not at all."""
+
+    @abstractmethod
+    def lock_members(self, id_numbers: Iterable[str]) -> None:
+        """Inside a write transaction, before the members' history is read: wait for any
+        other run deciding one of these members and hold them until the transaction ends,
+        so that two clerks never both decide on the same history (caps, "once") — issue 14."""
 
     # ------------------------------------------------------------ runs
 

@@ -244,6 +244,10 @@ class SqliteRegister(Register):
         with _transaction(self._conn):
             yield self
 
+    def lock_members(self, id_numbers: Iterable[str]) -> None:
+        """Nothing to do: `transaction()` opens with BEGIN IMMEDIATE, which already holds
+        the file's one write lock, so no other writer reads history until this one ends."""
+
     # ------------------------------------------------------------ helpers
 
     def _load_keys(self, table: str, keys: Iterable[str]) -> None:

@@ -1,0 +1,69 @@
+"""Fixtures shared by the register tests: a register location on each back end.
+
+`register_location` runs a test once on an SQLite file and once on a fresh PostgreSQL
+database (issue 14). The PostgreSQL server is named by AIDCTL_TEST_PG (a postgresql:// URL;
+`.ci/run` starts a throwaway cluster with scripts/pg-throwaway). Without it the PostgreSQL
+case is skipped on a developer's machine, but FAILS under CI=true: CI must never pass
+without having run the PostgreSQL back end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+PG_ENV = "AIDCTL_TEST_PG"
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def pg_server() -> str:
+    """The test server's URL, or skip (locally) / fail (CI=true) when there is none."""
+    url = os.environ.get(PG_ENV)
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{PG_ENV} is not set under CI: the PostgreSQL register must be tested")
+    pytest.skip(f"{PG_ENV} is not set (scripts/pg-throwaway start sets it)")
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards."""
+    import psycopg
+
+    server = pg_server()
+    name = f"aidctl_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def register_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a register lives: an SQLite file in tmp, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "reg.sqlite3")
+        return
+    with fresh_pg_database() as url:
+        yield url
+
+
+def register_exists(location: str) -> bool:
+    """Whether anything was created at `location` (a file, or tables in the database)."""
+    from aidctl.register.register import _implementation
+
+    return _implementation(location).exists(location)
