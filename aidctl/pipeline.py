@@ -35,6 +35,7 @@ from aidctl.register import (
     CONTRACT_COLUMNS,
     HISTORY_COLUMNS,
     SPELL_COLUMNS,
+    Location,
     Register,
     empty,
 )
@@ -46,7 +47,7 @@ Progress = Callable[[str], None]
 class Settings:
     """What every command acts with: the register, the day, the language, the parameters."""
 
-    db_path: Path
+    db_path: Location  # a file path (SQLite) or a postgresql:// URL
     as_of: dt.date
     lang: str
     policy: Policy
@@ -102,7 +103,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_only(db_path: Path) -> Register | None:
+def _read_only(db_path: Location) -> Register | None:
     """The register for reading, or None when there is none yet (nothing is created)."""
     return Register.open_if_exists(db_path)
 

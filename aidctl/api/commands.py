@@ -37,7 +37,7 @@ from aidctl.intake.kind import detect_kind
 from aidctl.intake.limits import Limits, check_file
 from aidctl.pipeline import Settings
 from aidctl.plan.params import Policy, load_policy
-from aidctl.register import Register, default_location
+from aidctl.register import Register, as_location, default_location
 
 if TYPE_CHECKING:
     from aidctl.api.outcomes import BatchOutcome
@@ -90,7 +90,7 @@ def _settings(
             f"--lang must be zh or en, not {lang!r}.", f"--lang 只能是 zh 或 en，而不是 {lang!r}。"
         )
     return Settings(
-        db_path=Path(db if db is not None else default_register()).absolute(),
+        db_path=as_location(db if db is not None else default_register()),
         as_of=as_of or dt.date.today(),
         lang=lang,
         policy=_policy(policy),
@@ -424,7 +424,7 @@ def report(
 def batch_file(db: Path | str, sha256: str) -> dict[str, Any] | None:
     """The batch's record of a file already processed (by its SHA-256), counts parsed, or
     None."""
-    with Register.open(Path(db)) as reg:
+    with Register.open(as_location(db)) as reg:
         done = reg.batch_file(sha256)
     if done is None:
         return None
@@ -440,7 +440,7 @@ def file_kind(path: Path, limits: Limits) -> str:
 
 def record_batch_run(db: Path | str, as_of: dt.date, inbox: Path, counts: dict[str, Any]) -> str:
     """Record one batch run with its counts; returns its run id."""
-    with Register.open(Path(db)) as reg, reg.transaction():
+    with Register.open(as_location(db)) as reg, reg.transaction():
         run_id = reg.start_run("batch", as_of, str(inbox), None, None)
         reg.finish_run(run_id, counts)
     return run_id
@@ -532,9 +532,9 @@ def template(kind: str, out: Path | str, *, policy: PolicyArg = None) -> Path:
 
 def register_backup(target: Path | str, *, db: Path | str | None = None) -> int:
     """A consistent copy of the register, safe while other commands run (pages copied)."""
-    return Register.backup(Path(db if db is not None else default_register()), Path(target))
+    return Register.backup(as_location(db if db is not None else default_register()), Path(target))
 
 
 def register_check(*, db: Path | str | None = None) -> list[str]:
     """Integrity and foreign-key problems of the register (empty: sound)."""
-    return Register.check(Path(db if db is not None else default_register()))
+    return Register.check(as_location(db if db is not None else default_register()))

@@ -18,6 +18,7 @@ import polars as pl
 
 from aidctl.core.enrollment import COMPLIANT
 from aidctl.plan.params import Policy, PolicyVersion
+from aidctl.register import Location, shown
 from aidctl.reports.adjudication import report_frame
 from aidctl.reports.enrollment import issues_frame, sheet_of
 from aidctl.reports.safe import mask_id
@@ -54,7 +55,7 @@ class EnrolmentOutcome:
     source: Path
     input_sha256: str
     as_of: dt.date
-    register: Path
+    register: Location  # a register file, or a postgresql:// URL
     policy: Policy
     received_default: dt.date
     lang: str = "zh"
@@ -114,7 +115,7 @@ class EnrolmentOutcome:
             ).to_dicts(),
             "report": _path(self.report),
             "annotated": _path(self.annotated),
-            "register": str(self.register),
+            "register": shown(self.register),
             "run_id": self.run_id,
         }
 
@@ -136,7 +137,7 @@ class AdjudicationOutcome:
     source: Path
     input_sha256: str
     as_of: dt.date
-    register: Path
+    register: Location  # a register file, or a postgresql:// URL
     policy: Policy
     lang: str = "zh"
     unmask: bool = False
@@ -180,7 +181,7 @@ class AdjudicationOutcome:
             ).to_dicts(),
             "totals": self.totals,
             "report": _path(self.report),
-            "register": str(self.register),
+            "register": shown(self.register),
         }
 
 
@@ -191,7 +192,7 @@ class RenewalsOutcome:
     due: pl.DataFrame
     as_of: dt.date
     window: str
-    register: Path
+    register: Location  # a register file, or a postgresql:// URL
     run_id: str | None = None
     report: Path | None = None
 
@@ -271,7 +272,7 @@ class PaymentsOutcome:
 
     period: str
     payments: pl.DataFrame
-    register: Path
+    register: Location  # a register file, or a postgresql:// URL
     report: Path | None = None
     exit_code: int = 0
 

@@ -23,6 +23,7 @@ from aidctl.api.outcomes import (
     RenewalsOutcome,
 )
 from aidctl.errors import InputError
+from aidctl.register import shown
 from aidctl.reports.adjudication import report_frame, write_adjudication_report
 from aidctl.reports.enrollment import write_annotated_copy, write_enrollment_report
 from aidctl.reports.payments import write_payments_report
@@ -86,7 +87,7 @@ def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> li
             outcome.run_id or _t(lang, "（未登记）", "(not recorded)"),
         ),
         (_t(lang, "业务日期", "As of"), outcome.as_of),
-        (_t(lang, "登记库", "Register"), str(outcome.register)),
+        (_t(lang, "登记库", "Register"), shown(outcome.register)),
         (
             _t(lang, "参数版本", "Parameter version"),
             ", ".join(outcome.policy_versions) or policy.latest.id,
@@ -169,7 +170,7 @@ def write_report(
         facts: list[tuple[str, Any]] = [
             (_t(lang, "业务日期", "As of"), outcome.as_of),
             (_t(lang, "提前期限", "Window"), outcome.window),
-            (_t(lang, "登记库", "Register"), str(outcome.register)),
+            (_t(lang, "登记库", "Register"), shown(outcome.register)),
             (
                 _t(lang, "运行编号", "Run id"),
                 outcome.run_id or _t(lang, "（未登记）", "(not recorded)"),
@@ -180,7 +181,7 @@ def write_report(
         return [report]
     facts = [
         (_t(lang, "月份", "Period"), outcome.period),
-        (_t(lang, "登记库", "Register"), str(outcome.register)),
+        (_t(lang, "登记库", "Register"), shown(outcome.register)),
     ]
     write_payments_report(report, outcome.payments, facts, lang, unmask)
     outcome.report = report

@@ -138,7 +138,9 @@ def parse_districts(raw: dict[str, Any]) -> Districts:
             raise ValueError(f"district {d.code}: report_as {d.report_as} is not in the list")
         if target.report_as != target.code:
             # one step only, so that a line's name is the name of a code of the list
-            raise ValueError(f"district {d.code}: report_as {d.report_as} is itself reported elsewhere")
+            raise ValueError(
+                f"district {d.code}: report_as {d.report_as} is itself reported elsewhere"
+            )
     return Districts(clause=str(raw.get("clause", "A5.6")), districts=tuple(out))
 
 

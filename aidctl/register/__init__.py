@@ -13,15 +13,18 @@ from aidctl.register.frames import (
     SPELL_COLUMNS,
     empty,
 )
-from aidctl.register.register import Register, default_location
+from aidctl.register.register import Location, Register, as_location, default_location, shown
 
 __all__ = [
     "CONTRACT_COLUMNS",
     "HISTORY_COLUMNS",
     "PAYMENT_COLUMNS",
     "SPELL_COLUMNS",
+    "Location",
     "Register",
     "RegisterError",
+    "as_location",
     "default_location",
     "empty",
+    "shown",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,21 @@ def default_location() -> Path:
         return Path(env)
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "aidctl" / "register.sqlite3"
+
+
+def as_location(value: Location) -> Location:
+    """A register location as given: a database URL (``postgresql://…``) stays text, anything
+    else is a file path, made absolute so that every report names the same file."""
+    text = str(value)
+    if "://" in text and not text.startswith("file://"):
+        return text
+    return Path(value).absolute()
+
+
+def shown(location: Location) -> str:
+    """A register location as messages and reports show it: a URL without its password."""
+    text = str(location)
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", text) if "://" in text else text
 
 
 def new_run_id() -> str:
