@@ -18,7 +18,7 @@ from aidctl.cli.options import (
     JsonOpt,
     LangOpt,
 )
-from aidctl.cli.render import print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command
 
 
@@ -109,15 +109,15 @@ def batch_status_cmd(
         table(
             t("批处理记录", "Batch runs"),
             [
-                t("运行", "Run"),
-                t("期间", "Period"),
-                t("业务日期", "As of"),
+                Col(t("运行", "Run"), "key", 9),
+                Col(t("期间", "Period"), "date", 8),
+                Col(t("业务日期", "As of"), "date", 7),
                 t("文件", "Files"),
                 t("完成", "Done"),
                 t("需处理", "Needs action"),
                 t("已处理过", "Skipped"),
                 t("退回", "Rejected"),
-                t("给付金额", "Paid"),
+                Col(t("给付金额", "Paid"), "amount", 8),
             ],
             [
                 [
@@ -133,6 +133,7 @@ def batch_status_cmd(
                 ]
                 for r in listed.runs
             ],
+            lang=opts.lang,
         )
         return 0
 

@@ -22,7 +22,7 @@ from aidctl.cli.options import (
     UnmaskOpt,
 )
 from aidctl.cli.progress import Progress
-from aidctl.cli.render import print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command, write_reports
 
 # ---------------------------------------------------------------- claims
@@ -77,15 +77,16 @@ def adjudicate_cmd(
         table(
             t("理赔审核结果", "Claim decisions"),
             [
-                t("结果", "Status"),
-                t("原因代码", "Reason"),
-                t("件数", "Claims"),
-                t("金额（元）", "Amount (yuan)"),
+                Col(t("结果", "Status"), "word", 9),
+                Col(t("原因代码", "Reason"), "key", 8),
+                Col(t("件数", "Claims"), "number", 7),
+                Col(t("金额（元）", "Amount (yuan)"), "amount", 9),
             ],
             [
                 [api.status_word(r["status"], opts.lang), r["reason_code"], r["n"], r["amt"]]
                 for r in by.iter_rows(named=True)
             ],
+            lang=opts.lang,
         )
         say(
             t(
@@ -198,11 +199,11 @@ def history_cmd(
         table(
             t("保障记录", "Cover"),
             [
-                t("履约单", "Contract"),
-                t("单位", "Unit"),
-                t("开始", "From"),
-                t("到期", "To"),
-                t("首次", "First-time"),
+                Col(t("履约单", "Contract"), "key", 9),
+                Col(t("单位", "Unit"), "name", 7),
+                Col(t("开始", "From"), "date", 8),
+                Col(t("到期", "To"), "date", 8),
+                Col(t("首次", "First-time"), "word", 3),
             ],
             [
                 [
@@ -214,17 +215,18 @@ def history_cmd(
                 ]
                 for s in shown.spells
             ],
+            lang=opts.lang,
         )
         table(
             t("理赔与给付", "Claims and payments"),
             [
-                t("理赔编号", "Claim"),
-                t("日期", "Date"),
-                t("类型", "Type"),
-                t("结果", "Status"),
-                t("金额", "Amount"),
-                t("原因", "Reason"),
-                t("撤销", "Voided"),
+                Col(t("理赔编号", "Claim"), "key", 9),
+                Col(t("日期", "Date"), "date", 8),
+                Col(t("类型", "Type"), "word", 5),
+                Col(t("结果", "Status"), "word", 8),
+                Col(t("金额", "Amount"), "amount", 8),
+                Col(t("原因", "Reason"), "key", 6),
+                Col(t("撤销", "Voided"), "text", 2),
             ],
             [
                 [
@@ -238,6 +240,7 @@ def history_cmd(
                 ]
                 for d in shown.decisions
             ],
+            lang=opts.lang,
         )
         say(t(f"累计给付 {shown.paid} 元。", f"Paid in all: {shown.paid} yuan."))
         return 0

@@ -20,7 +20,7 @@ from aidctl.cli.options import (
     UnmaskOpt,
 )
 from aidctl.cli.progress import Progress
-from aidctl.cli.render import print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command, write_reports
 
 # ---------------------------------------------------------------- enrolment
@@ -60,15 +60,15 @@ def _enrolment_command(
     table(
         t("需要处理的单位", "Units that need action"),
         [
-            t("单位编码", "Unit"),
-            t("单位名称", "Name"),
-            t("结果", "Status"),
-            t("参保", "Enrolled"),
-            t("总数", "Staff"),
-            t("比例", "Ratio"),
-            t("缺", "Short"),
-            t("互助金", "Contribution"),
-            t("原因", "Reasons"),
+            Col(t("单位编码", "Unit"), "key", 9),
+            Col(t("单位名称", "Name"), "name", 8),
+            Col(t("结果", "Status"), "word", 8),
+            Col(t("参保", "Enrolled"), "number", 4),
+            Col(t("总数", "Staff"), "number", 3),
+            Col(t("比例", "Ratio"), "number", 5),
+            Col(t("缺", "Short"), "number", 6),
+            Col(t("互助金", "Contribution"), "amount", 7),
+            Col(t("原因", "Reasons"), "text", 1),
         ],
         [
             [
@@ -85,6 +85,7 @@ def _enrolment_command(
             for u in units.iter_rows(named=True)
             if u["status"] != "compliant"
         ],
+        lang=opts.lang,
     )
     n_err = int((outcome.findings["severity"] == "error").sum())
     n_warn = int((outcome.findings["severity"] == "warning").sum())

@@ -61,11 +61,13 @@ def policy_show(
             t("参数", "Parameters"),
             [t("参数", "Key"), t("值", "Value"), t("条款", "Clause")],
             [[k, val, v.clause(k)] for k, val in v.values.items()],
+            lang=opts.lang,
         )
         table(
             t("伤残等级给付（A5.3）", "Disability by grade (A5.3)"),
             [t("等级", "Grade"), t("金额（元）", "Yuan")],
             [[g, a] for g, a in v.disability.items()],
+            lang=opts.lang,
         )
         table(
             t("保障病种（A3.1）", "Listed diseases (A3.1)"),
@@ -84,6 +86,7 @@ def policy_show(
                 ]
                 for d in loaded.catalogue.diseases
             ],
+            lang=opts.lang,
         )
         return 0
 
@@ -155,6 +158,7 @@ def policy_diseases(
                     ]
                     for d in cat.diseases
                 ],
+                lang=opts.lang,
             )
             return 0
         r = shown.reading

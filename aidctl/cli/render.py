@@ -90,10 +90,22 @@ def fit(cols: Sequence[Col], cells: Sequence[Sequence[str]], width: int) -> list
     return keep
 
 
+def _left_out(headers: list[str], lang: str) -> str:
+    names = ("、" if lang == "zh" else ", ").join(headers)
+    if lang == "zh":
+        return f"窗口太窄，未显示：{names}（报告中都有）"
+    return f"Not shown, the window is too narrow: {names} (all are in the report)"
+
+
 def build_table(
-    title: str, headers: Sequence[str | Col], rows: Sequence[Sequence[Any]], width: int
+    title: str,
+    headers: Sequence[str | Col],
+    rows: Sequence[Sequence[Any]],
+    width: int,
+    lang: str = "zh",
 ) -> Table:
-    """The rich table for a console `width` cells wide (see the module docstring)."""
+    """The rich table for a console `width` cells wide (see the module docstring); a caption
+    names the columns left out, so nobody takes a missing column for an empty one."""
     cols = [_as_col(h, i) for i, h in enumerate(headers)]
     cells = [[str(v) for v in row] for row in rows]
     keep = fit(cols, cells, width)
@@ -101,7 +113,7 @@ def build_table(
     table = Table(
         title=title,
         show_lines=False,
-        caption=("… " + ", ".join(dropped)) if dropped else None,
+        caption=_left_out(dropped, lang) if dropped else None,
     )
     for i in keep:
         col = cols[i]
@@ -115,10 +127,15 @@ def build_table(
     return table
 
 
-def table(title: str, headers: Sequence[str | Col], rows: Sequence[Sequence[Any]]) -> None:
+def table(
+    title: str,
+    headers: Sequence[str | Col],
+    rows: Sequence[Sequence[Any]],
+    lang: str = "zh",
+) -> None:
     """A rich table that fits the terminal; plain tab-separated lines otherwise."""
     if out.is_terminal:
-        out.print(build_table(title, headers, rows, out.width))
+        out.print(build_table(title, headers, rows, out.width, lang))
     else:
         out.print(title)
         for row in rows:

@@ -19,7 +19,7 @@ from aidctl.cli.options import (
     PolicyOpt,
     UnmaskOpt,
 )
-from aidctl.cli.render import print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command, write_reports
 
 
@@ -53,15 +53,15 @@ def renewals_cmd(
         table(
             t("续保提醒", "Renewals"),
             [
-                t("单位编码", "Unit"),
-                t("单位名称", "Name"),
-                t("到期", "Expiry"),
-                t("状态", "Status"),
-                t("最迟续保", "Renew by"),
-                t("人数", "Members"),
-                t("应缴", "Due"),
-                t("联系人", "Contact"),
-                t("电话", "Phone"),
+                Col(t("单位编码", "Unit"), "key", 9),
+                Col(t("单位名称", "Name"), "name", 8),
+                Col(t("到期", "Expiry"), "date", 7),
+                Col(t("状态", "Status"), "word", 8),
+                Col(t("最迟续保", "Renew by"), "date", 8),
+                Col(t("人数", "Members"), "number", 4),
+                Col(t("应缴", "Due"), "amount", 6),
+                Col(t("联系人", "Contact"), "name", 2),
+                Col(t("电话", "Phone"), "key", 3),
             ],
             [
                 [
@@ -77,6 +77,7 @@ def renewals_cmd(
                 ]
                 for r in shown.due.iter_rows(named=True)
             ],
+            lang=opts.lang,
         )
         say(
             t(
@@ -127,11 +128,11 @@ def _runs_table(opts: CommonOptions, runs: list[dict[str, Any]]) -> None:
     table(
         t("运行记录", "Runs"),
         [
-            t("运行", "Run"),
-            t("命令", "Command"),
-            t("业务日期", "As of"),
-            t("输入", "Input"),
-            t("结果", "Counts"),
+            Col(t("运行", "Run"), "key", 9),
+            Col(t("命令", "Command"), "word", 8),
+            Col(t("业务日期", "As of"), "date", 7),
+            Col(t("输入", "Input"), "name", 2),
+            Col(t("结果", "Counts"), "text", 5),
         ],
         [
             [
@@ -143,6 +144,7 @@ def _runs_table(opts: CommonOptions, runs: list[dict[str, Any]]) -> None:
             ]
             for r in runs
         ],
+        lang=opts.lang,
     )
 
 
