@@ -166,6 +166,8 @@ def test_only_the_render_module_of_the_cli_prints():
                 assert node.value.id not in ("out", "err", "sys"), (
                     f"{path.name} uses {ast.unparse(node)}"
                 )
+
+
 SQL = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "CREATE TABLE", " FROM runs", "import sqlite3")
 
 
