@@ -55,7 +55,7 @@ def test_plan_imports_only_the_standard_library_and_itself():
 
 def test_nothing_below_the_cli_prints():
     for path in PACKAGE.rglob("*.py"):
-        if path.name == "cli.py":
+        if path.is_relative_to(PACKAGE / "cli"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -140,7 +140,34 @@ def test_the_layering_check_catches_a_forbidden_import(tmp_path: Path):
     assert "register" not in LAYERS["core"]
 
 
-FRONT_ENDS = [PACKAGE / "cli.py", *sorted((PACKAGE / "batch").glob("*.py"))]
+CLI_MODULES = sorted((PACKAGE / "cli").glob("*.py"))
+FRONT_ENDS = [*CLI_MODULES, *sorted((PACKAGE / "batch").glob("*.py"))]
+
+
+def test_the_cli_is_a_package_of_small_modules():
+    """Issue 13: the command line is aidctl/cli/, one module per concern, none long."""
+    assert not (PACKAGE / "cli.py").exists()
+    assert {p.name for p in CLI_MODULES} >= {"__init__.py", "app.py", "options.py", "render.py"}
+    for path in CLI_MODULES:
+        lines = path.read_text(encoding="utf-8").count("\n")
+        assert lines < 300, f"{path.name} has {lines} lines"
+
+
+def test_only_the_render_module_of_the_cli_prints():
+    """render.py is where the CLI shows anything: no other module touches a console."""
+    for path in CLI_MODULES:
+        if path.name == "render.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "print", f"{path.name} calls print()"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                assert node.value.id not in ("out", "err", "sys"), (
+                    f"{path.name} uses {ast.unparse(node)}"
+                )
+
+
 SQL = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "CREATE TABLE", " FROM runs", "import sqlite3")
 
 
@@ -157,18 +184,18 @@ def test_front_ends_hold_no_sql_and_no_register():
 
 
 def test_the_cli_builds_no_json_document():
-    """`--json` prints `outcome.to_json()`: json.dumps in cli.py takes nothing hand-built (a
-    dict, list or comprehension), so the CLI and aidctl.api cannot disagree on a key."""
-    tree = ast.parse((PACKAGE / "cli.py").read_text(encoding="utf-8"))
+    """`--json` prints `outcome.to_json()`: json.dumps in aidctl/cli/ takes nothing hand-built
+    (a dict, list or comprehension), so the CLI and aidctl.api cannot disagree on a key."""
     built = (ast.Dict, ast.List, ast.ListComp, ast.DictComp, ast.Tuple)
     dumps = [
         node
-        for node in ast.walk(tree)
+        for path in CLI_MODULES
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "dumps"
     ]
-    assert dumps, "cli.py prints --json through json.dumps"
+    assert dumps, "aidctl/cli/ prints --json through json.dumps"
     for call in dumps:
         assert not isinstance(call.args[0], built), ast.unparse(call)
         if isinstance(call.args[0], ast.Call):

@@ -1,0 +1,283 @@
+"""Claims: adjudicate, and what the register knows of one claim or member (explain,
+history, void)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from aidctl import api
+from aidctl.cli.app import app
+from aidctl.cli.options import (
+    AsOfOpt,
+    CommonOptions,
+    DbOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    PolicyOpt,
+    UnmaskOpt,
+)
+from aidctl.cli.progress import Progress
+from aidctl.cli.render import Col, print_json, say, table
+from aidctl.cli.running import run_command, write_reports
+
+# ---------------------------------------------------------------- claims
+
+
+@app.command("adjudicate")
+def adjudicate_cmd(
+    file: Annotated[Path, typer.Argument(help="Claims workbook (sheet 理赔申请 or the first).")],
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide without recording.")] = False,
+) -> None:
+    """Decide every claim (approved / rejected / pending) with its reason and clause.
+
+    Approved and rejected decisions are recorded in one transaction; pending ones are not,
+    so a corrected row can be sent again. Running the same file again pays nothing twice.
+
+    Example: aidctl adjudicate claims.xlsx --db reg.sqlite3 --as-of 2026-11-28 --out decisions.xlsx
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
+        progress = Progress(opts)
+        with progress.shown("read"):
+            outcome = api.adjudicate(
+                file,
+                db=opts.db,
+                as_of=opts.as_of,
+                policy=opts.policy,
+                lang=opts.lang,
+                unmask=opts.unmask,
+                dry_run=dry_run,
+                progress=progress,
+            )
+            write_reports(opts, outcome, out_path)
+            progress("write")
+        if opts.json:
+            print_json(outcome)
+            return outcome.exit_code
+        t = opts.t
+        totals = outcome.totals
+        by = (
+            outcome.decisions.group_by("status", "reason_code")
+            .agg(pl.len().alias("n"), pl.col("amount").sum().alias("amt"))
+            .sort("status", "reason_code")
+        )
+        table(
+            t("理赔审核结果", "Claim decisions"),
+            [
+                Col(t("结果", "Status"), "word", 9),
+                Col(t("原因代码", "Reason"), "key", 8),
+                Col(t("件数", "Claims"), "number", 7),
+                Col(t("金额（元）", "Amount (yuan)"), "amount", 9),
+            ],
+            [
+                [api.status_word(r["status"], opts.lang), r["reason_code"], r["n"], r["amt"]]
+                for r in by.iter_rows(named=True)
+            ],
+            lang=opts.lang,
+        )
+        say(
+            t(
+                f"给付 {totals['approved']} 件，拒付 {totals['rejected']} 件，"
+                f"待处理 {totals['pending']} 件；给付金额合计 {totals['amount']} 元。",
+                f"{totals['approved']} approved, {totals['rejected']} rejected, "
+                f"{totals['pending']} pending; {totals['amount']} yuan to pay.",
+            )
+        )
+        if dry_run:
+            say(t("试算（--dry-run）：未登记。", "Dry run: nothing recorded."))
+        else:
+            say(
+                t(
+                    f"已登记 {outcome.recorded} 项决定（运行 {outcome.run_id}）。",
+                    f"Recorded {outcome.recorded} decisions (run {outcome.run_id}).",
+                )
+            )
+        say(t(f"报告：{outcome.report}", f"Report: {outcome.report}"))
+        say(t(f"登记库：{opts.db}", f"Register: {opts.db}"))
+        return outcome.exit_code
+
+    run_command(body, lang)
+
+
+# ---------------------------------------------------------------- the register
+
+
+@app.command("explain")
+def explain_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号).")],
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+) -> None:
+    """Print each step of a recorded decision with its clause and figures.
+
+    Example: aidctl explain LP2026-0001 --db reg.sqlite3
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, None, lang, json_out, policy, unmask)
+        t = opts.t
+        shown = api.explain(claim_id, db=opts.db, policy=opts.policy, unmask=opts.unmask)
+        if opts.json:
+            print_json(shown)
+            return 0
+        for r in shown.to_json():  # id numbers masked unless --unmask
+            say(
+                t(
+                    f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {r['id_number']}",
+                    f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {r['id_number']}",
+                )
+            )
+            for step, zh, en, decisive in api.decision_steps(r):
+                if decisive:
+                    say(f"  {step}. {t(zh, en)}: {r['reason_code']} [{r['clause']}]")
+                else:
+                    say(f"  {step}. {t(zh, en)}: " + t("通过", "passed"))
+            if r["contract_no"]:
+                say(
+                    "     "
+                    + t(
+                        f"履约单 {r['contract_no']}，起始 {r['term_start']}，保障第 {r['cover_day']} 日",
+                        f"contract {r['contract_no']}, from {r['term_start']}, day {r['cover_day']} of cover",
+                    )
+                )
+            say("     " + api.explain_sentence(r, shown.policy, opts.lang))
+            say(
+                "     "
+                + t(
+                    f"结果：{api.status_word(r['status'], opts.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
+                    f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}",
+                )
+            )
+            if r.get("void_reason"):
+                say(
+                    "     "
+                    + t(
+                        f"已撤销（运行 {r['void_run']}）：{r['void_reason']}",
+                        f"voided (run {r['void_run']}): {r['void_reason']}",
+                    )
+                )
+        return 0
+
+    run_command(body, lang)
+
+
+@app.command("history")
+def history_cmd(
+    id_number: Annotated[str, typer.Argument(help="The member's id number (身份证号).")],
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Print a member's cover spells, claims and payments.
+
+    Example: aidctl history 320705198001010006 --db reg.sqlite3
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, None, lang, json_out)
+        t = opts.t
+        shown = api.history(id_number, db=opts.db)
+        if opts.json:
+            print_json(shown)
+            return 0
+        table(
+            t("保障记录", "Cover"),
+            [
+                Col(t("履约单", "Contract"), "key", 9),
+                Col(t("单位", "Unit"), "name", 7),
+                Col(t("开始", "From"), "date", 8),
+                Col(t("到期", "To"), "date", 8),
+                Col(t("首次", "First-time"), "word", 3),
+            ],
+            [
+                [
+                    s["contract_no"],
+                    f"{s['unit_code']} {s['unit_name'] or ''}",
+                    s["spell_start"],
+                    s["term_end"],
+                    t("是", "yes") if s["first_time"] else t("否", "no"),
+                ]
+                for s in shown.spells
+            ],
+            lang=opts.lang,
+        )
+        table(
+            t("理赔与给付", "Claims and payments"),
+            [
+                Col(t("理赔编号", "Claim"), "key", 9),
+                Col(t("日期", "Date"), "date", 8),
+                Col(t("类型", "Type"), "word", 5),
+                Col(t("结果", "Status"), "word", 8),
+                Col(t("金额", "Amount"), "amount", 8),
+                Col(t("原因", "Reason"), "key", 6),
+                Col(t("撤销", "Voided"), "text", 2),
+            ],
+            [
+                [
+                    d["claim_id"],
+                    d["event_date"],
+                    d["claim_type"],
+                    api.status_word(d["status"], opts.lang),
+                    d["amount"],
+                    d["reason_code"],
+                    d["void_reason"] or "",
+                ]
+                for d in shown.decisions
+            ],
+            lang=opts.lang,
+        )
+        say(t(f"累计给付 {shown.paid} 元。", f"Paid in all: {shown.paid} yuan."))
+        return 0
+
+    run_command(body, lang)
+
+
+@app.command("void")
+def void_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号) to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for audit).")] = "",
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Reverse a decided claim by appending a reversal; nothing is deleted or rewritten.
+
+    Caps and the earlier-term rules then count as if it had not been paid, and the claim id
+    may be adjudicated again.
+
+    Example: aidctl void LP2026-0001 --reason "材料造假，追回" --db reg.sqlite3
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
+        done = api.void(claim_id, reason, db=opts.db, as_of=opts.as_of)
+        if opts.json:
+            print_json(done)
+            return 0
+        v = done.voided
+        say(
+            opts.t(
+                f"已撤销理赔 {claim_id} 的决定（{v['reason_code']}，{v['amount']} 元），运行 {done.void_run}。",
+                f"Voided the decision on claim {claim_id} ({v['reason_code']}, {v['amount']} yuan), run {done.void_run}.",
+            )
+        )
+        return 0
+
+    run_command(body, lang)
