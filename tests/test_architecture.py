@@ -71,7 +71,7 @@ def test_nothing_below_the_cli_prints():
 LAYERS: dict[str, set[str]] = {
     "plan": set(),
     "core": {"plan"},
-    "i18n": {"core", "intake"},
+    "i18n": {"core", "intake", "plan"},
     "intake": {"core", "plan"},
     "register": {"core", "plan"},
     "reports": {"core", "plan", "intake", "i18n"},

@@ -6,7 +6,7 @@
     out.to_json()            # exactly what `aidctl adjudicate --json` prints
     api.write_report(out, "decisions.xlsx")
 
-The CLI (aidctl/cli.py) and the monthly batch (aidctl/batch/) are thin callers of this
+The CLI (aidctl/cli/) and the monthly batch (aidctl/batch/) are thin callers of this
 package; a notebook or a second front end uses it the same way (docs/api.md).
 """
 
@@ -53,6 +53,7 @@ from aidctl.api.outcomes import (
 from aidctl.api.reporting import annotated_path, default_report_path, write_report
 from aidctl.api.words import decision_steps, explain_sentence, renewal_word, status_word
 from aidctl.pipeline import Settings, file_sha256
+from aidctl.register import as_location
 
 __all__ = [
     "AdjudicationOutcome",
@@ -72,6 +73,7 @@ __all__ = [
     "VoidOutcome",
     "adjudicate",
     "annotated_path",
+    "as_location",
     "batch_file",
     "batch_run",
     "batch_status",

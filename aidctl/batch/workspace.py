@@ -34,7 +34,7 @@ _KEYS = {"register": str, "policy": str, "lang": str, "lock_wait_seconds": int}
 @dataclass(frozen=True)
 class Workspace:
     root: Path
-    register: Path
+    register: str | Path  # a file beside the config, or a postgresql:// URL
     policy: Path | None
     lang: str
     lock_wait_seconds: int
@@ -116,8 +116,13 @@ def load_workspace(config: Path) -> Workspace:
     policy = str(raw.get("policy", "")) or None
     return Workspace(
         root=root,
-        register=root / str(raw.get("register", "register.sqlite3")),
+        register=_register_location(root, str(raw.get("register", "register.sqlite3"))),
         policy=(root / policy) if policy else None,
         lang=lang,
         lock_wait_seconds=int(raw.get("lock_wait_seconds", 60)),
     )
+
+
+def _register_location(root: Path, value: str) -> str | Path:
+    """A database URL stays as written; a file path is relative to the config's folder."""
+    return value if "://" in value else root / value

@@ -16,8 +16,12 @@ from aidctl.errors import InputError
 
 # ---------------------------------------------------------------- common options
 DbOpt = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="AIDCTL_DB", help="The register (SQLite file). Env AIDCTL_DB."),
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="AIDCTL_DB",
+        help="The register: a file (SQLite) or a postgresql:// URL. Env AIDCTL_DB.",
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
@@ -55,7 +59,7 @@ class CommonOptions:
     """The options every command shares, resolved: an explicit option wins, then the
     workspace config (aidctl.toml), then $AIDCTL_DB / the built-in defaults."""
 
-    db: Path
+    db: str | Path  # a register file, or a postgresql:// URL
     as_of: dt.date | None
     lang: str
     json: bool
@@ -67,7 +71,7 @@ class CommonOptions:
     @classmethod
     def parse(
         cls,
-        db: Path | None = None,
+        db: str | Path | None = None,
         as_of: str | None = None,
         lang: str | None = None,
         json_out: bool = False,
@@ -85,7 +89,7 @@ class CommonOptions:
             )
         register = db if db is not None else (ws.register if ws else api.default_register())
         return cls(
-            db=register.absolute(),
+            db=api.as_location(register),
             as_of=parse_day(as_of, "--as-of") if as_of else None,
             lang=lang,
             json=json_out,
