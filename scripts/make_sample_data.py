@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Sample and benchmark workbooks for aidctl, as clerks of Lianyungang's units would fill them.
 
-Why this exists: the tool's rules (shared/spec/rules.md E1–E5, steps 1–10, D1–D9, and our
-docs/decisions.md L1–L15) only mean something against data that looks like the real thing —
+Why this exists: the tool's rules (docs/rules.md E1–E6, steps 1–10, D1–D10, and the
+project's own readings L1 …) only mean something against data that looks like the real thing —
 Chinese headers under a title row, ids that carry real region codes and GB 11643 check
 digits, dates typed four different ways, units that renew on time, late or not at all. Every
 rule is exercised by at least one row built on purpose, and the generator says which row and

@@ -4,7 +4,9 @@ aidctl/plan/plan.toml (so expected amounts follow the data, never literals)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +14,14 @@ from typing import Any
 
 AS_OF = dt.date(2026, 11, 28)
 DEFAULT_SEED = 20261128
-PLAN_TOML = Path(__file__).resolve().parents[2] / "aidctl" / "plan" / "plan.toml"
+ROOT = Path(__file__).resolve().parents[2]
+PLAN_TOML = ROOT / "aidctl" / "plan" / "plan.toml"
 
 # The latest day any claim of claims_2025.xlsx mentions: that file can then be adjudicated
 # at any as-of date from mid-2026 on without a treatment end or death date lying ahead of it.
 CLAIMS_2025_LAST_DAY = dt.date(2026, 6, 30)
 
-# Headers exactly as shared/spec/formats.md spells them (the first Chinese name of each key).
+# Headers exactly as docs/formats.md spells them (the first Chinese name of each key).
 UNIT_HEADERS = (
     "单位编码",
     "单位名称",
@@ -39,6 +42,7 @@ CLAIM_HEADERS = (
     "单位编码",
     "申请类型",
     "病种",
+    "诊断编码",
     "确诊日期",
     "事故日期",
     "伤残等级",
@@ -63,25 +67,30 @@ APPROVED = "approved"
 REJECTED = "rejected"
 PENDING = "pending"
 
-# Every reason code of rules.md steps 1–10 and docs/decisions.md; the sample claims hit each.
+# Every reason code of docs/rules.md (steps 1–10, L1 …); the sample claims hit each.
 REQUIRED_REASON_CODES = (
     "MISSING_FIELD",
     "INVALID_VALUE",
+    "DATE_AFTER_AS_OF",
     "DUPLICATE_CLAIM_ID",
     "ALREADY_DECIDED",
     "CLAIM_CONFLICT",
     "POSSIBLE_DUPLICATE",
+    "SAME_ACCIDENT_REGRADE",
     "NO_COVERAGE",
     "NAME_MISMATCH",
     "UNIT_MISMATCH",
     "EXCLUDED_FRAUD",
     "EXCLUDED_PREEXISTING",
     "EXCLUDED_CAUSE",
+    "AMBIGUOUS_CAUSE",
     "CONFLICTING_FACTS",
     "DISEASE_NOT_LISTED",
     "AMBIGUOUS_DISEASE",
+    "UNRECOGNISED_DISEASE",
     "DISEASE_PAID_IN_EARLIER_TERM",
     "DISEASE_EXCLUDED_AFTER_WAITING",
+    "RELATED_DISEASE_REVIEW",
     "CONSOLATION",
     "CONSOLATION_ALREADY_PAID",
     "REDUCED_30",
@@ -96,23 +105,37 @@ REQUIRED_REASON_CODES = (
     "ACCIDENT_CAP_REACHED",
 )
 
-# Disease texts that are close to a listed name without being one (→ AMBIGUOUS_DISEASE), and
-# texts that match nothing (→ DISEASE_NOT_LISTED). Chosen so that none of them is medically a
-# listed disease under another name (no "乳腺癌", no "脑梗死"): a rejection must be right.
-NEAR_MISSES = ("原发性恶性肿痛", "慢性肾功能衰竭尿毒症", "再生障碍性贫血症")
-NOT_LISTED = (
-    "阑尾炎",
+# Diagnoses are written as hospitals write them, chosen from the list of real wordings that
+# tests/test_diagnoses.py pins with the outcome D10 gives each (tests/data/diagnoses.csv):
+# the sample's expectations rest on that list, never on the reader under test.
+DIAGNOSES_CSV = ROOT / "tests" / "data" / "diagnoses.csv"
+# D10 "to a person" (pending AMBIGUOUS_DISEASE): a listed name without the qualifier that
+# decides cover — stroke without its outcome, a tumour without its nature, a transplant
+# without the organ.
+PERSON_TEXTS = ("中风", "颅内肿瘤", "器官移植", "脑梗死", "重症胰腺炎")
+# D10 "unlisted" (rejected DISEASE_NOT_LISTED): recognised conditions outside the 27.
+UNLISTED_TEXTS = (
     "高血压",
+    "2型糖尿病",
+    "股骨颈骨折",
     "腰椎间盘突出症",
-    "胆结石",
-    "甲状腺结节",
-    "肾结石",
     "颈椎病",
-    "痛风",
-    "肺炎",
+    "急性阑尾炎",
+    "肾结石",
 )
-# The catalogue aliases the brief asks to see written as clerks write them.
-ALIASES_TO_SHOW = ("恶性肿瘤", "尿毒症", "心梗支架", "中风", "再障", "渐冻症")
+# D10 "unrecognised" (pending UNRECOGNISED_DISEASE): words the vocabulary does not know.
+UNRECOGNISED_TEXTS = ("见附件",)
+# Wordings the sample shows on purpose (tests/test_sample_data.py looks for them).
+TEXTS_TO_SHOW = (
+    "胃窦低分化腺癌",
+    "左肺上叶腺癌",
+    "急性前壁心肌梗死 冠状动脉支架植入术",
+    "脑膜瘤",
+    "同种异体肾移植术",
+    "中风",
+    "高血压",
+    "见附件",
+)
 
 Cell = str | int | float | dt.date | None
 
@@ -154,17 +177,48 @@ class Disease:
     code: str
     disease_class: int
     zh: str
-    aliases: tuple[str, ...]
 
-    def spellings(self) -> tuple[str, ...]:
-        """Every way a clerk may write this disease that the catalogue matches exactly."""
-        bare = self.zh.split("（")[0]
-        names = [self.code, self.zh, bare, *self.aliases]
-        # English aliases are left out: the clerks of the sample write Chinese.
-        chinese = [
-            n for n in names if n == self.code or any("\u4e00" <= ch <= "\u9fff" for ch in n)
-        ]
-        return tuple(dict.fromkeys(chinese))
+
+@dataclass(frozen=True)
+class Written:
+    """A diagnosis as a hospital writes it — the disease cell and the optional ICD-10 code —
+    with the outcome D10 gives it (tests/data/diagnoses.csv): listed / person / unrecognised /
+    unlisted, and the catalogue code(s) it reads as or could be."""
+
+    text: str | None
+    icd10: str | None
+    outcome: str
+    codes: tuple[str, ...]
+
+    @property
+    def code(self) -> str:
+        """The one listed code (only for a listed reading)."""
+        assert self.outcome == "listed" and len(self.codes) == 1, self
+        return self.codes[0]
+
+
+def _chinese(text: str | None) -> bool:
+    """Written by a clerk of the sample: Chinese words, a catalogue code, or a code alone."""
+    if text is None or re.fullmatch(r"[Cc][12]-\d\d", text):
+        return True
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def load_diagnoses(path: Path = DIAGNOSES_CSV) -> tuple[Written, ...]:
+    """The pinned wordings; rows whose reading the list itself marks as disputed
+    ("DISAGREES") are left out, so the sample pays or refuses only on settled readings."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return tuple(
+        Written(
+            r["text"] or None,
+            r["icd10"] or None,
+            r["expected_outcome"],
+            tuple(c for c in r["expected_code"].split(";") if c),
+        )
+        for r in rows
+        if "DISAGREES" not in r["reason"] and _chinese(r["text"] or None)
+    )
 
 
 @dataclass(frozen=True)
@@ -185,6 +239,20 @@ class PlanFigures:
     min_ratio: float
     small_unit_below: int
     diseases: dict[str, Disease]
+    diagnoses: tuple[Written, ...] = ()
+
+    def written(self, code: str) -> tuple[Written, ...]:
+        """Every pinned wording that D10 reads as the listed disease `code`."""
+        found = tuple(w for w in self.diagnoses if w.outcome == "listed" and w.codes == (code,))
+        assert found, f"tests/data/diagnoses.csv has no listed wording of {code}"
+        return found
+
+    def dx(self, text: str | None, icd10: str | None = None) -> Written:
+        """The pinned row for exactly this text and code; the sample writes no other."""
+        for w in self.diagnoses:
+            if w.text == text and w.icd10 == icd10:
+                return w
+        raise KeyError(f"{text!r} / {icd10!r} is not in tests/data/diagnoses.csv")
 
     def full(self, code: str) -> int:
         return self.class_amount[self.diseases[code].disease_class]
@@ -216,8 +284,7 @@ def load_plan(path: Path = PLAN_TOML) -> PlanFigures:
     if value("term", "start_day_counts") is not True:
         raise ValueError("the sample's day numbers assume D2 (the start day is day 1)")
     diseases = {
-        d["code"]: Disease(d["code"], int(d["class"]), d["zh"], tuple(d.get("aliases", ())))
-        for d in raw["catalogue"]["disease"]
+        d["code"]: Disease(d["code"], int(d["class"]), d["zh"]) for d in raw["catalogue"]["disease"]
     }
     return PlanFigures(
         version=str(v["id"]),
@@ -234,4 +301,5 @@ def load_plan(path: Path = PLAN_TOML) -> PlanFigures:
         min_ratio=value("enrolment", "min_ratio"),
         small_unit_below=value("enrolment", "small_unit_below"),
         diseases=diseases,
+        diagnoses=load_diagnoses(),
     )

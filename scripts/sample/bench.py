@@ -19,11 +19,12 @@ from .base import (
     ILLNESS,
     MEMBER_HEADERS,
     MEMBERS_SHEET,
-    NEAR_MISSES,
-    NOT_LISTED,
+    PERSON_TEXTS,
     UNIT_HEADERS,
     UNITS_SHEET,
+    UNLISTED_TEXTS,
     Cell,
+    Written,
     days,
     load_plan,
     term_end,
@@ -329,7 +330,9 @@ def make_bench_claims(
         drawn = [given[rng.randrange(len(given))] for _ in range(n_claims)]
     plan = load_plan()
     codes = tuple(plan.diseases)
-    spellings = {c: plan.diseases[c].spellings() for c in codes}
+    spellings = {c: plan.written(c) for c in codes}
+    unlisted = [plan.dx(t) for t in UNLISTED_TEXTS]
+    person = [plan.dx(t) for t in PERSON_TEXTS]
     weights = tuple(ILLNESS_WEIGHT.get(c, 1) for c in codes)
     grade_weights = (1, 1, 2, 3, 4, 6, 8, 10, 12, 14)
     wb = _Workbook(write_only=True)
@@ -346,17 +349,17 @@ def make_bench_claims(
         last = max(start, min(as_of, term_end(m.effective_date)))
         event = start + days(rng.randrange((last - start).days + 1))
         kind = rng.choices((ILLNESS, DISABILITY, DEATH), (60, 34, 6))[0]
-        disease: str | None = None
+        written: Written | None = None
         diagnosis = accident = end = died = None
         grade: int | None = None
         if kind == ILLNESS:
             r = rng.random()
             if r < 0.03:
-                disease = rng.choice(NOT_LISTED)  # step 6: DISEASE_NOT_LISTED
+                written = rng.choice(unlisted)  # step 6: DISEASE_NOT_LISTED
             elif r < 0.04:
-                disease = rng.choice(NEAR_MISSES)  # step 6: AMBIGUOUS_DISEASE
+                written = rng.choice(person)  # step 6: AMBIGUOUS_DISEASE
             else:
-                disease = rng.choice(spellings[rng.choices(codes, weights)[0]])
+                written = rng.choice(spellings[rng.choices(codes, weights)[0]])
             diagnosis = event if rng.random() > 0.005 else None  # step 1: MISSING_FIELD
         elif kind == DISABILITY:
             accident = event
@@ -372,7 +375,8 @@ def make_bench_claims(
             m.name,
             m.unit_code if rng.random() < 0.8 else None,
             kind,
-            disease,
+            written.text if written else None,
+            written.icd10 if written else None,
             diagnosis,
             accident,
             grade,

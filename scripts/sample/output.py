@@ -377,6 +377,16 @@ def render_expected(data: SampleData) -> str:
         lines.append(
             f"| {r.key} | {r.unit_name} | {r.contract_no} | {r.expiry} | {r.status} | {r.renew_by} |"
         )
+    lines += [
+        "",
+        "## Diagnoses",
+        "",
+        "The 病种 cells hold diagnoses as hospitals write them (胃窦低分化腺癌, 急性前壁心肌梗死",
+        "冠状动脉支架植入术, 脑膜瘤 …), some with an ICD-10 code in 诊断编码. Each is a row of",
+        "`tests/data/diagnoses.csv`, chosen by the outcome D10 gives it (docs/rules.md): listed",
+        "for a payment, to a person for `AMBIGUOUS_DISEASE` (中风, 颅内肿瘤 …), unrecognised for",
+        "`UNRECOGNISED_DISEASE` (见附件), unlisted for `DISEASE_NOT_LISTED` (高血压 …).",
+    ]
     for f in ("claims_2025.xlsx", "claims.xlsx"):
         lines += [
             "",

@@ -17,11 +17,13 @@ from .base import (
     DEATH,
     DISABILITY,
     ILLNESS,
-    NEAR_MISSES,
-    NOT_LISTED,
     PENDING,
+    PERSON_TEXTS,
     REJECTED,
+    UNLISTED_TEXTS,
+    UNRECOGNISED_TEXTS,
     Cell,
+    Written,
     cover_day,
     days,
 )
@@ -153,8 +155,9 @@ class ClaimBook:
         word = zh[grade] if grade <= 10 else "十" + zh[grade - 10]
         return self.rng.choice((grade, f"{grade}级", f"{word}级", f"伤残{word}级", str(grade)))
 
-    def spelling(self, code: str) -> str:
-        return self.rng.choice(self.plan.diseases[code].spellings())
+    def spelling(self, code: str) -> Written:
+        """A wording of the listed disease `code` as a hospital writes it (D10)."""
+        return self.rng.choice(self.plan.written(code))
 
     def filing(self, event: dt.date | None) -> dt.date:
         base = event or AS_OF - days(40)
@@ -212,12 +215,29 @@ class ClaimBook:
         code: str | None,
         diag: dt.date | None,
         *,
-        text: str | None = None,
+        text: str | Written | None = None,
         **kw: Any,
     ) -> Claim:
-        disease = text if text is not None else self.spelling(code) if code else None
+        """A critical-illness claim. `text` is a pinned wording (tests/data/diagnoses.csv);
+        without it, a wording of `code`. The reading D10 gives the wording must be the one
+        the expected decision rests on — checked here, so a scenario cannot drift."""
+        if isinstance(text, str):
+            written = self.plan.dx(text)
+        elif text is not None:
+            written = text
+        else:
+            written = self.spelling(code) if code else None
+        if written is not None:
+            _check_reading(written, code, kw["reason"])
         kw.setdefault("diagnosis", self.date(diag))
-        return self.add(spell, ILLNESS, disease=disease, event=diag, **kw)
+        return self.add(
+            spell,
+            ILLNESS,
+            disease=written.text if written else None,
+            diagnosis_code=written.icd10 if written else None,
+            event=diag,
+            **kw,
+        )
 
     def disability(
         self,
@@ -297,7 +317,7 @@ class ClaimBook:
                     spell,
                     None,
                     diag,
-                    text=self.rng.choice(NOT_LISTED),
+                    text=self.rng.choice(UNLISTED_TEXTS),
                     reason="DISEASE_NOT_LISTED",
                     status=REJECTED,
                     why="not one of the 27 diseases",
@@ -388,8 +408,43 @@ class ClaimBook:
         return rows
 
 
+# The reading (D10) each step-6 outcome needs; the other reasons need a listed disease,
+# except those decided before step 6 reads the diagnosis (steps 1–5).
+_READING_OF = {
+    "AMBIGUOUS_DISEASE": "person",
+    "UNRECOGNISED_DISEASE": "unrecognised",
+    "DISEASE_NOT_LISTED": "unlisted",
+}
+_BEFORE_STEP_6 = frozenset(
+    {
+        "MISSING_FIELD",
+        "INVALID_VALUE",
+        "DATE_AFTER_AS_OF",
+        "DUPLICATE_CLAIM_ID",
+        "NO_COVERAGE",
+        "NAME_MISMATCH",
+        "UNIT_MISMATCH",
+        "EXCLUDED_FRAUD",
+        "EXCLUDED_PREEXISTING",
+        "EXCLUDED_CAUSE",
+        "AMBIGUOUS_CAUSE",
+        "CONFLICTING_FACTS",
+    }
+)
+
+
+def _check_reading(written: Written, code: str | None, reason: str) -> None:
+    """The wording chosen for a claim reads (D10) as its expected decision needs."""
+    wanted = _READING_OF.get(reason)
+    if wanted is not None:
+        assert written.outcome == wanted, (reason, written)
+    elif reason not in _BEFORE_STEP_6:
+        assert written.outcome == "listed" and written.codes == (code,), (reason, code, written)
+
+
 HEADER_OF = {
     "disease": "病种",
+    "diagnosis_code": "诊断编码",
     "diagnosis": "确诊日期",
     "accident": "事故日期",
     "grade": "伤残等级",
@@ -453,7 +508,7 @@ def _claims_2025(
         s,
         "C1-01",
         diag,
-        text="恶性肿瘤",
+        text=plan.dx("胃窦低分化腺癌", "C16.3"),
         reason="CONSOLATION",
         status=APPROVED,
         amount=plan.consolation,
@@ -467,7 +522,7 @@ def _claims_2025(
         s,
         "C1-02",
         diag,
-        text="心梗支架",
+        text="急性前壁心肌梗死 冠状动脉支架植入术",
         reason="REDUCED_30",
         status=APPROVED,
         amount=plan.reduced("C1-02"),
@@ -508,7 +563,7 @@ def _claims_2025(
         s,
         "C2-04",
         diag,
-        text="C2-04",
+        text="再生障碍性贫血",
         reason="FULL_BENEFIT",
         status=APPROVED,
         amount=plan.full("C2-04"),
@@ -523,7 +578,7 @@ def _claims_2025(
         s,
         "C1-07",
         diag,
-        text="中风",
+        text="脑卒中所致永久性功能障碍",
         reason="FULL_BENEFIT",
         status=APPROVED,
         amount=plan.full("C1-07"),
@@ -549,7 +604,7 @@ def _claims_2025(
         s,
         None,
         s.day(200),
-        text="阑尾炎",
+        text="慢性胰腺炎",
         reason="DISEASE_NOT_LISTED",
         status=REJECTED,
         why="not listed",
@@ -621,6 +676,25 @@ def _claims_2026(
         status=PENDING,
         why="事故日期 with month 13 (L1)",
     )
+    s = b.continuing("R12")
+    b.illness(
+        s,
+        "C1-01",
+        AS_OF + days(5),
+        reason="DATE_AFTER_AS_OF",
+        status=PENDING,
+        why=f"确诊日期 {AS_OF + days(5)} is after the as-of day {AS_OF} (step 1)",
+    )
+    s = b.continuing("R15")
+    b.disability(
+        s,
+        9,
+        AS_OF + days(1),
+        None,
+        reason="DATE_AFTER_AS_OF",
+        status=PENDING,
+        why="事故日期 the day after the as-of day: nothing is paid for what has not happened",
+    )
     s = b.continuing("R17")
     acc = s.day(15)
     b.death(
@@ -691,7 +765,7 @@ def _claims_2026(
         s,
         "C1-03",
         diag,
-        text="C1-03",
+        text="慢性肾功能衰竭尿毒症期",
         reason="FULL_BENEFIT",
         status=APPROVED,
         amount=full("C1-03"),
@@ -720,6 +794,32 @@ def _claims_2026(
         status=PENDING,
         why=f"same accident as {old.claim_id} decided in claims_2025.xlsx (L4)",
     )
+
+    # One accident has one grade (A5.3): a second grade for the same accident date, after the
+    # first was approved, goes to a person (step 3).
+    s = b.continuing("R09")
+    acc = b._between(s.start, AS_OF - days(120))
+    first_grade = b.disability(
+        s,
+        8,
+        acc,
+        acc + days(60),
+        reason="DISABILITY_GRADE",
+        status=APPROVED,
+        amount=plan.grades[8],
+        why="grade 8; a re-assessment of the same accident follows",
+    )
+    regrade = b.disability(
+        s,
+        6,
+        acc,
+        acc + days(100),
+        grade_cell="伤残六级",
+        reason="SAME_ACCIDENT_REGRADE",
+        status=PENDING,
+        why="grade 6 for the accident already paid at grade 8 (A5.3, step 3)",
+    )
+    regrade.filing = first_grade.filing + days(30)
 
     # ---- step 4: cover, name, unit ----
     stranger = world.people.new("海州区")
@@ -952,6 +1052,18 @@ def _claims_2026(
     acc = b._between(s.start, AS_OF - days(40))
     b.disability(
         s,
+        7,
+        acc,
+        acc + days(30),
+        exclusion="违章",
+        reason="AMBIGUOUS_CAUSE",
+        status=PENDING,
+        why="违章 alone: a work-safety breach is not driving in breach of traffic rules (A6.3)",
+    )
+    s = b.continuing("R06")
+    acc = b._between(s.start, AS_OF - days(40))
+    b.disability(
+        s,
         5,
         acc,
         acc + days(30),
@@ -977,18 +1089,20 @@ def _claims_2026(
     )
 
     # ---- step 6: critical illness ----
-    for text in NOT_LISTED[:2]:
+    # D10: recognised conditions outside the 27 are refused (one with its ICD-10 code) …
+    for written in (plan.dx("高血压"), plan.dx("2型糖尿病"), plan.dx("股骨颈骨折", "S72.0")):
         s = b.continuing("R02")
         b.illness(
             s,
             None,
             b._between(s.start, AS_OF),
-            text=text,
+            text=written,
             reason="DISEASE_NOT_LISTED",
             status=REJECTED,
-            why=f"{text} is not one of the 27",
+            why=f"{written.text} is not one of the 27 (D10 unlisted)",
         )
-    for text in NEAR_MISSES[:2]:
+    # … a listed name without the qualifier that decides cover goes to a person …
+    for text in PERSON_TEXTS[:4]:
         s = b.continuing("R07")
         b.illness(
             s,
@@ -997,7 +1111,19 @@ def _claims_2026(
             text=text,
             reason="AMBIGUOUS_DISEASE",
             status=PENDING,
-            why=f"{text}: close to a listed name, for review",
+            why=f"{text}: a listed name without its deciding qualifier (D10 to a person)",
+        )
+    # … and words the vocabulary does not know are asked for again, never refused.
+    for text in UNRECOGNISED_TEXTS:
+        s = b.continuing("R07")
+        b.illness(
+            s,
+            None,
+            b._between(s.start, AS_OF),
+            text=text,
+            reason="UNRECOGNISED_DISEASE",
+            status=PENDING,
+            why=f"{text}: no diagnosis the vocabulary knows (D10 unrecognised)",
         )
     # The register paid C1-03 to this member under the 2025 contract (A5.2c, L10).
     m1 = next(
@@ -1022,9 +1148,12 @@ def _claims_2026(
         "C2-01",
         dt.date(2026, 7, 20),
         text="原位癌",
-        reason="DISEASE_EXCLUDED_AFTER_WAITING",
-        status=REJECTED,
-        why=f"consolation for C1-01 in 2025 ({earlier['consolation_c101'].claim_id}); C2-01 is related (D1, L9)",
+        reason="RELATED_DISEASE_REVIEW",
+        status=PENDING,
+        why=(
+            f"consolation for C1-01 in 2025 ({earlier['consolation_c101'].claim_id}); "
+            "C1-01–C2-01 is a review pair: related only in the same organ (D1)"
+        ),
     )
     m3 = next(
         s
@@ -1035,7 +1164,7 @@ def _claims_2026(
         m3,
         "C1-10",
         dt.date(2026, 8, 20),
-        text="冠脉搭桥",
+        text="开胸冠状动脉搭桥术",
         reason="DISEASE_EXCLUDED_AFTER_WAITING",
         status=REJECTED,
         why=f"reduced payment for C1-02 in 2025 ({earlier['reduced_c102'].claim_id}); C1-10 is related (D1)",
@@ -1046,7 +1175,7 @@ def _claims_2026(
         s,
         "C1-07",
         s.day(30),
-        text="中风",
+        text="脑卒中所致永久性功能障碍",
         reason="CONSOLATION",
         status=APPROVED,
         amount=plan.consolation,
@@ -1056,7 +1185,7 @@ def _claims_2026(
         s,
         "C1-07",
         s.day(200),
-        text="脑卒中",
+        text="脑中风死亡",
         reason="DISEASE_EXCLUDED_AFTER_WAITING",
         status=REJECTED,
         why="the same member had a consolation for C1-07 on day 30 (A5.2a, L9)",
@@ -1173,7 +1302,7 @@ def _claims_2026(
         s,
         "C1-06",
         s.day(50),
-        text="重症胰腺炎",
+        text="急性出血坏死性胰腺炎",
         reason="CONSOLATION_ALREADY_PAID",
         status=REJECTED,
         why="second exemption-period claim in the same spell (A5.2b)",
@@ -1193,7 +1322,7 @@ def _claims_2026(
         s,
         "C1-01",
         s.day(n),
-        text="恶性肿瘤",
+        text=plan.dx("左肺上叶腺癌", "C34.1"),
         reason="REDUCED_30",
         status=APPROVED,
         amount=reduced("C1-01"),
@@ -1214,7 +1343,7 @@ def _claims_2026(
         s,
         "C1-02",
         s.day(n),
-        text="心梗支架",
+        text=plan.dx("急性前壁心肌梗死 冠状动脉支架植入术", "I21.0"),
         reason="REDUCED_30",
         status=APPROVED,
         amount=reduced("C1-02"),
@@ -1255,14 +1384,28 @@ def _claims_2026(
     s = b.continuing("R04")
     b.illness(
         s,
-        "C2-04",
+        "C1-01",
         b._between(s.start, AS_OF),
-        text="c2-04",
+        text="c1-01",
         reason="FULL_BENEFIT",
         status=APPROVED,
-        amount=full("C2-04"),
+        amount=full("C1-01"),
         why="code typed in lower case",
     )
+    # Diagnoses as hospitals write them, read by family (D10): a named benign intracranial
+    # tumour is C2-05, the transplant of a named organ into the member is C1-08.
+    for code, text in (("C2-05", "脑膜瘤"), ("C1-08", "同种异体肾移植术")):
+        s = b.continuing("R04")
+        b.illness(
+            s,
+            code,
+            b._between(s.start, AS_OF),
+            text=text,
+            reason="FULL_BENEFIT",
+            status=APPROVED,
+            amount=full(code),
+            why=f"{text} reads as {code} (D10 family); a renewal has no waiting period (A2.3)",
+        )
     s = b.continuing("R01")
     b.illness(
         s,
