@@ -221,6 +221,7 @@ class ClaimBook:
         """A critical-illness claim. `text` is a pinned wording (tests/data/diagnoses.csv);
         without it, a wording of `code`. The reading D10 gives the wording must be the one
         the expected decision rests on — checked here, so a scenario cannot drift."""
+        written: Written | None
         if isinstance(text, str):
             written = self.plan.dx(text)
         elif text is not None:
