@@ -19,7 +19,8 @@ A file holds:
   `type` = illness / disability / death, or claim_type as written), its own `as_of` if any,
   and `expect`: one table per claim_id with `status`, `amount`, `reason_code` and
   `clause` — every id in the expected clause must be in the decision's clause (the
-  decision may cite more).
+  decision may cite more); `row` (the Excel row, the header being row 1) picks one of two
+  rows with the same claim_id, else the first row of that claim_id is meant.
 """
 
 from __future__ import annotations
@@ -178,10 +179,17 @@ def run_scenario(data: Mapping[str, Any], tmp: Path) -> list[tuple[str, str, Any
             {"理赔申请": (CLAIM_HEADERS, [_claim(c) for c in block["claims"]])},
         )
         decisions = pipeline.adjudicate(settings(block), book)[0].decisions
-        got = {r["claim_id"]: r for r in decisions.iter_rows(named=True)}
+        rows = sorted(decisions.iter_rows(named=True), key=lambda r: r["_row"])
         for expected in block.get("expect", []):
             claim_id = expected["claim_id"]
-            row = got.get(claim_id)
+            row = next(
+                (
+                    r
+                    for r in rows
+                    if r["claim_id"] == claim_id and expected.get("row", r["_row"]) == r["_row"]
+                ),
+                None,
+            )
             if row is None:
                 wrong.append((claim_id, "claim", "decided", None))
                 continue
