@@ -194,8 +194,7 @@ def _process(
         result.counts = counts
         result.run_id = outcome.run_id
         result.outcome = "needs_action" if outcome.exit_code else "done"
-        reg.record_batch_file(sha, path.name, kind, period, outcome.run_id, result.outcome, counts
-        )
+        reg.record_batch_file(sha, path.name, kind, period, outcome.run_id, result.outcome, counts)
         checkpoint("before_commit")
 
     try:
