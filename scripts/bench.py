@@ -92,7 +92,7 @@ def show(title: str, wall: float, stages: dict[str, tuple[float, int]], floor: f
 
 
 def bench_enrolment(n_members: int) -> Path:
-    from make_sample_data import make_bench_units
+    from sample.bench import make_bench_units
 
     units = OUT / f"units-{n_members}.xlsx"
     if not units.exists():
@@ -121,7 +121,7 @@ def bench_enrolment(n_members: int) -> Path:
 
 
 def bench_adjudication(units: Path, n_claims: int) -> None:
-    from make_sample_data import make_bench_claims
+    from sample.bench import make_bench_claims
 
     claims = OUT / f"claims-{n_claims}.xlsx"
     if not claims.exists():

@@ -6,11 +6,14 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from aidctl.core.diagnosis import read_diagnoses
 from aidctl.errors import PolicyError
 from aidctl.plan.params import default_policy_path, load_policy, parse_policy
 
+SCHEMA = {"disease": pl.Utf8, "diagnosis_code": pl.Utf8}
 RAW = tomllib.loads(default_policy_path().read_text(encoding="utf-8"))
 
 
@@ -55,23 +58,36 @@ def test_catalogue_has_27_diseases_in_two_classes_a3_1():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("C1-01", ("exact", "C1-01")),
-        ("恶性肿瘤", ("exact", "C1-01")),
-        ("癌症", ("exact", "C1-01")),
-        ("尿毒症", ("exact", "C1-03")),
-        ("心梗支架", ("exact", "C1-02")),
-        ("脑卒中", ("exact", "C1-07")),
-        ("中风", ("exact", "C1-07")),
-        ("再障", ("exact", "C2-04")),
-        ("渐冻症", ("exact", "C2-11")),
-        ("原位癌", ("exact", "C2-01")),
-        ("原位癌（病理诊断）", ("exact", "C2-01")),
-        ("原发性恶性肿痛", ("near", "C1-01")),
-        ("阑尾炎", ("none", None)),
+        # what the old exact/near matcher was asked, as D10 reads it now (A3.1)
+        ("C1-01", ("listed", "C1-01")),
+        ("恶性肿瘤", ("listed", "C1-01")),
+        ("癌症", ("listed", "C1-01")),
+        ("尿毒症", ("listed", "C1-03")),
+        ("心梗支架", ("listed", "C1-02")),
+        ("脑卒中", ("person", None)),  # a bare stroke: no death, no permanent impairment
+        ("中风", ("person", None)),
+        ("再障", ("listed", "C2-04")),
+        ("渐冻症", ("listed", "C2-11")),
+        ("原位癌", ("listed", "C2-01")),
+        ("原位癌（病理诊断）", ("listed", "C2-01")),
+        ("原发性恶性肿痛", ("unrecognised", None)),  # a typo is no evidence: never near-matched
+        ("阑尾炎", ("unlisted", None)),
     ],
 )
-def test_disease_matching_a3_1(text, expected):
-    assert load_policy().catalogue.match(text) == expected
+def test_disease_reading_d10_a3_1(text, expected):
+    """D10 (A3.1): the catalogue's vocabulary is the only reading; no alias list, no near
+    match — what it cannot read goes to a person (person / unrecognised), never paid."""
+    frame = pl.DataFrame({"disease": [text], "diagnosis_code": [None]}, schema=SCHEMA)
+    row = read_diagnoses(frame, load_policy().catalogue).row(0, named=True)
+    assert (row["dx_outcome"], row["dx_code"]) == expected
+
+
+def test_catalogue_has_no_aliases_d10():
+    """D10: an `aliases` key in the catalogue is refused (the vocabulary reads diagnoses)."""
+    raw = _copy()
+    raw["catalogue"]["disease"][0]["aliases"] = ["癌"]
+    with pytest.raises(PolicyError):
+        parse_policy(raw, "x.toml")
 
 
 def test_related_pairs_d1_are_pairs_not_groups():

@@ -2,9 +2,9 @@
 
 Why these tests: sample_data/ is what the demo runs and what later tests hold the tool to
 (sample_data/EXPECTED.md, expected_claims.csv). It is only worth that if it is reproducible
-(same seed, same cells), complete (every reason code of rules.md steps 1–10 and
-docs/decisions.md is exercised), valid where it claims to be (GB 11643 ids, GB 32100 unit
-codes, the Chinese headers of shared/spec/formats.md) and broken exactly where it says so.
+(same seed, same cells), complete (every reason code of docs/rules.md steps 1–10 and L1 …
+is exercised), valid where it claims to be (GB 11643 ids, GB 32100 unit codes, the Chinese
+headers of docs/formats.md) and broken exactly where it says so.
 The expectations are also checked against the rules they cite, independently of the tool:
 each waiting-period decision against the cover day of the member's spell (D2, D4, D6).
 """
@@ -16,22 +16,25 @@ import functools
 import importlib.util
 import re
 import sys
-import tomllib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import polars as pl
 import pytest
 from openpyxl import load_workbook
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
+
+from aidctl.core.diagnosis import read_diagnoses
+from aidctl.plan import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 COMMITTED = ROOT / "sample_data"
 AS_OF = dt.date(2026, 11, 28)
 
-# shared/spec/formats.md, first Chinese name of each key, in the generator's column order.
+# docs/formats.md, first Chinese name of each key, in the generator's column order.
 UNIT_HEADERS = [
     "单位编码",
     "单位名称",
@@ -52,6 +55,7 @@ CLAIM_HEADERS = [
     "单位编码",
     "申请类型",
     "病种",
+    "诊断编码",  # D10: the optional ICD-10 code beside the diagnosis
     "确诊日期",
     "事故日期",
     "伤残等级",
@@ -63,26 +67,31 @@ CLAIM_HEADERS = [
     "欺诈",
     "备注",
 ]
-# Every reason code of rules.md steps 1–10 and docs/decisions.md (written out here rather
+# Every reason code of docs/rules.md steps 1–10 and L1 … (written out here rather
 # than taken from the generator, so a code dropped there is caught).
 REASON_CODES = {
     "MISSING_FIELD",
     "INVALID_VALUE",
+    "DATE_AFTER_AS_OF",
     "DUPLICATE_CLAIM_ID",
     "ALREADY_DECIDED",
     "CLAIM_CONFLICT",
     "POSSIBLE_DUPLICATE",
+    "SAME_ACCIDENT_REGRADE",
     "NO_COVERAGE",
     "NAME_MISMATCH",
     "UNIT_MISMATCH",
     "EXCLUDED_FRAUD",
     "EXCLUDED_PREEXISTING",
     "EXCLUDED_CAUSE",
+    "AMBIGUOUS_CAUSE",
     "CONFLICTING_FACTS",
     "DISEASE_NOT_LISTED",
     "AMBIGUOUS_DISEASE",
+    "UNRECOGNISED_DISEASE",
     "DISEASE_PAID_IN_EARLIER_TERM",
     "DISEASE_EXCLUDED_AFTER_WAITING",
+    "RELATED_DISEASE_REVIEW",
     "CONSOLATION",
     "CONSOLATION_ALREADY_PAID",
     "REDUCED_30",
@@ -99,6 +108,11 @@ REASON_CODES = {
 PENDING = {
     "MISSING_FIELD",
     "INVALID_VALUE",
+    "DATE_AFTER_AS_OF",
+    "SAME_ACCIDENT_REGRADE",
+    "AMBIGUOUS_CAUSE",
+    "UNRECOGNISED_DISEASE",
+    "RELATED_DISEASE_REVIEW",
     "DUPLICATE_CLAIM_ID",
     "CLAIM_CONFLICT",
     "POSSIBLE_DUPLICATE",
@@ -387,9 +401,7 @@ def test_cells_are_written_as_clerks_write_them(sample: Any) -> None:
     assert any(re.fullmatch(r"20\d\d年\d{1,2}月\d{1,2}日", t) for t in texts)
     assert any(re.fullmatch(r"20\d{6}", t) for t in texts)
     wanted = {
-        *msd.ALIASES_TO_SHOW,
-        "原发性恶性肿痛",
-        "阑尾炎",
+        *msd.TEXTS_TO_SHOW,
         "三级",
         "5级",
         "伤残七级",
@@ -404,30 +416,48 @@ def test_cells_are_written_as_clerks_write_them(sample: Any) -> None:
     assert any(re.fullmatch(r"C[12]-\d\d", t) for t in texts)
 
 
-def test_disease_texts_match_the_catalogue_as_intended(sample: Any) -> None:
-    """Exact spellings match exactly; near misses are near; the unlisted match nothing."""
-    from aidctl.plan.catalogue import parse_catalogue
-
-    raw = tomllib.loads((ROOT / "aidctl" / "plan" / "plan.toml").read_text(encoding="utf-8"))
-    catalogue = parse_catalogue(raw["catalogue"])
+def test_disease_texts_read_by_d10_as_intended(sample: Any) -> None:
+    """D10: every diagnosis the sample writes (disease cell and ICD-10 code) is read into the
+    outcome its expected decision rests on — listed for a payment (with the class the amount
+    comes from), to a person / unrecognised for the pendings, unlisted for the rejection."""
+    policy = load_policy()
     plan = msd.load_plan()
     for file in ("claims_2025.xlsx", "claims.xlsx"):
         rows = claim_rows(sample, file)
-        for c in sample.claims:
-            text = rows[c.row]["病种"] if c.file == file else None
-            if not text:
-                continue
-            kind, code = catalogue.match(text)
-            if c.reason_code == "AMBIGUOUS_DISEASE":
-                assert kind == "near", text
-            elif c.reason_code == "DISEASE_NOT_LISTED":
-                assert kind == "none", text
-            else:
-                assert kind == "exact", text
-                if c.reason_code == "FULL_BENEFIT":
-                    assert c.amount == plan.full(code)
-                elif c.reason_code == "REDUCED_30":
-                    assert c.amount == plan.reduced(code)
+        illness = [
+            c for c in sample.claims if c.file == file and rows[c.row]["申请类型"] == "重大疾病"
+        ]
+        frame = pl.DataFrame(
+            {
+                "disease": [_text(rows[c.row]["病种"]) for c in illness],
+                "diagnosis_code": [_text(rows[c.row]["诊断编码"]) for c in illness],
+            },
+            schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
+        )
+        read = {
+            (r["disease"], r["diagnosis_code"]): r
+            for r in read_diagnoses(frame, policy.catalogue).iter_rows(named=True)
+        }
+        assert any(code for _, code in read)
+        for c, key in zip(illness, frame.iter_rows(), strict=True):
+            r = read[key]
+            wanted = {
+                "AMBIGUOUS_DISEASE": "person",
+                "UNRECOGNISED_DISEASE": "unrecognised",
+                "DISEASE_NOT_LISTED": "unlisted",
+            }.get(c.reason_code)
+            if wanted:
+                assert r["dx_outcome"] == wanted, (c.claim_id, r)
+            elif c.reason_code == "FULL_BENEFIT":
+                assert r["dx_outcome"] == "listed", (c.claim_id, r)
+                assert c.amount == plan.full(r["dx_code"])
+            elif c.reason_code == "REDUCED_30":
+                assert r["dx_outcome"] == "listed", (c.claim_id, r)
+                assert c.amount == plan.reduced(r["dx_code"])
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _covering(spells: list[dict[str, Any]], number: str, day: dt.date) -> dict[str, Any] | None:

@@ -6,20 +6,18 @@ ranges, the codes that agree with each disease, and an ordered list of rules (fi
 wins). It is validated here at load, so a typo in a code or a range stops the tool with the
 key named instead of misreading claims. The reader itself is `aidctl.core.diagnosis`.
 
-Transitional: `Disease.aliases`, `Disease.group`, `Catalogue.lookup_table` and
-`Catalogue.match` are the old exact/near matcher, kept until the calculator reads diagnoses
-with `read_diagnoses` (D10) and keys exclusions by the D1 pairs.
+The D10 vocabulary is the only reading of a diagnosis: there is no list of aliases and no
+near-match (a near miss is no evidence of a disease; D10 sends what it cannot read to a
+person).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -34,8 +32,9 @@ class Disease:
     disease_class: int
     zh: str
     en: str
-    aliases: tuple[str, ...]
-    group: str
+    # Transitional, always empty: the aliases left plan.toml (D10's vocabulary reads every
+    # diagnosis). tests/claim_strategies.py still spreads it; remove both together.
+    aliases: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -293,30 +292,6 @@ class Catalogue:
                 return disease
         raise KeyError(code)
 
-    def lookup_table(self) -> dict[str, str]:
-        """Transitional (replaced by the D10 reader). Every normalised spelling that names a disease exactly → its code."""
-        table: dict[str, str] = {}
-        for d in self.diseases:
-            names = [d.code, d.zh, _BRACKETED.sub("", d.zh), d.en, _BRACKETED.sub("", d.en)]
-            for name in [*names, *d.aliases]:
-                key = normalise_text(name)
-                if key:
-                    table.setdefault(key, d.code)
-        return table
-
-    def match(self, text: str) -> tuple[str, str | None]:
-        """Transitional (replaced by `aidctl.core.diagnosis.read_diagnoses`, D10).
-        ('exact', code) | ('near', suggested code) | ('none', None) for one text."""
-        key = normalise_text(text)
-        table = self.lookup_table()
-        if key in table:
-            return "exact", table[key]
-        if len(key) >= 2:
-            close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.75)
-            if close:
-                return "near", table[close[0]]
-        return "none", None
-
 
 def _parse_pairs(related: Any, codes: set[str]) -> tuple[RelatedPair, ...]:
     """The D1 pairs; raises ValueError naming what is wrong."""
@@ -343,18 +318,6 @@ def _parse_pairs(related: Any, codes: set[str]) -> tuple[RelatedPair, ...]:
     return tuple(pairs)
 
 
-def _certain_groups(pairs: tuple[RelatedPair, ...]) -> dict[str, str]:
-    """Transitional: the certain pairs as group keys (they are disjoint, so a group is a
-    pair). Used by callers that still key exclusions by group; pairs are the source."""
-    group_of: dict[str, str] = {}
-    for pair in pairs:
-        if pair.kind == CERTAIN:
-            name = "+".join(sorted((pair.a, pair.b)))
-            group_of.setdefault(pair.a, name)
-            group_of.setdefault(pair.b, name)
-    return group_of
-
-
 def parse_catalogue(raw: dict[str, Any]) -> Catalogue:
     """Build the catalogue; raises ValueError naming the key that is wrong."""
     allowed = {"clause", "disease", "related", "vocabulary"}
@@ -367,13 +330,12 @@ def parse_catalogue(raw: dict[str, Any]) -> Catalogue:
     related = raw.get("related", {})
     entry_codes = {str(e.get("code")) for e in entries if isinstance(e, dict)}
     pairs = _parse_pairs(related, entry_codes)
-    group_of = _certain_groups(pairs)
     diseases: list[Disease] = []
     for i, entry in enumerate(entries):
         missing = {"code", "class", "zh", "en"} - set(entry)
         if missing:
             raise ValueError(f"disease[{i}].{sorted(missing)[0]} missing")
-        if set(entry) - {"code", "class", "zh", "en", "aliases"}:
+        if set(entry) - {"code", "class", "zh", "en"}:
             raise ValueError(f"disease[{i}]: unknown key")
         if entry["class"] not in (1, 2):
             raise ValueError(f"disease[{entry['code']}].class must be 1 or 2")
@@ -384,8 +346,6 @@ def parse_catalogue(raw: dict[str, Any]) -> Catalogue:
                 disease_class=int(entry["class"]),
                 zh=str(entry["zh"]),
                 en=str(entry["en"]),
-                aliases=tuple(str(a) for a in entry.get("aliases", [])),
-                group=group_of.get(code, code),
             )
         )
     codes = [d.code for d in diseases]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -92,7 +92,6 @@ class Policy:
     versions: tuple[PolicyVersion, ...]
     catalogue: Catalogue
     path: str
-    _by_id: dict[str, PolicyVersion] = field(default_factory=dict, repr=False)
 
     def at(self, day: dt.date) -> PolicyVersion:
         """The version in force on `day` (D9); before the first version, the first one."""
