@@ -486,7 +486,7 @@ ICD_CODES = ("C16.9", "D61", "I10", "C79.5", "D37.1", "N18.5", "G12.2", "S72.0")
 
 def _names_of(code: str) -> list[str]:
     disease = default_policy().catalogue.by_code(code)
-    return [disease.zh, disease.zh.split("（")[0], disease.en, *disease.aliases]
+    return [disease.zh, disease.zh.split("（")[0], disease.en]
 
 
 def _disease_text(ctx: _Context, code: str) -> str:

@@ -32,9 +32,6 @@ class Disease:
     disease_class: int
     zh: str
     en: str
-    # Transitional, always empty: the aliases left plan.toml (D10's vocabulary reads every
-    # diagnosis). tests/claim_strategies.py still spreads it; remove both together.
-    aliases: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
