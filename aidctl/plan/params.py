@@ -55,6 +55,9 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "death_within_months": int,
         "accident_cap": int,
     },
+    "fund": {
+        "opening_balance": int,
+    },
 }
 
 
