@@ -640,7 +640,7 @@ def test_each_run_keeps_its_own_summary_within_one_second(
 def test_batch_takes_a_roster_without_received_date_as_received_when_it_arrived_d5(
     tmp_path: Path,
 ) -> None:
-    """D5: a roster dropped in the inbox on the 25th, effective the 26th, is not backdated
+    """D5, L51: a roster dropped in the inbox on the 25th, effective the 26th, is not backdated
     because the batch runs on the 1st: its received day is the file's arrival (its
     modification date), recorded in the register."""
     ws = tmp_path / "ws"
@@ -668,7 +668,7 @@ def test_batch_takes_a_roster_without_received_date_as_received_when_it_arrived_
 
 
 def test_batch_arrival_after_the_as_of_day_counts_as_the_as_of_day_d5(tmp_path: Path) -> None:
-    """D5: a batch run as of an earlier day cannot have received a file later than that."""
+    """D5, L51: a batch run as of an earlier day cannot have received a file later than that."""
     ws = tmp_path / "ws"
     init_workspace(ws)
     book = write_units_workbook(

@@ -177,7 +177,8 @@ def test_same_id_covered_by_another_unit_in_the_register_e3():
 @pytest.mark.parametrize("region", ["320703", "320706", "320707", "320722", "320723", "320724"])
 @pytest.mark.parametrize("birth", ["19400101", "19600101", "19850101", "20000101"])
 def test_lianyungang_region_codes_never_warn_whatever_the_birth_year_e3(region, birth):
-    """E3: a code is checked against every code that ever existed, not the birth year's."""
+    """E3, L58: a code is checked against every code that ever existed, not the birth
+    year's."""
     u, m = unit_with_members("U1", 1, 1)
     m[0]["id_number"] = make_id(1, region=region, birth=birth)
     result = check([u], m)
@@ -186,7 +187,7 @@ def test_lianyungang_region_codes_never_warn_whatever_the_birth_year_e3(region, 
 
 
 def test_old_abolished_codes_do_not_warn_e3():
-    """E3: 320705 (新浦区, abolished 2014) and 320702 (新海区, 1983–1986) still exist on ids."""
+    """E3, L58: 320705 (新浦区, abolished 2014) and 320702 (新海区, 1983–1986) are valid."""
     u, m = unit_with_members("U1", 2, 2)
     m[0]["id_number"] = make_id(1, region="320705", birth="19900101")
     m[1]["id_number"] = make_id(2, region="320702", birth="19600101")
@@ -194,6 +195,7 @@ def test_old_abolished_codes_do_not_warn_e3():
 
 
 def test_a_code_that_never_existed_is_a_warning_only_e3():
+    """L58: a region code that never existed is a warning only."""
     u, m = unit_with_members("U1", 1, 1)
     m[0]["id_number"] = make_id(1, region="329999", birth="19800101")
     result = check([u], m)
@@ -256,6 +258,8 @@ def test_renewal_within_twenty_days_of_expiry_a7_1_d5(gap, first_time):
 
 @pytest.mark.parametrize(("gap", "first_time"), [(20, False), (21, True)])
 def test_member_first_time_by_earlier_cover_in_any_unit_d6(gap, first_time):
+    """L23: an earlier spell in the register ending 20 days before continues the cover; 21
+    days before, the member is first-time."""
     expiry = dt.date(2025, 12, 31)
     u, m = unit_with_members("U1", 1, 1, effective=expiry + dt.timedelta(days=gap))
     spells = pl.DataFrame(
@@ -290,6 +294,27 @@ def test_join_date_outside_the_term_is_rejected():
     assert "JOIN_DATE_OUTSIDE_TERM" in result.members["member_code"].to_list()
 
 
+@pytest.mark.parametrize(
+    ("join_date", "rejected"),
+    [
+        (dt.date(2025, 12, 31), True),  # the day before the effective date
+        (dt.date(2026, 1, 1), False),  # the effective date
+        (dt.date(2026, 12, 31), False),  # the term's last day
+        (dt.date(2027, 1, 1), True),  # the day after the term end
+    ],
+)
+def test_join_date_outside_the_term_boundaries_l22(join_date, rejected):
+    """L22: a join date before the effective date or after the term end is rejected; on
+    either end of the term it is kept."""
+    u, m = unit_with_members("U1", 2, 2, effective=dt.date(2026, 1, 1))
+    m[1]["join_date"] = join_date
+    result = check([u], m)
+    codes = result.members.filter(pl.col("id_number") == m[1]["id_number"])["member_code"]
+    assert ("JOIN_DATE_OUTSIDE_TERM" in codes.to_list()) is rejected
+    starts = result.spells.filter(pl.col("id_number") == m[1]["id_number"])["spell_start"]
+    assert starts.to_list() == ([] if rejected else [join_date])
+
+
 def test_non_compliant_unit_records_nothing_e5():
     u1, m1 = unit_with_members("U1", 30, 23)
     u2, m2 = unit_with_members("U2", 2, 2, first_id=700)
@@ -299,6 +324,7 @@ def test_non_compliant_unit_records_nothing_e5():
 
 
 def test_missing_and_unreadable_unit_fields_make_the_unit_invalid():
+    """L20: a missing or unreadable required unit cell makes the unit invalid."""
     u, m = unit_with_members("U1", 2, 2)
     u["effective_date"] = None
     u["_bad_fields"] = "effective_date"
@@ -311,6 +337,7 @@ def test_missing_and_unreadable_unit_fields_make_the_unit_invalid():
 
 
 def test_invalid_credit_code_gb_32100():
+    """L20: an 18-character unit code failing GB 32100 makes the unit invalid."""
     u, m = unit_with_members("91320700MA1XXXXXX0", 1, 1)
     assert unit_row(check([u], m), "91320700MA1XXXXXX0")["status"] == "invalid"
 

@@ -163,7 +163,7 @@ def test_stated_date_far_after_the_received_day_is_a_warning_d5(ahead, warned):
     ("received", "ended"), [(dt.date(2025, 12, 31), False), (dt.date(2026, 1, 1), True)]
 )
 def test_term_already_ended_on_the_received_day_e6(received, ended):
-    """E6: the term 2025-01-01..2025-12-31 received on its last day has not ended; received
+    """E6, L53: the term 2025-01-01..2025-12-31 received on its last day has not ended; received
     the day after, it has (unit invalid, nothing recorded). Either way it is a first
     enrolment dated before its received day (D5). A renewal received within the grace
     starts on expiry + 1 and so can never have ended."""
@@ -331,7 +331,7 @@ def test_engaged_words_are_read_as_e1_says(word, expected):
 
 
 def test_small_unit_complies_with_all_but_its_listed_ineligible_e2():
-    """E2 (A1.4): a unit of 10 with two temporaries on 6-month terms complies with 8."""
+    """E2 (A1.4), L55: a unit of 10 with two temporaries on 6-month terms complies with 8."""
     u, m = unit_with_members("U1", 10, 8)
     m += [
         {
@@ -354,7 +354,7 @@ def test_small_unit_complies_with_all_but_its_listed_ineligible_e2():
 
 
 def test_large_unit_whose_short_temporaries_make_80_percent_impossible_e2():
-    """E2 (A1.3): 30 staff, 7 short-term temporaries → at most 23 < 24: the sentence says
+    """E2 (A1.3), L55: 30 staff, 7 short-term temporaries → at most 23 < 24: the sentence says
     the temporaries count in the total."""
     u, m = unit_with_members("U1", 30, 23)
     m += [
@@ -381,7 +381,7 @@ def test_large_unit_whose_short_temporaries_make_80_percent_impossible_e2():
     ("region", "warned"), [("320700", False), ("320706", False), ("320100", True)]
 )
 def test_unit_credit_code_outside_lianyungang_is_a_warning_e3(region, warned):
-    """E3 / A1.1 "连云港地区": a credit code whose characters 3–8 are not 3207xx warns."""
+    """E3 / A1.1 "连云港地区", L57: a credit code whose characters 3–8 are not 3207xx warns."""
     from stdnum.cn import uscc
 
     body = f"91{region}MA1X2Y3W4"
@@ -390,3 +390,18 @@ def test_unit_credit_code_outside_lianyungang_is_a_warning_e3(region, warned):
     result = check([u], m)
     assert unit(result)["status"] == "compliant"
     assert ("UNIT_OUTSIDE_AREA" in codes(result)) is warned
+
+
+def test_unit_outside_area_only_for_a_valid_credit_code_l57():
+    """L57: a code that fails GB 32100, or is not 18 characters, is invalid, not warned as
+    outside the area."""
+    from stdnum.cn import uscc
+
+    body = "91320100MA1X2Y3W4"  # region 320100 (Nanjing): outside when valid
+    bad = body + ("0" if uscc.calc_check_digit(body) != "0" else "1")
+    for code in (bad, "U320100"):
+        u, m = unit_with_members(code, 1, 1)
+        result = check([u], m)
+        assert "UNIT_OUTSIDE_AREA" not in codes(result)
+    u, m = unit_with_members(bad, 1, 1)
+    assert unit(check([u], m))["status"] == "invalid"

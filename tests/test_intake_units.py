@@ -227,6 +227,8 @@ def test_duplicate_header_uses_the_first_column_and_warns(tmp_path: Path) -> Non
 
 
 def test_id_stored_as_number_is_a_finding_naming_the_cell(tmp_path: Path) -> None:
+    """L19: an id stored as a number (or as scientific text) is an error for its row, the
+    id kept as read and marked unreadable, never guessed."""
     members = members_rows(
         ["U1", 110101195602225103, "赵六", "正式"],
         ["U1", "3.20706199001011E+17", "钱七", "正式"],

@@ -97,6 +97,7 @@ def test_window_end_of_unreadable_text_is_none(text: str) -> None:
 
 
 def test_a7_1_expiry_in_exactly_30_days_is_due_31_is_not() -> None:
+    """L24: the window includes its last day: expiry in 30 days is due, 31 is not."""
     frame = pl.concat([expiring("U30", 30), expiring("U31", 31)])
     assert listed(frame) == [
         {
@@ -110,6 +111,7 @@ def test_a7_1_expiry_in_exactly_30_days_is_due_31_is_not() -> None:
 
 
 def test_a7_1_expiry_today_is_due() -> None:
+    """L24: the window includes the as-of day."""
     assert listed(expiring("U0", 0)) == [
         {
             "unit_code": "U0",
@@ -122,6 +124,7 @@ def test_a7_1_expiry_today_is_due() -> None:
 
 
 def test_d5_expired_20_days_ago_is_in_grace_until_expiry_plus_20() -> None:
+    """L24: grace up to expiry + 20 days, renew_by = expiry + 20."""
     assert listed(expiring("G20", -20)) == [
         {
             "unit_code": "G20",
@@ -138,6 +141,7 @@ def test_d5_expired_1_day_ago_is_in_grace() -> None:
 
 
 def test_d5_expired_21_days_ago_has_lapsed() -> None:
+    """L24: past the grace, lapsed."""
     assert listed(expiring("L21", -21)) == [
         {
             "unit_code": "L21",
@@ -150,6 +154,7 @@ def test_d5_expired_21_days_ago_has_lapsed() -> None:
 
 
 def test_a7_1_unit_with_a_following_contract_is_not_listed() -> None:
+    """L24: only each unit's latest contract is looked at."""
     # The 2026 contract expires in the window, but the unit has already renewed: its
     # latest contract (2027) is far from expiry, so the unit is not listed at all.
     frame = contracts(
