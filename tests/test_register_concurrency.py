@@ -65,6 +65,8 @@ def _clerk(location: str, books: list[str], barrier: Any) -> None:
 def test_two_clerks_never_pay_past_the_a5_5_cap_nor_a_claim_twice(
     tmp_path: Path, register_location: str
 ) -> None:
+    """L87: members are locked before their history is read, so the second run waits and
+    reads the first run's decisions (see the module docstring)."""
     units = write_units_workbook(
         tmp_path / "u.xlsx", [unit("U1", ROUNDS)], members("U1", 0, ROUNDS)
     )

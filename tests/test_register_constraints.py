@@ -205,7 +205,7 @@ def test_record_decisions_refuses_a_second_live_decision_and_lands_nothing_l60(
 
 
 def test_a_run_keeps_the_facts_its_report_shows(register_location: str) -> None:
-    """run(run_id): command, input, SHA-256, as-of, parameter versions and file, aidctl
+    """L62 — run(run_id): command, input, SHA-256, as-of, parameter versions and file, aidctl
     version, started/finished, counts — all a rebuilt report's facts but the register's
     location (the caller's) and the language (the one asked)."""
     with Register.open(register_location) as reg:
@@ -309,6 +309,7 @@ def test_postgres_refuses_what_sqlite_refuses_l60(
 
 
 def test_postgres_one_live_decision_per_claim_void_then_decide_again_l60(pg: Any) -> None:
+    """L86: the unique key on live_claims refuses a second live decision; a void frees it."""
     import psycopg
 
     conn = pg.connection
@@ -357,7 +358,7 @@ def test_postgres_record_decisions_by_copy_lands_nothing_on_a_second_live_decisi
 
 
 def test_a_database_that_is_not_a_register_is_refused_and_left_untouched() -> None:
-    """Issue 14: someone else's database is one sentence (exit 2), never written."""
+    """Issue 14, L88: someone else's database is one sentence (exit 2), never written."""
     import psycopg
     from conftest import fresh_pg_database
 

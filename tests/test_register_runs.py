@@ -42,6 +42,7 @@ def enrolled(
 def test_an_enrolment_run_keeps_its_report_facts(
     enrolled: tuple[pipeline.Settings, pipeline.EnrollOutcome],
 ) -> None:
+    """L62: an enrolment run records the parameter file and its units' contract versions."""
     ctx, outcome = enrolled
     assert outcome.run_id is not None
     with Register.open(ctx.db_path, create=False) as reg:
