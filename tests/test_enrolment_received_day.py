@@ -405,3 +405,54 @@ def test_unit_outside_area_only_for_a_valid_credit_code_l57():
         assert "UNIT_OUTSIDE_AREA" not in codes(result)
     u, m = unit_with_members(bad, 1, 1)
     assert unit(check([u], m))["status"] == "invalid"
+
+
+@pytest.mark.parametrize(("kind", "stated_after_expiry"), [("first", 1), ("first", 21)])
+def test_import_reads_enrolment_kind_only_for_units_the_register_never_saw_l56(
+    kind, stated_after_expiry
+):
+    """L56: with a contract of the unit in the register, 参保性质 is not read on --import:
+    a stated start no later than expiry + grace is a renewal (not first-time) whatever the
+    column says, later is a first enrolment."""
+    start = EXPIRY + D(stated_after_expiry)
+    u, m = unit_with_members("U1", 1, 1, effective=start, enrolment_kind=kind)
+    result = check([u], m, contracts=previous(), imported=True)
+    renewal = stated_after_expiry <= 20
+    assert result.contracts["first_time"].to_list() == [not renewal]
+
+
+def test_the_same_contract_again_is_not_rechecked_for_d5_e6_l52():
+    """L52 (E5, L21): a roster whose unit already has a contract starting on the stated date
+    is that contract enrolled again: D5's received-day checks and E6 are not run again, so a
+    roster re-sent in November for a contract that began in January is not 'backdated'."""
+    start = dt.date(2026, 1, 1)
+    same = previous().with_columns(
+        pl.lit(start).alias("term_start"),
+        pl.lit(dt.date(2026, 12, 31)).alias("term_end"),
+        pl.lit(start).alias("received_date"),
+    )
+    u, m = unit_with_members("U1", 1, 1, effective=start, received_date=None)
+    assert unit(check([u], m))["status"] == "invalid"  # alone, it would be backdated (D5)
+    again = check([u], m, contracts=same)
+    assert unit(again)["status"] == "compliant"
+    assert "BACKDATED_EFFECTIVE_DATE" not in codes(again)
+
+
+@pytest.mark.parametrize(
+    ("join", "kept"),
+    [(dt.date(2026, 3, 1), True), (dt.date(2026, 1, 1), True), (dt.date(2025, 12, 31), False)],
+)
+def test_a_continuing_member_keeps_a_written_join_date_l54(join, kept):
+    """L54 (D6, L22): on a renewal received within grace, a continuing member with a join
+    date written on the roster starts on it; a join date before the contract's start
+    (2026-01-01) is rejected JOIN_DATE_OUTSIDE_TERM, not moved."""
+    received = EXPIRY + D(15)
+    u, m = unit_with_members("U1", 1, 1, effective=EXPIRY + D(1), received_date=received)
+    m[0]["join_date"] = join
+    result = check([u], m, contracts=previous(), spells=old_spells([m[0]["id_number"]]))
+    if kept:
+        assert result.spells["spell_start"].to_list() == [join]
+        assert "JOIN_DATE_ADJUSTED" not in codes(result)
+    else:
+        assert "JOIN_DATE_OUTSIDE_TERM" in codes(result)
+        assert result.spells.height == 0
