@@ -25,6 +25,7 @@ from test_claims_reference import (
     paid,
     pending,
     rejected,
+    single,
 )
 
 from aidctl.core import claims as calc
@@ -62,6 +63,7 @@ def test_step1_L26_a_diagnosis_after_the_as_of_day_is_pending() -> None:
 
 
 def test_step3_A5_3_approved_first_grading_holds_a_regrade() -> None:
+    """L28: an earlier grading approved in this run holds the later one; the message names it."""
     when = day(T1, 30)
     result = decide([dis("a", when, 5), dis("b", when, 3)], [first()])
     assert outcome(result["a"]) == approved(int(result["a"]["amount"]), "DISABILITY_GRADE")
@@ -70,6 +72,7 @@ def test_step3_A5_3_approved_first_grading_holds_a_regrade() -> None:
 
 
 def test_step3_A5_3_a_rejected_or_pending_first_grading_holds_nothing() -> None:
+    """L28: only an approved earlier grading holds; a pending or rejected one does not."""
     when = day(T1, 30)
     result = decide(
         [dis("a", when, 5, ended=None), dis("b", when, 3)],  # a: treatment not ended
@@ -85,6 +88,7 @@ def test_step3_A5_3_a_rejected_or_pending_first_grading_holds_nothing() -> None:
 
 
 def test_step3_A5_3_an_approved_grading_in_the_register_holds_a_regrade() -> None:
+    """L28: an approved grading in the register holds the later claim of the accident."""
     spell = first()
     when = day(T1, 30)
     earlier = paid("h", spell, when, claim_type="accident_disability", amount=15000,
@@ -345,7 +349,7 @@ def test_partial_cap_step_and_clause_follow_the_cap_that_cut_it_a5_1_a5_5_d8() -
 def test_claim_sentences_render_the_figures_of_the_version_in_force_a5_1_a5_2_d4(
     tmp_path: Path,
 ) -> None:
-    """A5.1, A5.2b, D4: with consolation 2500, class 2 at 5500 and a reduced period of 25%,
+    """A5.1, A5.2b, D4, L70: with consolation 2500, class 2 at 5500 and a reduced period of 25%,
     the amounts and the sentences say those figures; "27种" is the catalogue's count."""
     from test_enrollment_rules import changed_policy
 
@@ -365,3 +369,46 @@ def test_claim_sentences_render_the_figures_of_the_version_in_force_a5_1_a5_2_d4
     assert f"不属{count}种保障病种" in message("DISEASE_NOT_LISTED", "zh", policy=policy, value="x")
     assert "1–10" in message("GRADE_NOT_COVERED", "en", policy=policy)
     assert "一个月" in message("DEATH_NOT_WITHIN_MONTH", "zh", policy=policy, value="x")
+
+
+def test_L71_step_1_codes_are_listed_in_the_order_of_decision() -> None:
+    """L71: within step 1 the registry (CLAIM_STEPS) decides INVALID_VALUE, MISSING_FIELD,
+    DUPLICATE_CLAIM_ID, DATE_AFTER_AS_OF."""
+    order = ["INVALID_VALUE", "MISSING_FIELD", "DUPLICATE_CLAIM_ID", "DATE_AFTER_AS_OF"]
+    step1 = [s.code for s in reasons.CLAIM_STEPS if s.step == 1]
+    assert [c for c in step1 if c in order] == order
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_L72_grades_outside_the_tables_range_are_not_covered_and_the_sentence_says_it(
+    lang: str,
+) -> None:
+    """L72: grades 1 and 10 (the table's ends) pay; 0 and 11 are GRADE_NOT_COVERED, whose
+    sentence names the range 1–10."""
+    from aidctl.i18n import message
+
+    when = day(T1, 3)
+    assert single(dis("g0", when, 0), [first()]) == rejected("GRADE_NOT_COVERED")
+    assert single(dis("g1", when, 1), [first()]) == approved(20000, "DISABILITY_GRADE")
+    assert single(dis("g11", when, 11), [first()]) == rejected("GRADE_NOT_COVERED")
+    assert single(dis("g10", when, 10), [first()]) == approved(500, "DISABILITY_GRADE")
+    assert "1–10" in message("GRADE_NOT_COVERED", lang, policy=POLICY)
+
+
+def test_L73_invalid_value_is_one_step_1_code_even_when_step_7_finds_it() -> None:
+    """L73: a treatment end before the accident (found at step 7, L16) decides INVALID_VALUE,
+    which the registry lists once, at step 1, with one clause."""
+    entries = [r for r in reasons.REASON_TABLE if r.code == "INVALID_VALUE"]
+    assert len(entries) == 1 and entries[0].step == 1 and entries[0].clause
+    assert reasons.STEP_OF["INVALID_VALUE"] == 1
+    late = dis("c1", day(T1, 3), 5, ended=day(T1, 2))
+    assert single(late, [first()]) == pending("INVALID_VALUE")
+
+
+def test_L74_the_area_prefix_is_a_code_constant_not_a_dated_figure() -> None:
+    """L74: 3207 (Lianyungang) lives in the code and is not one of the dated parameters."""
+    from aidctl.core.enrollment import LIANYUNGANG_REGION_PREFIX
+
+    assert LIANYUNGANG_REGION_PREFIX == "3207"
+    version = POLICY.at(dt.date(2026, 1, 1))
+    assert all("3207" not in str(v) for v in version.values.values())

@@ -297,3 +297,79 @@ def test_d1_cli_policy_diseases_lists_the_catalogue_with_pairs() -> None:
     c102 = next(r for r in rows if r["code"] == "C1-02")
     assert c102["related"] == {"C1-02": "certain", "C1-10": "certain"}
     assert c102["rules"] >= 1
+
+
+def _one(text: str, code: str | None = None) -> dict:
+    return _read([{"text": text, "icd10": code or ""}])[(text, code)]
+
+
+def test_L40_an_unreadable_icd_code_is_ignored_and_the_name_decides() -> None:
+    """L40: "12X" is not a letter and two digits: the name alone decides, both ways."""
+    assert _one("胃癌", "12X")["dx_outcome"] == _one("胃癌")["dx_outcome"] == "listed"
+    assert _one("胃癌", "12X")["dx_code"] == "C1-01"
+    assert _one("冠心病", "12X")["dx_outcome"] == _one("冠心病")["dx_outcome"] == "unlisted"
+    assert "ICD-10" in _one("胃癌", "C16")["dx_words"]  # a readable code is read
+    assert "ICD-10" not in _one("胃癌", "12X")["dx_words"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("冠状动脉搭桥术", "C1-10"), ("出血坏死性胰腺炎", "C1-06"), ("肾移植术", "C1-08")],
+)
+def test_L41_a_qualifier_the_name_implies_is_not_required(text: str, code: str) -> None:
+    """L41: bypass is open-chest, 出血坏死 is acute, a transplant is from another person."""
+    got = _one(text)
+    assert (got["dx_outcome"], got["dx_code"]) == ("listed", code)
+
+
+def test_L42_a_code_outside_the_ranges_contradicts_the_name_unless_it_agrees() -> None:
+    """L42: J18.9 contradicts 胃癌 and a stent for infarction (person, code_conflict); I21.0
+    agrees with C1-02 (listed)."""
+    for text, code in (("胃癌", "C1-01"), ("急性前壁心肌梗死 冠脉支架植入术", "C1-02")):
+        got = _one(text, "J18.9")
+        assert (got["dx_outcome"], got["dx_missing"], got["dx_candidates"]) == (
+            "person",
+            "code_conflict",
+            code,
+        )
+    agreed = _one("急性前壁心肌梗死 冠脉支架植入术", "I21.0")
+    assert (agreed["dx_outcome"], agreed["dx_code"]) == ("listed", "C1-02")
+
+
+@pytest.mark.parametrize(
+    ("text", "candidate"),
+    [("肝硬化", "C1-05"), ("急性胰腺炎", "C1-06"), ("肺肿瘤", "C1-01")],
+)
+def test_L43_short_of_the_plans_wording_goes_to_a_person(text: str, candidate: str) -> None:
+    """L43: cirrhosis without its stage, pancreatitis without 出血坏死, a tumour of unnamed
+    nature go to a person; the full wording (出血坏死性胰腺炎) is listed."""
+    got = _one(text)
+    assert got["dx_outcome"] == "person" and candidate in got["dx_candidates"].split(",")
+    assert _one("急性出血坏死性胰腺炎")["dx_outcome"] == "listed"
+
+
+def test_L44_a_metastasis_beside_its_primary_goes_to_a_person() -> None:
+    """L44: 肺癌 alone is listed; 肺癌伴骨转移 goes to a person."""
+    assert _one("肺癌")["dx_outcome"] == "listed"
+    got = _one("肺癌伴骨转移")
+    assert (got["dx_outcome"], got["dx_candidates"]) == ("person", "C1-01")
+
+
+def test_L45_donor_words_are_read_before_hedges() -> None:
+    """L45: 供肾切取术后 (donor + hedge 术后) is unlisted; a recipient's 肾移植术后 is the
+    hedge's person."""
+    assert _one("供肾切取术后")["dx_outcome"] == "unlisted"
+    assert _one("供肾切取术")["dx_outcome"] == "unlisted"
+    assert _one("肾移植术后")["dx_outcome"] == "person"
+
+
+def test_L46_infarction_and_stroke_codes_never_reject() -> None:
+    """L46: 冠心病 is unlisted alone (and with I25.1) but goes to a person with I21.4; 脑梗死
+    with I63.9 goes to a person; the name that says the impairment is listed."""
+    assert _one("冠心病", "I25.1")["dx_outcome"] == "unlisted"
+    infarct = _one("冠心病", "I21.4")
+    assert (infarct["dx_outcome"], infarct["dx_candidates"]) == ("person", "C1-02,C1-10")
+    stroke = _one("脑梗死", "I63.9")
+    assert (stroke["dx_outcome"], stroke["dx_missing"]) == ("person", "stroke_outcome")
+    named = _one("脑梗死所致永久性功能障碍", "I63.9")
+    assert (named["dx_outcome"], named["dx_code"]) == ("listed", "C1-07")

@@ -438,3 +438,16 @@ def test_no_plan_figure_is_frozen_in_a_message_a1_a3_a4_a5():
     for lang in ("zh", "en"):
         for text in table(lang).values():  # every figure placeholder is filled
             assert not re.search(r"\{(share|temp|reduced|disease|grade|death|area)_\w+\}", text)
+
+
+def test_a1_2_a_member_of_a_unit_not_on_the_units_sheet_is_not_enrolled_alone():
+    """A1.2: staff join as a group through their unit; a member row whose unit is not on the
+    units sheet is UNKNOWN_UNIT and gets no spell, while the listed unit's members do."""
+    u, m = unit_with_members("U1", 2, 2)
+    stray = {"unit_code": "NOPE", "id_number": make_id(900), "name": "外单位"}
+    result = check([u], [*m, stray])
+    assert result.spells["unit_code"].to_list() == ["U1", "U1"]
+    assert make_id(900) not in result.spells["id_number"].to_list()
+    assert result.contracts["unit_code"].to_list() == ["U1"]
+    stray_row = result.members.filter(pl.col("unit_code") == "NOPE")
+    assert stray_row["member_code"].to_list() == ["UNKNOWN_UNIT"]

@@ -172,3 +172,11 @@ def test_unreadable_file_names_the_file(tmp_path: Path):
     assert str(bad) in info.value.en
     with pytest.raises(PolicyError):
         load_policy(tmp_path / "missing.toml")
+
+
+def test_a8_1_the_first_version_takes_effect_on_promulgation_day():
+    """A8.1: the plan is in force from 27 June 2018: the first parameter version starts then,
+    and it is the one in force on that day."""
+    policy = load_policy()
+    assert policy.versions[0].effective_from == dt.date(2018, 6, 27)
+    assert policy.at(dt.date(2018, 6, 27)).id == policy.versions[0].id == "2018-95"
