@@ -105,3 +105,13 @@ def test_a_check_records_nothing_and_creates_nothing(
     outcome, _ = pipeline.validate_enrollment(_settings(register_location), book)
     assert outcome.run_id is None
     assert not register_exists(register_location)
+
+
+def test_both_back_ends_record_the_same_schema_version_l85(register_location: str) -> None:
+    """L85: a PostgreSQL register keeps the file's schema, created by one migration numbered
+    as the file's latest, so a schema version means the same on both back ends."""
+    from aidctl.register.sqlite_schema import MIGRATIONS as SQLITE_MIGRATIONS
+
+    with Register.open(register_location) as reg:
+        rows = reg.connection.execute("SELECT max(version) FROM schema_migrations").fetchall()
+    assert rows[0][0] == max(version for version, _name, _sql in SQLITE_MIGRATIONS)
