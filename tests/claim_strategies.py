@@ -881,12 +881,24 @@ def _claim_code(ctx: _Context, claim: dict[str, Any]) -> str | None:
     """The listed code of a claim's diagnosis as D10 reads it, else None."""
     if claim.get("claim_type") != ILLNESS:
         return None
-    frame = pl.DataFrame(
-        {"disease": [claim.get("disease")], "diagnosis_code": [claim.get("diagnosis_code")]},
-        schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
-    )
-    reading = read_diagnoses(frame, ctx.policy.catalogue).row(0, named=True)
-    return reading["dx_code"] if reading["dx_outcome"] == LISTED else None
+    return _listed_code(ctx.policy.catalogue, claim.get("disease"), claim.get("diagnosis_code"))
+
+
+_READINGS: dict[tuple[int, str | None, str | None], str | None] = {}
+
+
+def _listed_code(catalogue: Any, disease: str | None, icd: str | None) -> str | None:
+    """One reading per distinct (catalogue, disease, code): a world repeats its few texts
+    thousands of times, and each reading builds a whole query."""
+    key = (id(catalogue), disease, icd)
+    if key not in _READINGS:
+        frame = pl.DataFrame(
+            {"disease": [disease], "diagnosis_code": [icd]},
+            schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
+        )
+        reading = read_diagnoses(frame, catalogue).row(0, named=True)
+        _READINGS[key] = reading["dx_code"] if reading["dx_outcome"] == LISTED else None
+    return _READINGS[key]
 
 
 def _history_about_claims(ctx: _Context, members: dict[str, Member]) -> None:
