@@ -185,16 +185,21 @@ def causes(claim: Row) -> list[str]:
     return [key.strip() for key in raw.split(";") if key.strip()]
 
 
+# Readings are pure (R12): remembered across worlds per (catalogue, text, code), so that the
+# hypothesis worlds, which repeat a few dozen texts, read each once per test session.
+_READINGS: dict[tuple[int, str | None, str | None], dict[str, Any]] = {}
+
+
 class DiseaseMatcher:
-    """The D10 reading of a diagnosis (R12), remembered per (text, code)."""
+    """The D10 reading of a diagnosis (R12), remembered per (catalogue, text, code)."""
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self._seen: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+        self._seen = _READINGS
 
     def read(self, text: str | None, icd: str | None) -> dict[str, Any]:
         """{'dx_outcome', 'dx_code', 'dx_class', …} of one diagnosis."""
-        key = (text, icd)
+        key = (id(self.catalogue), text, icd)
         if key not in self._seen:
             frame = pl.DataFrame(
                 {"disease": [text], "diagnosis_code": [icd]},
