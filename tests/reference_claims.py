@@ -197,6 +197,22 @@ class DiseaseMatcher:
         self.catalogue = catalogue
         self._seen = _READINGS
 
+    def prefetch(self, pairs: Iterable[tuple[str | None, str | None]]) -> None:
+        """Read every (text, code) not yet read in one call: the reading is the same row by
+        row or together (tests/test_diagnoses.py holds it to a row-by-row reader)."""
+        todo = sorted(
+            {p for p in pairs if (id(self.catalogue), *p) not in self._seen},
+            key=lambda p: (p[0] or "", p[1] or ""),
+        )
+        if not todo:
+            return
+        frame = pl.DataFrame(
+            {"disease": [p[0] for p in todo], "diagnosis_code": [p[1] for p in todo]},
+            schema={"disease": pl.Utf8, "diagnosis_code": pl.Utf8},
+        )
+        for row in read_diagnoses(frame, self.catalogue).iter_rows(named=True):
+            self._seen[(id(self.catalogue), row["disease"], row["diagnosis_code"])] = row
+
     def read(self, text: str | None, icd: str | None) -> dict[str, Any]:
         """{'dx_outcome', 'dx_code', 'dx_class', …} of one diagnosis."""
         key = (id(self.catalogue), text, icd)
@@ -459,6 +475,7 @@ def reference_decide(
 ) -> list[dict[str, Any]]:
     """Decide every claim row, one at a time; one decision per row, sorted by `_row`."""
     matcher = DiseaseMatcher(policy.catalogue)
+    matcher.prefetch((c.get("disease"), c.get("diagnosis_code")) for c in claims)
     spells_of: dict[str, list[Row]] = defaultdict(list)
     for spell in spells:
         spells_of[spell["id_number"]].append(spell)
