@@ -85,6 +85,20 @@ class AdjudicateOutcome:
         return 1 if (self.decisions["status"] == "pending").any() else 0
 
 
+# The claim texts an adjudication report shows beside each decision, kept with the run.
+CLAIM_TEXT_SCHEMA: dict[str, Any] = {"_row": pl.Int64, "disease": pl.Utf8, "note": pl.Utf8}
+
+
+def claim_texts(claims: pl.DataFrame) -> pl.DataFrame:
+    """The claims frame's row, disease and note, in CLAIM_TEXT_SCHEMA (absent columns null)."""
+    return claims.select(
+        [
+            (pl.col(k) if k in claims.columns else pl.lit(None)).cast(t).alias(k)
+            for k, t in CLAIM_TEXT_SCHEMA.items()
+        ]
+    )
+
+
 def file_sha256(path: Path) -> str:
     path = Path(path)
     if not path.exists():
@@ -314,7 +328,14 @@ def adjudicate(
                 )
                 recorded = reg.record_decisions(run_id, final)
                 # every row of the run, pending ones included, for `aidctl report RUN_ID`
-                reg.save_run_frames(run_id, {"decisions": decisions, "findings": intake.findings})
+                reg.save_run_frames(
+                    run_id,
+                    {
+                        "decisions": decisions,
+                        "findings": intake.findings,
+                        "claims": claim_texts(intake.claims),
+                    },
+                )
                 reg.finish_run(run_id, totals(decisions))
                 if before_commit is not None:
                     before_commit(

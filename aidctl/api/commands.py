@@ -18,7 +18,6 @@ import polars as pl
 
 from aidctl import pipeline
 from aidctl.api.outcomes import (
-    CLAIM_TEXT_SCHEMA,
     AdjudicationOutcome,
     ClerkRows,
     DiseasesOutcome,
@@ -210,15 +209,6 @@ def enroll(
 # ---------------------------------------------------------------- claims
 
 
-def _claim_texts(claims: pl.DataFrame) -> pl.DataFrame:
-    return claims.select(
-        [
-            (pl.col(k) if k in claims.columns else pl.lit(None)).cast(t).alias(k)
-            for k, t in CLAIM_TEXT_SCHEMA.items()
-        ]
-    )
-
-
 def adjudicate(
     path: Path | str,
     *,
@@ -252,14 +242,11 @@ def adjudicate(
         )
 
     def hook(reg: Register, done: Any, intake: Any) -> None:
-        texts = _claim_texts(intake.claims)
-        # the claim texts the report shows, kept with the run for `aidctl report RUN_ID`
-        reg.save_run_frames(done.run_id, {RUN_FRAME_CLAIMS: texts})
         if before_commit is not None:
-            before_commit(outcome_of(done, texts), Commit(reg))
+            before_commit(outcome_of(done, pipeline.claim_texts(intake.claims)), Commit(reg))
 
     done, intake = pipeline.adjudicate(ctx, Path(path), dry_run, progress, hook)
-    return outcome_of(done, _claim_texts(intake.claims))
+    return outcome_of(done, pipeline.claim_texts(intake.claims))
 
 
 # ---------------------------------------------------------------- the register
@@ -385,7 +372,7 @@ def report(
         )
     elif command == "adjudicate" and "decisions" in frames:
         decisions = frames["decisions"]
-        texts = frames.get(RUN_FRAME_CLAIMS, pl.DataFrame(schema=CLAIM_TEXT_SCHEMA))
+        texts = frames.get(RUN_FRAME_CLAIMS, pl.DataFrame(schema=pipeline.CLAIM_TEXT_SCHEMA))
         rebuilt = AdjudicationOutcome(
             decisions=decisions,
             findings=frames.get("findings", pl.DataFrame()),

@@ -23,10 +23,6 @@ from aidctl.reports.adjudication import report_frame
 from aidctl.reports.enrollment import issues_frame, sheet_of
 from aidctl.reports.safe import mask_id
 
-# the claim columns a decision report shows that the decisions frame does not hold (kept
-# with a run so that `aidctl report RUN_ID` writes the same rows again)
-CLAIM_TEXT_SCHEMA: dict[str, Any] = {"_row": pl.Int64, "disease": pl.Utf8, "note": pl.Utf8}
-
 
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
