@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 sample: $(STAMP)
-	$(BIN)/python scripts/make_sample_data.py sample_data
+	$(BIN)/python scripts/make_sample_data.py sample_data --scenarios tests/scenarios/sample
 
 # Longer run of the generated bad-input tests (about 4 minutes); make test runs ~150 examples
 fuzz: $(STAMP)

@@ -17,7 +17,9 @@ What counts as a citation:
   docstring, comments and strings in its body or decorators, and the module-level values its
   decorators name (parametrisation tables). In tests, a string that is nothing but a short id
   (`"D2"`, `"E3"`, `"L21"`) is not a citation: such strings are unit codes and cell addresses;
-- a scenario file tests/scenarios/**/*.toml citing ids in a `clauses = [...]` key;
+- a scenario file tests/scenarios/**/*.toml citing ids in a `clauses = [...]` key — the
+  sample year's expectations among them (tests/scenarios/sample/, one file per reason code,
+  written by `make sample`; a file's `clauses` are those of every decision it expects);
 - tests/test_clauses.py (the tests of this matrix) is left out: its ids are examples.
 
 `python scripts/clauses.py` rewrites docs/clauses.md; `--check` exits 1 when it is stale.

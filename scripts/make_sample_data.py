@@ -6,8 +6,9 @@ project's own readings L1 …) only mean something against data that looks like 
 Chinese headers under a title row, ids that carry real region codes and GB 11643 check
 digits, dates typed four different ways, units that renew on time, late or not at all. Every
 rule is exercised by at least one row built on purpose, and the generator says which row and
-what the tool must answer (`SampleData.claims`, `sample_data/EXPECTED.md`,
-`sample_data/expected_claims.csv`), so tests can hold the tool to it.
+what the tool must answer (`SampleData.claims`, `sample_data/EXPECTED.md`, and the
+scenario files `tests/scenarios/sample/*.toml`, one per reason code, run by
+tests/test_scenarios.py), so tests can hold the tool to it.
 
 The data is built around one as-of date, 2026-11-28 (`AS_OF`), and one demo order:
 
@@ -18,7 +19,8 @@ The data is built around one as-of date, 2026-11-28 (`AS_OF`), and one demo orde
 5. `aidctl renewals` — every command with `--as-of 2026-11-28`.
 
 Everything is deterministic: one seed, `random.Random` streams derived from it, no network,
-no clock. Run `python scripts/make_sample_data.py OUTDIR [--seed N]`.
+no clock. Run `python scripts/make_sample_data.py OUTDIR [--seed N] [--scenarios DIR]`
+(`make sample`: `sample_data --scenarios tests/scenarios/sample`).
 
 The generator itself is the package `scripts/sample/` (ids and names, the world, the
 scenarios, the output, the bench generator); this file is its entry point (`make sample`).
@@ -47,12 +49,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path, help="directory to write the sample files into")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        help="directory for the expected decisions as scenario files (default OUTDIR/scenarios)",
+    )
     args = parser.parse_args(argv)
-    data = generate(args.outdir, seed=args.seed)
+    data = generate(args.outdir, seed=args.seed, scenarios=args.scenarios)
     n_claims = {
         f: sum(c.file == f for c in data.claims) for f in ("claims_2025.xlsx", "claims.xlsx")
     }
-    print(f"as of {data.as_of}: wrote {', '.join(sorted(data.files))} to {args.outdir}")
+    books = sorted(name for name in data.files if "/" not in name)
+    scenario_files = [path for name, path in data.files.items() if "/" in name]
+    where = scenario_files[0].parent if scenario_files else args.outdir
+    print(f"as of {data.as_of}: wrote {', '.join(books)} to {args.outdir}")
+    print(f"expected decisions: {len(scenario_files)} scenario files in {where}")
     print(f"claims: {n_claims}; reason codes: {len({c.reason_code for c in data.claims})}")
     return 0
 

@@ -1,7 +1,8 @@
 """The sample-data generator (scripts/make_sample_data.py) and the files it commits.
 
 Why these tests: sample_data/ is what the demo runs and what later tests hold the tool to
-(sample_data/EXPECTED.md, expected_claims.csv). It is only worth that if it is reproducible
+(sample_data/EXPECTED.md, and the expected decisions as the scenario files of
+tests/scenarios/sample/, run by tests/test_scenarios.py). It is only worth that if it is reproducible
 (same seed, same cells), complete (every reason code of docs/rules.md steps 1–10 and L1 …
 is exercised), valid where it claims to be (GB 11643 ids, GB 32100 unit codes, the Chinese
 headers of docs/formats.md) and broken exactly where it says so.
@@ -16,6 +17,7 @@ import functools
 import importlib.util
 import re
 import sys
+import tomllib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,6 +34,7 @@ from aidctl.plan import load_policy
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 COMMITTED = ROOT / "sample_data"
+COMMITTED_SCENARIOS = ROOT / "tests" / "scenarios" / "sample"
 AS_OF = dt.date(2026, 11, 28)
 
 # docs/formats.md, first Chinese name of each key, in the generator's column order.
@@ -150,6 +153,11 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return msd.generate(tmp_path_factory.mktemp("sample"))
 
 
+def scenario_texts(directory: Path) -> dict[str, str]:
+    """name -> text of every scenario file the generator wrote into `directory`."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.toml"))}
+
+
 def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every sheet's cell values, row by row (read once per file version)."""
     return _cells(Path(path), Path(path).stat().st_mtime_ns)
@@ -193,10 +201,11 @@ def test_same_seed_gives_the_same_cells(sample: Any, tmp_path: Path) -> None:
     assert msd.main([str(tmp_path)]) == 0
     for name in SAMPLE_FILES:
         assert cells(tmp_path / name) == cells(sample.files[name]), name
-    for name in ("EXPECTED.md", "expected_claims.csv"):
-        assert (tmp_path / name).read_text(encoding="utf-8") == sample.files[name].read_text(
-            encoding="utf-8"
-        )
+    assert (tmp_path / "EXPECTED.md").read_text(encoding="utf-8") == sample.files[
+        "EXPECTED.md"
+    ].read_text(encoding="utf-8")
+    generated = scenario_texts(sample.files["EXPECTED.md"].parent / "scenarios")
+    assert generated and scenario_texts(tmp_path / "scenarios") == generated
 
 
 def test_another_seed_gives_other_people(sample: Any, tmp_path: Path) -> None:
@@ -210,9 +219,42 @@ def test_committed_sample_data_is_current(sample: Any) -> None:
     """sample_data/ is what `make sample` writes today (regenerate after changing the script)."""
     for name in SAMPLE_FILES:
         assert cells(COMMITTED / name) == cells(sample.files[name]), f"regenerate {name}"
-    for name in ("EXPECTED.md", "expected_claims.csv"):
-        committed = (COMMITTED / name).read_text(encoding="utf-8")
-        assert committed == sample.files[name].read_text(encoding="utf-8"), f"regenerate {name}"
+    committed = (COMMITTED / "EXPECTED.md").read_text(encoding="utf-8")
+    assert committed == sample.files["EXPECTED.md"].read_text(encoding="utf-8"), "regenerate"
+    assert not (COMMITTED / "expected_claims.csv").exists()  # now the scenario files below
+
+
+def test_committed_sample_scenarios_are_current(sample: Any) -> None:
+    """tests/scenarios/sample/ is what `make sample` writes today: one file per reason code,
+    every claim row of the sample in exactly one of them (regenerate after changing the
+    generator or the plan's figures)."""
+    generated = scenario_texts(sample.files["EXPECTED.md"].parent / "scenarios")
+    assert scenario_texts(COMMITTED_SCENARIOS) == generated, "regenerate: make sample"
+    assert set(generated) == {f"{c.reason_code.lower()}.toml" for c in sample.claims}
+    rows = [
+        (block["file"].rsplit("/", 1)[-1], e["row"])
+        for text in generated.values()
+        for block in tomllib.loads(text)["run"]
+        for e in block["expect"]
+    ]
+    assert sorted(rows) == sorted((c.file, c.row) for c in sample.claims)  # 478 rows today
+
+
+def test_sample_scenarios_carry_each_claims_clause(sample: Any) -> None:
+    """Each expectation names the clauses its reason rests on (PARTIAL_CAP: A5.1 for an
+    illness, A5.5 for an accident), and the file's `clauses` are theirs (the clause matrix
+    reads them)."""
+    for text in scenario_texts(sample.files["EXPECTED.md"].parent / "scenarios").values():
+        data = tomllib.loads(text)
+        cited = set()
+        for block in data["run"]:
+            for e in block["expect"]:
+                if e["reason_code"] == "PARTIAL_CAP":
+                    assert e["clause"] in ("A5.1;D8", "A5.5;D8")
+                else:
+                    assert e["clause"] == msd.REASON_CLAUSES[e["reason_code"]]
+                cited |= set(e["clause"].split(";"))
+        assert set(data["clauses"]) == cited
 
 
 def test_every_reason_code_is_exercised(sample: Any) -> None:

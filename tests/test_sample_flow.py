@@ -1,68 +1,45 @@
-"""The sample data end to end, against the expectations written when it was generated.
+"""The sample data end to end: the units and the reason codes of the sample world.
 
-`sample_data/expected_claims.csv` holds, for every claim row, the status, amount and reason
-code that rules.md and docs/decisions.md give, worked out by the generator from the
-scenario it built — independently of the calculator. The order and as-of day are those of
-`sample_data/EXPECTED.md` (and of `make demo`).
+Every claim row's expected decision (status, amount, reason code, clauses) is scenario data
+now — tests/scenarios/sample/*.toml, written by the generator from the scenario it built,
+independently of the calculator, and run by tests/test_scenarios.py on the same world
+(tests/scenario_world.py: the order and as-of day of `sample_data/EXPECTED.md` and of
+`make demo`). What is left here is what those files do not say: the units that fail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
+import scenario_world
 
-from aidctl import pipeline
-from aidctl.plan import load_policy
-
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 AS_OF = dt.date(2026, 11, 28)
+WORLD = (
+    "enroll sample_data/units_2025.xlsx",
+    "adjudicate sample_data/claims_2025.xlsx",
+    "enroll sample_data/units.xlsx",
+    "adjudicate sample_data/claims.xlsx",
+)
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
-    ctx = pipeline.Settings(
-        db_path=tmp_path_factory.mktemp("flow") / "register.sqlite3",
-        as_of=AS_OF,
-        lang="zh",
-        policy=load_policy(),
-    )
-    decided: dict[str, pl.DataFrame] = {}
-    pipeline.enroll(ctx, SAMPLES / "units_2025.xlsx")
-    decided["claims_2025.xlsx"] = pipeline.adjudicate(ctx, SAMPLES / "claims_2025.xlsx")[
-        0
-    ].decisions
-    outcome, _ = pipeline.enroll(ctx, SAMPLES / "units.xlsx")
-    decided["units"] = outcome.result.units
-    decided["claims.xlsx"] = pipeline.adjudicate(ctx, SAMPLES / "claims.xlsx")[0].decisions
-    return decided
+def flow() -> dict[str, pl.DataFrame]:
+    built = scenario_world.build(WORLD, AS_OF)
+    return {
+        "claims_2025.xlsx": built["sample_data/claims_2025.xlsx"],
+        "units": built["sample_data/units.xlsx"],
+        "claims.xlsx": built["sample_data/claims.xlsx"],
+    }
 
 
-@pytest.mark.parametrize("name", ["claims_2025.xlsx", "claims.xlsx"])
-def test_every_sample_claim_is_decided_as_expected(
-    flow: dict[str, pl.DataFrame], name: str
-) -> None:
-    expected = pl.read_csv(
-        SAMPLES / "expected_claims.csv", schema_overrides={"row": pl.Int64}
-    ).filter(pl.col("file") == name)
-    got = flow[name].select(
-        pl.col("_row").alias("row"), "claim_id", "status", "amount", "reason_code"
-    )
-    joined = expected.join(got, on="row", how="full", suffix="_got")
-    wrong = joined.filter(
-        (pl.col("claim_id") != pl.col("claim_id_got"))
-        | (pl.col("status") != pl.col("status_got"))
-        | (pl.col("amount") != pl.col("amount_got"))
-        | (pl.col("reason_code") != pl.col("reason_code_got"))
-        | pl.col("row").is_null()
-        | pl.col("row_got").is_null()
-    )
-    assert wrong.height == 0, wrong.select(
-        "row", "claim_id", "reason_code", "reason_code_got", "why"
-    )
-    assert expected.height == got.height
+def test_sample_world_is_the_scenarios_world() -> None:
+    """The world named here is the one the generated scenario files name (one build)."""
+    import tomllib
+
+    path = scenario_world.ROOT / "tests" / "scenarios" / "sample" / "full_benefit.toml"
+    assert tuple(tomllib.loads(path.read_text(encoding="utf-8"))["world"]) == WORLD
 
 
 def test_sample_claims_cover_every_reason_code(flow: dict[str, pl.DataFrame]) -> None:

@@ -20,7 +20,17 @@ A file holds:
   and `expect`: one table per claim_id with `status`, `amount`, `reason_code` and
   `clause` — every id in the expected clause must be in the decision's clause (the
   decision may cite more); `row` (the Excel row, the header being row 1) picks one of two
-  rows with the same claim_id, else the first row of that claim_id is meant.
+  rows with the same claim_id, else the first row of that claim_id is meant; `why` (the
+  reason in words) and `ordinary` (not built on purpose) are for the reader.
+
+A file may instead name its register as a `world`: workbooks of the repository, each step
+`"enroll PATH"` or `"adjudicate PATH"`, run in that order on one fresh register as of
+`as_of` (tests/scenario_world.py builds each world once). It then has no `[[enrol]]`, and
+each `[[run]]` names the adjudicated `file` whose decisions its `expect` lists, every entry
+with its `row`. The sample year's expectations are such files: tests/scenarios/sample/, one
+per reason code, written by scripts/make_sample_data.py (`make sample`; the world is
+sample_data/ in the order of sample_data/EXPECTED.md). Together they expect every row of the
+sample's claims files exactly once (test_sample_world_is_expected_row_by_row).
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import scenario_world
 from builders import make_id
 
 from aidctl import pipeline
@@ -83,7 +94,9 @@ CLAIM_HEADERS = {
     "note": "备注",
 }
 CLAIM_TYPES = {"illness": "重大疾病", "disability": "意外伤残", "death": "意外身故"}
-TOP_KEYS = {"clauses", "description", "as_of", "enrol", "run"}
+TOP_KEYS = {"clauses", "description", "as_of", "enrol", "run", "world"}
+EXPECT_KEYS = {"claim_id", "row", "status", "amount", "reason_code", "clause", "why", "ordinary"}
+SAMPLE = SCENARIOS / "sample"  # the sample year's expectations (scripts/sample/scenario_files.py)
 
 
 def person(n: int) -> tuple[str, str]:
@@ -147,11 +160,61 @@ def load(path: Path) -> dict[str, Any]:
     assert str(data.get("description", "")).strip(), f"{path.name}: a description is required"
     assert data.get("run"), f"{path.name}: at least one [[run]] of claims"
     assert any(r.get("expect") for r in data["run"]), f"{path.name}: nothing is expected"
+    for block in data["run"]:
+        for e in block.get("expect", []):
+            assert set(e) <= EXPECT_KEYS, (
+                f"{path.name}: unknown keys {sorted(set(e) - EXPECT_KEYS)}"
+            )
+    if "world" in data:
+        scenario_world.parse(data["world"])
+        assert "enrol" not in data, f"{path.name}: a world is the register; no [[enrol]] beside it"
+        for block in data["run"]:
+            assert "claims" not in block, f"{path.name}: a world's run names its `file`"
+            assert f"adjudicate {block.get('file')}" in data["world"], (
+                f"{path.name}: run file {block.get('file')!r} is not adjudicated by the world"
+            )
+            assert all("row" in e for e in block.get("expect", [])), (
+                f"{path.name}: every expectation of a world names its row"
+            )
     return data
+
+
+def compare(decisions: Any, expect: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, Any, Any]]:
+    """The differences (claim_id, field, expected, got) between decisions and expectations."""
+    rows = sorted(decisions.iter_rows(named=True), key=lambda r: r["_row"])
+    wrong: list[tuple[str, str, Any, Any]] = []
+    for expected in expect:
+        claim_id = expected["claim_id"]
+        row = next(
+            (
+                r
+                for r in rows
+                if r["claim_id"] == claim_id and expected.get("row", r["_row"]) == r["_row"]
+            ),
+            None,
+        )
+        if row is None:
+            wrong.append((claim_id, "claim", "decided", None))
+            continue
+        for key in ("status", "amount", "reason_code"):
+            if key in expected and expected[key] != row[key]:
+                wrong.append((claim_id, key, expected[key], row[key]))
+        cited = set((row["clause"] or "").split(";"))
+        missing = set(expected.get("clause", "").split(";")) - cited - {""}
+        if missing:
+            wrong.append((claim_id, "clause", expected["clause"], row["clause"]))
+    return wrong
 
 
 def run_scenario(data: Mapping[str, Any], tmp: Path) -> list[tuple[str, str, Any, Any]]:
     """Enrol, adjudicate, compare; returns the differences (claim_id, field, expected, got)."""
+    if "world" in data:
+        built = scenario_world.build(tuple(data["world"]), data["as_of"])
+        return [
+            difference
+            for block in data["run"]
+            for difference in compare(built[block["file"]], block.get("expect", []))
+        ]
     policy = load_policy()
     db = tmp / "register.sqlite3"
 
@@ -179,27 +242,7 @@ def run_scenario(data: Mapping[str, Any], tmp: Path) -> list[tuple[str, str, Any
             {"理赔申请": (CLAIM_HEADERS, [_claim(c) for c in block["claims"]])},
         )
         decisions = pipeline.adjudicate(settings(block), book)[0].decisions
-        rows = sorted(decisions.iter_rows(named=True), key=lambda r: r["_row"])
-        for expected in block.get("expect", []):
-            claim_id = expected["claim_id"]
-            row = next(
-                (
-                    r
-                    for r in rows
-                    if r["claim_id"] == claim_id and expected.get("row", r["_row"]) == r["_row"]
-                ),
-                None,
-            )
-            if row is None:
-                wrong.append((claim_id, "claim", "decided", None))
-                continue
-            for key in ("status", "amount", "reason_code"):
-                if key in expected and expected[key] != row[key]:
-                    wrong.append((claim_id, key, expected[key], row[key]))
-            cited = set((row["clause"] or "").split(";"))
-            missing = set(expected.get("clause", "").split(";")) - cited - {""}
-            if missing:
-                wrong.append((claim_id, "clause", expected["clause"], row["clause"]))
+        wrong += compare(decisions, block.get("expect", []))
     return wrong
 
 
@@ -231,3 +274,27 @@ def test_scenario(path: Path, tmp_path: Path) -> None:
     assert not wrong, f"{data['description']}\n" + "\n".join(
         f"  {cid}: {key} expected {exp!r}, got {got!r}" for cid, key, exp, got in wrong
     )
+
+
+def test_sample_world_is_expected_row_by_row() -> None:
+    """The sample year's scenario files (tests/scenarios/sample/) expect every row of each
+    claims file of their world exactly once, and nothing else: no claim of the sample goes
+    unchecked (as expected_claims.csv did before them, 478 rows)."""
+    files = sorted(SAMPLE.glob("*.toml"))
+    assert len(files) >= 30  # one per reason code the sample decides (34 today)
+    worlds = {tuple(load(p)["world"]) for p in files}
+    assert len(worlds) == 1, "the sample scenarios share one world"
+    data = [load(p) for p in files]
+    world = worlds.pop()
+    built = scenario_world.build(world, data[0]["as_of"])
+    total = 0
+    for command, name in scenario_world.parse(world):
+        if command != "adjudicate":
+            continue
+        decisions = built[name]
+        expected = [
+            e["row"] for d in data for b in d["run"] if b["file"] == name for e in b["expect"]
+        ]
+        assert sorted(expected) == sorted(decisions["_row"].to_list()), name
+        total += len(expected)
+    assert total >= 478

@@ -303,3 +303,55 @@ def load_plan(path: Path = PLAN_TOML) -> PlanFigures:
         diseases=diseases,
         diagnoses=load_diagnoses(),
     )
+
+
+# The clauses each expected decision rests on (docs/rules.md steps 1–10, D1–D10, L1 …),
+# written here from the rules rather than read from aidctl.core.reasons, so a decision that
+# stops citing its clause is caught. The generated scenario files (tests/scenarios/sample/)
+# carry them: the decision must cite every id given (it may cite more). PARTIAL_CAP rests on
+# the same-disease cap for an illness (A5.1) and on the accident cap otherwise (A5.5).
+REASON_CLAUSES: dict[str, str] = {
+    "MISSING_FIELD": "L1",
+    "INVALID_VALUE": "L1",
+    "DATE_AFTER_AS_OF": "L26",
+    "DUPLICATE_CLAIM_ID": "L2",
+    "ALREADY_DECIDED": "L3",
+    "CLAIM_CONFLICT": "L3",
+    "POSSIBLE_DUPLICATE": "L4",
+    "SAME_ACCIDENT_REGRADE": "A5.3;L28",
+    "NO_COVERAGE": "A2.1;D3;D6",
+    "NAME_MISMATCH": "L7",
+    "UNIT_MISMATCH": "L7",
+    "EXCLUDED_FRAUD": "A6.2",
+    "EXCLUDED_PREEXISTING": "A6.1",
+    "EXCLUDED_CAUSE": "A6.3",
+    "AMBIGUOUS_CAUSE": "A6.3;L27",
+    "CONFLICTING_FACTS": "A6.3;L8",
+    "DISEASE_NOT_LISTED": "A3.1;D10",
+    "AMBIGUOUS_DISEASE": "A3.1;D10",
+    "UNRECOGNISED_DISEASE": "A3.1;D10",
+    "DISEASE_PAID_IN_EARLIER_TERM": "A5.2c;L10",
+    "DISEASE_EXCLUDED_AFTER_WAITING": "A5.2a;D1;L9",
+    "RELATED_DISEASE_REVIEW": "A5.2a;D1",
+    "CONSOLATION": "A5.2b;A2.2;D4",
+    "CONSOLATION_ALREADY_PAID": "A5.2b;L9",
+    "REDUCED_30": "A5.2a;A2.2;D4",
+    "FULL_BENEFIT": "A5.1",
+    "PARTIAL_CAP": "A5.1;A5.5;D8",
+    "DISEASE_CAP_REACHED": "A5.1;D8",
+    "GRADE_NOT_COVERED": "A3.2;A5.3",
+    "TREATMENT_NOT_ENDED": "A5.3",
+    "DISABILITY_GRADE": "A5.3",
+    "DEATH_NOT_WITHIN_MONTH": "A3.3;D7",
+    "ACCIDENTAL_DEATH": "A5.4;A3.3;D7",
+    "ACCIDENT_CAP_REACHED": "A5.5;D8",
+}
+PARTIAL_CAP_ILLNESS_CLAUSE = "A5.1;D8"
+PARTIAL_CAP_ACCIDENT_CLAUSE = "A5.5;D8"
+
+
+def claim_clause(reason: str, claim_type: str) -> str:
+    """The clauses a claim's expected decision rests on (PARTIAL_CAP: by its claim type)."""
+    if reason == "PARTIAL_CAP":
+        return PARTIAL_CAP_ILLNESS_CLAUSE if claim_type == ILLNESS else PARTIAL_CAP_ACCIDENT_CLAUSE
+    return REASON_CLAUSES[reason]

@@ -1,9 +1,9 @@
-"""Writing the sample: the workbooks as clerks fill them, the expected decisions
-(expected_claims.csv, EXPECTED.md), and `generate`, which builds everything from one seed."""
+"""Writing the sample: the workbooks as clerks fill them, the expected decisions (the
+scenario files of tests/scenarios/sample/, EXPECTED.md), and `generate`, which builds
+everything from one seed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -29,8 +29,10 @@ from .base import (
     UNIT_HEADERS,
     UNITS_HEADER_ROW,
     UNITS_SHEET,
+    claim_clause,
     load_plan,
 )
+from .scenario_files import Expected, write_scenarios
 from .scenarios import (
     Claim,
     _claims_2025,
@@ -136,6 +138,7 @@ class ClaimExpectation:
     reason_code: str
     why: str
     scenario: bool
+    clause: str = ""  # the clauses the decision rests on (base.REASON_CLAUSES)
 
 
 @dataclass(frozen=True)
@@ -177,9 +180,14 @@ class SampleData:
 
 
 def generate(
-    outdir: str | Path, seed: int = DEFAULT_SEED, plan_path: Path = PLAN_TOML
+    outdir: str | Path,
+    seed: int = DEFAULT_SEED,
+    plan_path: Path = PLAN_TOML,
+    scenarios: str | Path | None = None,
 ) -> SampleData:
-    """Write the five sample files (and expected_claims.csv) into `outdir`; return what to expect."""
+    """Write the four workbooks and EXPECTED.md into `outdir`, and the expected decisions as
+    scenario files into `scenarios` (default `outdir/scenarios`; `make sample` names
+    tests/scenarios/sample); return what to expect."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     plan = load_plan(plan_path)
@@ -203,7 +211,15 @@ def generate(
 
     claims = [
         ClaimExpectation(
-            c.file, c.excel_row, c.claim_id, c.status, c.amount, c.reason, c.why, c.scenario
+            c.file,
+            c.excel_row,
+            c.claim_id,
+            c.status,
+            c.amount,
+            c.reason,
+            c.why,
+            c.scenario,
+            claim_clause(c.reason, str(c.cells["申请类型"] or "")),
         )
         for c in [*rows25, *rows26]
     ]
@@ -258,32 +274,29 @@ def generate(
         broken_ids=broken,
         warning_ids=warning,
     )
-    files["expected_claims.csv"] = out / "expected_claims.csv"
-    write_expected_csv(files["expected_claims.csv"], result)
+    written = write_scenarios(
+        Path(scenarios) if scenarios is not None else out / "scenarios",
+        (
+            Expected(
+                c.file,
+                c.row,
+                c.claim_id,
+                c.status,
+                c.amount,
+                c.reason_code,
+                c.clause,
+                c.why,
+                c.scenario,
+            )
+            for c in claims
+        ),
+        AS_OF,
+        seed,
+    )
+    files.update({f"scenarios/{name}": path for name, path in written.items()})
     files["EXPECTED.md"] = out / "EXPECTED.md"
     files["EXPECTED.md"].write_text(render_expected(result), encoding="utf-8")
     return result
-
-
-def write_expected_csv(path: Path, data: SampleData) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(
-            ["file", "row", "claim_id", "status", "amount", "reason_code", "scenario", "why"]
-        )
-        for c in data.claims:
-            w.writerow(
-                [
-                    c.file,
-                    c.row,
-                    c.claim_id,
-                    c.status,
-                    c.amount,
-                    c.reason_code,
-                    int(c.scenario),
-                    c.why,
-                ]
-            )
 
 
 def _mask(number: str) -> str:
@@ -297,7 +310,8 @@ def render_expected(data: SampleData) -> str:
         "",
         f"Written by `scripts/make_sample_data.py` (seed {data.seed}, parameters `{data.policy_version}`);",
         "regenerate with `make sample`, never edit by hand. Every row of the claims files, with its",
-        "expected status, amount and reason code, is in `expected_claims.csv`.",
+        "expected status, amount, reason code and clauses, is in the scenario files",
+        "`tests/scenarios/sample/<reason_code>.toml` (one per reason code; `make test` runs them).",
         "",
         f"As-of date: **{data.as_of}**. The expectations hold for this order, every command with",
         f"`--as-of {data.as_of}` and one fresh register:",
@@ -392,7 +406,7 @@ def render_expected(data: SampleData) -> str:
             "",
             f"## {f}: reason codes",
             "",
-            "| reason_code | status | claims | claim_ids (scenarios; `+n` ordinary ones in the csv) |",
+            "| reason_code | status | claims | claim_ids (scenarios; `+n` ordinary ones in its scenario file) |",
             "|---|---|---|---|",
         ]
         by = data.by_reason(f)
