@@ -35,16 +35,13 @@ sample's claims files exactly once (test_sample_world_is_expected_row_by_row).
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 import scenario_world
-from builders import make_id
 
 from aidctl import pipeline
 from aidctl.plan import load_policy
@@ -52,104 +49,9 @@ from aidctl.plan import load_policy
 SCENARIOS = Path(__file__).parent / "scenarios"
 FILES = sorted(SCENARIOS.rglob("*.toml"))
 
-# docs/formats.md: the first Chinese header of each key
-UNIT_HEADERS = {
-    "unit_code": "单位编码",
-    "unit_name": "单位名称",
-    "total_staff": "从业人员总数",
-    "effective_date": "生效日期",
-    "contract_no": "履约单号",
-    "individual_share_pct": "个人分担比例",
-    "total_payroll": "工资总额",
-    "contact": "联系人",
-    "phone": "联系电话",
-    "received_date": "受理日期",
-    "enrolment_kind": "参保性质",
-}
-MEMBER_HEADERS = {
-    "unit_code": "单位编码",
-    "id_number": "身份证号",
-    "name": "姓名",
-    "employment_type": "用工性质",
-    "engagement_months": "聘用期限（月）",
-    "join_date": "增员日期",
-}
-CLAIM_HEADERS = {
-    "claim_id": "理赔编号",
-    "id_number": "身份证号",
-    "name": "姓名",
-    "unit_code": "单位编码",
-    "claim_type": "申请类型",
-    "disease": "病种",
-    "diagnosis_code": "诊断编码",
-    "diagnosis_date": "确诊日期",
-    "accident_date": "事故日期",
-    "disability_grade": "伤残等级",
-    "treatment_end_date": "治疗终结日期",
-    "death_date": "死亡日期",
-    "brave_act": "见义勇为",
-    "exclusion": "除外情形",
-    "preexisting_undisclosed": "既往症未告知",
-    "fraud": "欺诈",
-    "note": "备注",
-}
-CLAIM_TYPES = {"illness": "重大疾病", "disability": "意外伤残", "death": "意外身故"}
 TOP_KEYS = {"clauses", "description", "as_of", "enrol", "run", "world"}
 EXPECT_KEYS = {"claim_id", "row", "status", "amount", "reason_code", "clause", "why", "ordinary"}
 SAMPLE = SCENARIOS / "sample"  # the sample year's expectations (scripts/sample/scenario_files.py)
-
-
-def person(n: int) -> tuple[str, str]:
-    """The n-th test person: a valid id (GB 11643) and a name."""
-    return make_id(n), f"职工{n:03d}"
-
-
-def _member(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(row)
-    if "member" in out:
-        number, name = person(int(out.pop("member")))
-        out.setdefault("id_number", number)
-        out.setdefault("name", name)
-    return out
-
-
-def _unit(row: Mapping[str, Any]) -> dict[str, Any]:
-    code = row["unit_code"]
-    return {
-        "unit_name": f"测试单位{code}",
-        "contact": "王会计",
-        "phone": "0518-85800000",
-        "received_date": row["effective_date"],
-        **row,
-    }
-
-
-def _claim(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = _member(row)
-    if "type" in out:
-        out["claim_type"] = CLAIM_TYPES[out.pop("type")]
-    return out
-
-
-def _write(path: Path, sheets: Mapping[str, tuple[Mapping[str, str], Sequence[Mapping]]]) -> Path:
-    """Each sheet with the columns its rows use, under their Chinese headers (formats.md)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, (headers, rows) in sheets.items():
-        unknown = set().union(*(set(r) for r in rows)) - set(headers) if rows else set()
-        if unknown:
-            raise KeyError(f"{path.name}: no column for {sorted(unknown)}")
-        keys = [k for k in headers if any(k in r for r in rows)]
-        sheet = book.create_sheet(title)
-        sheet.append([headers[k] for k in keys])
-        for row in rows:
-            sheet.append([row.get(k) for k in keys])
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
-    book.save(path)
-    return path
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -224,22 +126,33 @@ def run_scenario(data: Mapping[str, Any], tmp: Path) -> list[tuple[str, str, Any
         )
 
     for i, block in enumerate(data.get("enrol", [])):
-        book = _write(
+        book = scenario_world.write_book(
             tmp / f"units-{i}.xlsx",
             {
-                "参保单位": (UNIT_HEADERS, [_unit(u) for u in block["units"]]),
+                "参保单位": (
+                    scenario_world.UNIT_HEADERS,
+                    [scenario_world.unit_row(u) for u in block["units"]],
+                ),
                 "参保职工": (
-                    MEMBER_HEADERS,
-                    [{"employment_type": "正式", **_member(m)} for m in block.get("members", [])],
+                    scenario_world.MEMBER_HEADERS,
+                    [
+                        {"employment_type": "正式", **scenario_world.member_row(m)}
+                        for m in block.get("members", [])
+                    ],
                 ),
             },
         )
         pipeline.enroll(settings(block), book)
     wrong: list[tuple[str, str, Any, Any]] = []
     for i, block in enumerate(data["run"]):
-        book = _write(
+        book = scenario_world.write_book(
             tmp / f"claims-{i}.xlsx",
-            {"理赔申请": (CLAIM_HEADERS, [_claim(c) for c in block["claims"]])},
+            {
+                "理赔申请": (
+                    scenario_world.CLAIM_HEADERS,
+                    [scenario_world.claim_row(c) for c in block["claims"]],
+                )
+            },
         )
         decisions = pipeline.adjudicate(settings(block), book)[0].decisions
         wrong += compare(decisions, block.get("expect", []))

@@ -79,7 +79,12 @@ class EnrolmentOutcome:
         """The findings on member rows, with their sentences (masked unless `unmask`)."""
         member_sheet = sheet_of(self.members, "参保职工")
         return issues_frame(
-            self.findings.filter(pl.col("sheet") == member_sheet), self.lang, self.unmask
+            self.findings.filter(pl.col("sheet") == member_sheet),
+            self.lang,
+            self.unmask,
+            policy=self.policy,
+            units=self.units,
+            version=self.policy.at(self.as_of),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -160,7 +165,12 @@ class AdjudicationOutcome:
     def frame(self) -> pl.DataFrame:
         """The decisions as the report shows them: sentence, disease name, masked id."""
         return report_frame(
-            self.decisions, self.claim_texts, self.policy.catalogue, self.lang, self.unmask
+            self.decisions,
+            self.claim_texts,
+            self.policy.catalogue,
+            self.lang,
+            self.unmask,
+            policy=self.policy,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -142,6 +142,8 @@ def write_report(
             lang,
             unmask,
             _t(lang, zh, en),
+            policy=outcome.policy,
+            version=outcome.policy.at(outcome.as_of),
         )
         outcome.report = report
         if outcome.clerk_rows is None:
@@ -155,12 +157,19 @@ def write_report(
             outcome.members,
             outcome.findings,
             lang,
+            policy=outcome.policy,
+            version=outcome.policy.at(outcome.as_of),
         )
         outcome.annotated = copy
         return [report, copy]
     if isinstance(outcome, AdjudicationOutcome):
         frame = report_frame(
-            outcome.decisions, outcome.claim_texts, outcome.policy.catalogue, lang, unmask
+            outcome.decisions,
+            outcome.claim_texts,
+            outcome.policy.catalogue,
+            lang,
+            unmask,
+            policy=outcome.policy,
         )
         zh, en = _TITLES["adjudicate"]
         write_adjudication_report(report, frame, _run_facts(outcome, lang), lang, _t(lang, zh, en))

@@ -45,5 +45,6 @@ def decision_steps(decision: dict[str, Any]) -> list[tuple[int, str, str, bool]]
 
 
 def explain_sentence(decision: dict[str, Any], policy: Policy, lang: str) -> str:
-    """The decision's sentence with its figures (the one a report shows)."""
-    return explain(decision, policy.catalogue, lang)
+    """The decision's sentence with its figures (the one a report shows); the plan's figures
+    from the version of `policy` the decision names (its `policy_version`)."""
+    return explain(decision, policy.catalogue, lang, policy=policy)

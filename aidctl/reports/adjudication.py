@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from aidctl.plan.catalogue import Catalogue
+from aidctl.plan.params import Policy
 from aidctl.reports.explain import explain
 from aidctl.reports.findings_text import masked, status_words
 from aidctl.reports.labels import CLAIM_TYPES, header
@@ -20,8 +21,11 @@ _SHEETS = {
 }
 
 
-def with_sentences(decisions: pl.DataFrame, catalogue: Catalogue, lang: str) -> pl.DataFrame:
-    """Add `message`: the sentence for each decision, with its figures."""
+def with_sentences(
+    decisions: pl.DataFrame, catalogue: Catalogue, lang: str, *, policy: Policy | None = None
+) -> pl.DataFrame:
+    """Add `message`: the sentence for each decision, with its figures — the plan's from the
+    version of `policy` each decision names (`policy_version`)."""
     cols = [
         "reason_code",
         "amount",
@@ -33,8 +37,12 @@ def with_sentences(decisions: pl.DataFrame, catalogue: Catalogue, lang: str) -> 
         "claim_type",
         "disability_grade",
         "detail",
+        *(["policy_version"] if "policy_version" in decisions.columns else []),
     ]
-    sentences = [explain(d, catalogue, lang) for d in decisions.select(cols).iter_rows(named=True)]
+    sentences = [
+        explain(d, catalogue, lang, policy=policy)
+        for d in decisions.select(cols).iter_rows(named=True)
+    ]
     return decisions.with_columns(pl.Series("message", sentences, dtype=pl.Utf8))
 
 
@@ -48,12 +56,18 @@ def _benefit(lang: str) -> pl.Expr:
 
 
 def report_frame(
-    decisions: pl.DataFrame, claims: pl.DataFrame, catalogue: Catalogue, lang: str, unmask: bool
+    decisions: pl.DataFrame,
+    claims: pl.DataFrame,
+    catalogue: Catalogue,
+    lang: str,
+    unmask: bool,
+    *,
+    policy: Policy | None = None,
 ) -> pl.DataFrame:
     index = 0 if lang == "zh" else 1
     names = {d.code: (d.zh, d.en)[index] for d in catalogue.diseases}
     extra = claims.select("_row", pl.col("disease").alias("_disease_text"), "note")
-    d = with_sentences(decisions, catalogue, lang).join(extra, on="_row", how="left")
+    d = with_sentences(decisions, catalogue, lang, policy=policy).join(extra, on="_row", how="left")
     return d.with_columns(
         masked("id_number", unmask).alias("id_number"),
         _benefit(lang).alias("benefit"),

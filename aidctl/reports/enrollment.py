@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from aidctl.plan.params import Policy, PolicyVersion
 from aidctl.reports.findings_text import masked, status_words, with_messages
 from aidctl.reports.labels import MEMBER_STATUS, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
@@ -42,8 +43,20 @@ def _yes_no(col: str, zh: bool) -> pl.Expr:
     )
 
 
-def issues_frame(findings: pl.DataFrame, lang: str, unmask: bool) -> pl.DataFrame:
-    return with_messages(findings, lang, unmask).select(
+def issues_frame(
+    findings: pl.DataFrame,
+    lang: str,
+    unmask: bool,
+    *,
+    policy: Policy | None = None,
+    units: pl.DataFrame | None = None,
+    version: str | PolicyVersion | None = None,
+) -> pl.DataFrame:
+    """The findings with their sentences, the plan's figures from the version of `policy`
+    in force for each row's unit (findings_text.with_messages)."""
+    return with_messages(
+        findings, lang, unmask, policy=policy, units=units, version=version
+    ).select(
         "sheet",
         "row",
         "column",
@@ -63,6 +76,9 @@ def write_enrollment_report(
     lang: str,
     unmask: bool,
     title: str,
+    *,
+    policy: Policy | None = None,
+    version: str | PolicyVersion | None = None,
 ) -> Path:
     zh = lang == "zh"
     unit_rows = units.with_columns(
@@ -133,7 +149,7 @@ def write_enrollment_report(
         ),
         Sheet(
             name="问题明细" if zh else "Issues",
-            frame=issues_frame(findings, lang, unmask),
+            frame=issues_frame(findings, lang, unmask, policy=policy, units=units, version=version),
             columns=_cols(
                 [
                     ("sheet", "text"),
@@ -167,13 +183,17 @@ def write_annotated_copy(
     members: pl.DataFrame,
     findings: pl.DataFrame,
     lang: str,
+    *,
+    policy: Policy | None = None,
+    version: str | PolicyVersion | None = None,
 ) -> Path:
     """The clerk's own rows, each with a result and what to fix (all findings of the row),
-    on sheets named as the clerk's own."""
+    on sheets named as the clerk's own; the plan's figures in them from the version of
+    `policy` in force for the row's unit."""
     units_sheet = sheet_of(units, "参保单位")
     members_sheet = sheet_of(members, "参保职工")
     msgs = (
-        with_messages(findings, lang)
+        with_messages(findings, lang, policy=policy, units=units, version=version)
         .group_by("sheet", "row")
         .agg(pl.col("message").str.join("；" if lang == "zh" else "; ").alias("annot_reason"))
     )

@@ -3,16 +3,23 @@
 rules.md asks every decision to carry one, in the report's language, e.g.
 "第二类病种 5000元 × 30%（减责期，保障第75日）= 1500元". Built here, at the edge, from the
 figures the calculator returns, so the core stays free of wording.
+
+The plan's figures a sentence shows beyond the decision's own (the number of listed
+diseases, the grades covered, the month of A3.3 …) come from the parameter version in force
+for the claim — the decision's `policy_version` in the `policy` the caller loaded (the api
+passes it; issue 9 item 4) — never from the bundled file's defaults when a policy is given.
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
+from functools import partial
 from typing import Any
 
-from aidctl.i18n import message
+from aidctl.i18n import message as _message
 from aidctl.plan.catalogue import Catalogue
 from aidctl.plan.causes import load_causes
+from aidctl.plan.params import Policy
 
 _CLASS_ZH = {1: "第一类", 2: "第二类"}
 
@@ -26,8 +33,13 @@ def _fields(value: Any) -> list[str]:
     return str(value or "").split("|")
 
 
-def explain(d: dict[str, Any], catalogue: Catalogue, lang: str = "zh") -> str:
-    """One decision's sentence. `d` holds the decision columns of the calculator."""
+def explain(
+    d: dict[str, Any], catalogue: Catalogue, lang: str = "zh", *, policy: Policy | None = None
+) -> str:
+    """One decision's sentence. `d` holds the decision columns of the calculator; its
+    `policy_version` (when present) picks the version of `policy` whose figures the sentence
+    shows (D9: the version in force on the claim's event day; default: the bundled file)."""
+    message = partial(_message, policy=policy, version=d.get("policy_version"))
     code = d["reason_code"]
     amount = d.get("amount") or 0
     day = d.get("cover_day")
