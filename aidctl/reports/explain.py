@@ -7,7 +7,7 @@ figures the calculator returns, so the core stays free of wording.
 The plan's figures a sentence shows beyond the decision's own (the number of listed
 diseases, the grades covered, the month of A3.3 …) come from the parameter version in force
 for the claim — the decision's `policy_version` in the `policy` the caller loaded (the api
-passes it; issue 9 item 4) — never from the bundled file's defaults when a policy is given.
+passes it; L70, L95) — never from the bundled file's defaults when a policy is given.
 """
 
 from __future__ import annotations

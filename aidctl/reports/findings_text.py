@@ -4,7 +4,8 @@ The plan's figures in a finding's text (E1's term of a temporary, E2's ratio and
 count, A4.2's individual share, the area's region code …) are those of the parameter version
 in force for the finding's unit — the `policy_version` of its row in the units frame, in the
 `policy` the caller loaded (the api passes both) — so a roster checked under another version
-reads that version's figures, never the bundled file's defaults.
+reads that version's figures, never the bundled file's defaults (L95; a row whose unit has
+no version reads the one the caller names: the version in force on the as-of day).
 """
 
 from __future__ import annotations
