@@ -392,11 +392,13 @@ def renewals_due(ctx: Settings, duration: str, *, record: bool = True) -> pl.Dat
     return list_renewals(ctx, duration, record=record).listed
 
 
-def list_renewals(ctx: Settings, duration: str, *, record: bool = True) -> RenewalsOutcome:
+def list_renewals(
+    ctx: Settings, duration: str, *, record: bool = True, all_lapsed: bool = False
+) -> RenewalsOutcome:
     """`renewals_due` with the run it recorded: when `record`, the listing is kept as a run
     (command "renewals", frame {"renewals": listed}) so that `aidctl report RUN_ID` can write
     the same reminder list again (L61). The register must exist either way: a listing never
-    creates one.
+    creates one. all_lapsed: every lapsed unit, not only those lapsed lately (L143).
     """
     from aidctl.core.renewals import renewals, window_end
 
@@ -411,7 +413,7 @@ def list_renewals(ctx: Settings, duration: str, *, record: bool = True) -> Renew
         with reg.transaction():
             contracts = reg.all_contracts()
             units = reg.units_info()
-            listed = renewals(contracts, ctx.policy, ctx.as_of, until).join(
+            listed = renewals(contracts, ctx.policy, ctx.as_of, until, all_lapsed=all_lapsed).join(
                 units, on="unit_code", how="left", maintain_order="left"
             )
             # the fee shown is that of the version in force when the next term starts (D9)
@@ -429,7 +431,12 @@ def list_renewals(ctx: Settings, duration: str, *, record: bool = True) -> Renew
                     policy_file=ctx.policy.path,
                 )
                 reg.save_run_frames(outcome.run_id, {"renewals": listed})
-                counts = {"due": duration, "until": until.isoformat(), "listed": listed.height}
+                counts = {
+                    "due": duration,
+                    "until": until.isoformat(),
+                    "listed": listed.height,
+                    "all_lapsed": all_lapsed,
+                }
                 reg.finish_run(outcome.run_id, counts)
     finally:
         reg.close()

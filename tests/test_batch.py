@@ -64,19 +64,28 @@ EXPECTED_REPORTS = [
     "01-units.enroll.xlsx",
     "01-units.enroll.批注.xlsx",
     "02-claims.decisions.xlsx",
+    # 11.6: the month, written by every run from the register
+    "month-2026-11.xlsx",
+    "open-items-2026-11.xlsx",
+    "payments-2026-11.xlsx",
     "renewals-20261128.xlsx",
+    "statements",
 ]
 
 
 # --- workbooks and workspaces ----------------------------------------------------------
 
 
-def units_book(path: Path, non_compliant: bool = False) -> Path:
+def units_book(path: Path, non_compliant: bool = False, refused_member: bool = False) -> Path:
     units = [unit_row("U001", 5, TERM_START, "甲公司")]
     members = member_rows("U001", 5)
     if non_compliant:  # 10 staff, 9 enrolled: A1.4 needs all 10
         units.append(unit_row("U002", 10, TERM_START, "乙公司"))
         members += member_rows("U002", 9, 100)
+    if refused_member:  # 40 staff, 39 good rows (A1.3: 80% is enough), one id unreadable
+        units.append(unit_row("U003", 40, TERM_START, "丙公司"))
+        members += member_rows("U003", 39, 200)
+        members.append({**member_rows("U003", 1, 300)[0], "id_number": "32070219800101"})
     return write_units_workbook(path, units, members)
 
 
@@ -203,9 +212,13 @@ def state(ws: Path) -> dict[str, Any]:
             "SELECT command, count(*) FROM runs WHERE command NOT IN ('batch', 'renewals') "
             "GROUP BY command ORDER BY command",
         ),
-        "batch_files": query(
-            ws, "SELECT name, kind, period, outcome, counts FROM batch_files ORDER BY name"
-        ),
+        # the batch run that committed a file is in its counts: a run id, not state
+        "batch_files": [
+            (*row[:4], {k: v for k, v in json.loads(row[4]).items() if k != "batch_run"})
+            for row in query(
+                ws, "SELECT name, kind, period, outcome, counts FROM batch_files ORDER BY name"
+            )
+        ],
         "reports": [n for n in files_in(outbox) if not n.startswith("batch-")],
         "summaries": len([n for n in files_in(outbox) if n.startswith("batch-")]) >= 1,
         "staging": sorted(str(p) for p in (ws / "outbox").rglob(".staging-*")),
@@ -272,11 +285,13 @@ def test_batch_run_processes_units_then_claims_and_files_everything(tmp_path: Pa
         (units_sha, UNITS, "units", PERIOD, "done"),
         (claims_sha, CLAIMS, "claims", PERIOD, "done"),
     ]
+    batch_run = query(ws, "SELECT run_id FROM runs WHERE command = 'batch'")[0][0]
     assert json.loads(query(ws, "SELECT counts FROM batch_files WHERE kind = 'claims'")[0][0]) == {
         "approved": 4,
         "rejected": 1,
         "pending": 0,
         "amount": EXPECTED_TOTAL,
+        "batch_run": batch_run,  # 10.3: the run its money is counted in
     }
     # reports in outbox/PERIOD/, inputs archived under their SHA-256, inbox empty
     outbox = ws / "outbox" / PERIOD
@@ -290,14 +305,20 @@ def test_batch_run_processes_units_then_claims_and_files_everything(tmp_path: Pa
     assert files_in(ws / "inbox") == []
     # the same reports the single commands write
     sheets = {
-        n: openpyxl.load_workbook(outbox / n, read_only=True).sheetnames for n in EXPECTED_REPORTS
+        n: openpyxl.load_workbook(outbox / n, read_only=True).sheetnames
+        for n in EXPECTED_REPORTS
+        if n.endswith(".xlsx")
     }
     assert sheets == {
         "01-units.enroll.批注.xlsx": ["参保单位", "参保职工"],
         "01-units.enroll.xlsx": ["汇总", "单位", "问题明细"],
         "02-claims.decisions.xlsx": ["汇总", "支付明细", "拒付明细", "待处理"],
+        "month-2026-11.xlsx": ["月度汇总"],
+        "open-items-2026-11.xlsx": ["汇总", "待处理"],
+        "payments-2026-11.xlsx": ["汇总", "支付明细", "单位小计"],
         "renewals-20261128.xlsx": ["汇总", "续保"],
     }
+    assert files_in(outbox / "statements") == ["U001.xlsx"]  # the one unit with claims
     summary = openpyxl.load_workbook(outbox / summaries[0], read_only=True)
     assert summary.sheetnames == ["汇总", "文件"]
     log = (ws / "aidctl.log").read_text(encoding="utf-8")
@@ -305,43 +326,92 @@ def test_batch_run_processes_units_then_claims_and_files_everything(tmp_path: Pa
     assert f"paid {EXPECTED_TOTAL} yuan" in res.stdout
 
 
-def test_batch_run_takes_files_in_name_order(tmp_path: Path) -> None:
-    # The claims file sorts before the units file: no cover yet when it is decided (step 4).
+@pytest.mark.parametrize(
+    "names",
+    [("01-claims.xlsx", "02-units.xlsx"), ("--help.xlsx", "00-units.xlsx")],
+    ids=["claims_named_first", "dash_name_first"],
+)
+def test_batch_takes_every_units_file_before_any_claims_file_l140(
+    tmp_path: Path, names: tuple[str, str]
+) -> None:
+    """11.4, L140: a claims file whose name sorts before its roster's is decided after it,
+    so its members have cover (else NO_COVERAGE for good)."""
+    claims_name, units_name = names
     ws = workspace(tmp_path / "ws", units=False, claims=False)
-    claims_book(ws / "inbox" / "01-claims.xlsx")
-    units_book(ws / "inbox" / "02-units.xlsx")
+    claims_book(ws / "inbox" / claims_name)
+    units_book(ws / "inbox" / units_name)
     res = batch(ws)
     assert res.exit_code == 0, res.output
-    assert [(c, s, a, r) for c, s, a, r in query(ws, LIVE)] == [
-        (c, "rejected", 0, "NO_COVERAGE") for c, *_ in EXPECTED_DECISIONS
-    ]
+    assert query(ws, LIVE) == EXPECTED_DECISIONS
     assert query(ws, "SELECT name, kind FROM batch_files ORDER BY processed_at, rowid") == [
-        ("01-claims.xlsx", "claims"),
-        ("02-units.xlsx", "units"),
+        (units_name, "units"),
+        (claims_name, "claims"),
+    ]
+
+
+def test_batch_order_is_units_then_claims_each_by_name_l140() -> None:
+    from aidctl.batch.run import batch_order
+
+    kinds = {
+        Path("b-claims.xlsx"): "claims",
+        Path("a-claims.xlsx"): "claims",
+        Path("z-units.xlsx"): "units",
+        Path("c-units.xlsx"): "units",
+    }
+    assert [p.name for p in batch_order(kinds)] == [
+        "c-units.xlsx",
+        "z-units.xlsx",
+        "a-claims.xlsx",
+        "b-claims.xlsx",
     ]
 
 
 @pytest.mark.parametrize(
     ("non_compliant", "pending", "outcomes"),
     [
-        (True, False, [(UNITS, "needs_action"), (CLAIMS, "done")]),
-        (False, True, [(UNITS, "done"), (CLAIMS, "needs_action")]),
+        (True, False, [(UNITS, "done"), (CLAIMS, "done")]),
+        (False, True, [(UNITS, "done"), (CLAIMS, "done")]),
     ],
     ids=["non_compliant_unit", "pending_claim"],
 )
-def test_batch_exit_1_when_a_person_must_act(
+def test_batch_exit_0_for_the_clerks_ordinary_work_l142(
     tmp_path: Path, non_compliant: bool, pending: bool, outcomes: list[tuple[str, str]]
 ) -> None:
+    """11.5, L142: pending claims and non-compliant units go to the worklists: exit 0."""
     ws = workspace(tmp_path / "ws", units=False, claims=False)
     units_book(ws / "inbox" / UNITS, non_compliant=non_compliant)
     claims_book(ws / "inbox" / CLAIMS, pending=pending)
-    res = batch(ws)
-    assert res.exit_code == 1, res.output
+    res = batch(ws, "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert (doc["exit_code"], doc["operator_must_act"]) == (0, False)
     assert query(ws, "SELECT name, outcome FROM batch_files ORDER BY name") == outcomes
     # E5: a non-compliant unit records nothing; a pending claim is not recorded (L1)
     assert query(ws, "SELECT unit_code FROM contracts") == [("U001",)]
     assert query(ws, LIVE) == EXPECTED_DECISIONS
     assert files_in(ws / "inbox") == []
+    book = openpyxl.load_workbook(ws / "outbox" / PERIOD / "open-items-2026-11.xlsx")
+    rows = list(book["待处理"].iter_rows(values_only=True))
+    assert len(rows) == (2 if pending else 1)  # the header, and the pending claim P1
+    if pending:
+        assert "P1" in rows[1]
+
+
+def test_batch_exit_1_when_member_rows_of_an_enrolled_unit_were_refused_l142(
+    tmp_path: Path,
+) -> None:
+    """11.5, L142: people left without cover in a unit that was enrolled: the operator
+    must act (exit 1, "needs_action", the same in --json)."""
+    ws = workspace(tmp_path / "ws", units=False, claims=False)
+    units_book(ws / "inbox" / UNITS, refused_member=True)
+    res = batch(ws, "--json")
+    assert res.exit_code == 1, res.output
+    doc = json.loads(res.stdout)
+    assert (doc["exit_code"], doc["operator_must_act"]) == (1, True)
+    assert [(f["name"], f["outcome"], f["counts"]["members_refused"]) for f in doc["files"]] == [
+        (UNITS, "needs_action", 1)
+    ]
+    assert query(ws, "SELECT unit_code FROM contracts ORDER BY 1") == [("U001",), ("U003",)]
 
 
 def test_second_run_processes_nothing_and_copies_are_only_archived(tmp_path: Path) -> None:
@@ -422,8 +492,16 @@ def test_batch_status_lists_runs_with_counts(tmp_path: Path) -> None:
     assert {r["command"] for r in runs} == {"batch"}
     assert all(r["as_of"] == AS_OF and r["finished_at"] for r in runs)
     assert sorted((r["counts"] for r in runs), key=lambda c: -c["files"]) == [
-        {"period": PERIOD, "files": 3, "done": 2, "rejected": 1, "amount": EXPECTED_TOTAL},
-        {"period": PERIOD, "files": 0, "amount": 0},
+        {
+            "period": PERIOD,
+            "files": 3,
+            "done": 2,
+            "rejected": 1,
+            "amount": EXPECTED_TOTAL,
+            "voided": 0,
+            "exit_code": 1,
+        },
+        {"period": PERIOD, "files": 0, "amount": 0, "voided": 0, "exit_code": 0},
     ]
 
 
@@ -584,7 +662,7 @@ def test_rerun_after_a_crash_still_exits_1_for_a_committed_file_that_needs_actio
     tmp_path: Path, checkpoint: str
 ) -> None:
     ws = workspace(tmp_path / "ws", units=False)
-    units_book(ws / "inbox" / UNITS, non_compliant=True)
+    units_book(ws / "inbox" / UNITS, refused_member=True)
     killed(batch_process(ws, checkpoint))
     assert query(ws, "SELECT name, outcome FROM batch_files") == [(UNITS, "needs_action")]
     res = batch(ws)

@@ -373,3 +373,70 @@ def test_d9_grace_of_the_contracts_own_version_fee_of_the_next_terms(tmp_path: P
             "contribution_due": 400,
         },
     ]
+
+
+# --- L143: the window reaches the next monthly run; lapsed units drop off after 90 days ---
+
+
+def test_l143_default_window_reaches_the_next_monthly_run_plus_the_grace() -> None:
+    from aidctl.core.renewals import default_window, default_window_end
+
+    first = dt.date(2026, 12, 1)
+    assert default_window_end(first, POLICY) == dt.date(2027, 1, 21)  # Jan 1 + 20 days
+    assert default_window(first, POLICY) == "51d"
+    until = default_window_end(first, POLICY)
+    after = until + dt.timedelta(days=1)
+    both = pl.concat(
+        [
+            contracts(("C-A", "A", one_year_to(until), until, 1)),  # the last day: due
+            contracts(("C-B", "B", one_year_to(after), after, 1)),  # a day later: not yet
+        ]
+    )
+    got = renewals(both, POLICY, first, until)
+    assert got.select("unit_code", "status").rows() == [("A", "due")]
+
+
+def test_l143_a_contract_expiring_on_the_5th_is_due_on_the_1st_with_its_renew_by() -> None:
+    from aidctl.core.renewals import default_window_end
+
+    run = dt.date(2026, 12, 1)
+    end = dt.date(2027, 1, 5)
+    frame = contracts(("C-X", "X", one_year_to(end), end, 4))
+    got = renewals(frame, POLICY, run, default_window_end(run, POLICY)).to_dicts()
+    assert [(r["status"], r["renew_by"]) for r in got] == [("due", dt.date(2027, 1, 25))]
+    # the old 30-day window missed it on the 1st of December
+    assert renewals(frame, POLICY, run, run + dt.timedelta(days=30)).height == 0
+    # and the next run (the 1st of January) shows it still due, the one after in grace
+    nxt = dt.date(2027, 1, 1)
+    assert renewals(frame, POLICY, nxt, default_window_end(nxt, POLICY))["status"].to_list() == [
+        "due"
+    ]
+    assert renewals(frame, POLICY, dt.date(2027, 1, 20), dt.date(2027, 2, 20))[
+        "status"
+    ].to_list() == ["grace"]
+
+
+@pytest.mark.parametrize(("days_since_renew_by", "listed_"), [(90, True), (91, False)])
+def test_l143_lapsed_units_are_listed_for_90_days_after_renew_by_then_only_with_all(
+    days_since_renew_by: int, listed_: bool
+) -> None:
+    grace = int(POLICY.at(AS_OF).renewal_grace_days)
+    end = AS_OF - dt.timedelta(days=days_since_renew_by + grace)
+    frame = contracts(("C-L", "L", one_year_to(end), end, 2))
+    until = window_end(AS_OF, "30d") or AS_OF
+    assert renewals(frame, POLICY, AS_OF, until)["status"].to_list() == (
+        ["lapsed"] if listed_ else []
+    )
+    assert renewals(frame, POLICY, AS_OF, until, all_lapsed=True)["status"].to_list() == ["lapsed"]
+
+
+def test_l143_cli_renewals_all_lists_units_lapsed_long_ago(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = enrolled_register(runner, tmp_path)
+    later = "2027-03-01"  # U003's renew_by (2026-11-20) is 101 days before
+    args = ["renewals", "--as-of", later, "--json", "--out", str(tmp_path / "r.xlsx")]
+    short = json.loads(invoke(runner, db, *args).stdout)
+    every = json.loads(invoke(runner, db, *args, "--all").stdout)
+    assert "U003" not in {r["unit_code"] for r in short["due"]}
+    assert "U003" in {r["unit_code"] for r in every["due"]}

@@ -253,18 +253,30 @@ def adjudicate(
 
 
 def renewals(
-    due: str = "30d",
+    due: str | None = None,
     *,
     db: Path | str | None = None,
     as_of: dt.date | str | None = None,
     policy: PolicyArg = None,
+    all_lapsed: bool = False,
 ) -> RenewalsOutcome:
     """Units due, in grace or lapsed (A7.1, D5); the list is kept as a run so that
-    `aidctl report RUN_ID` writes it again (pipeline.list_renewals)."""
+    `aidctl report RUN_ID` writes it again (pipeline.list_renewals).
+
+    due: the window ahead; None = up to the next monthly run plus the grace period (L143).
+    all_lapsed: every lapsed unit, not only those whose renew_by passed within the
+    `lapsed_listed_days` parameter (L143)."""
+    from aidctl.core.renewals import default_window
+
     ctx = _settings(db, _day(as_of), policy)
-    listed = pipeline.list_renewals(ctx, due)
+    window = due if due else default_window(ctx.as_of, ctx.policy)
+    listed = pipeline.list_renewals(ctx, window, all_lapsed=all_lapsed)
     return RenewalsOutcome(
-        due=listed.listed, as_of=ctx.as_of, window=due, register=ctx.db_path, run_id=listed.run_id
+        due=listed.listed,
+        as_of=ctx.as_of,
+        window=window,
+        register=ctx.db_path,
+        run_id=listed.run_id,
     )
 
 
@@ -433,16 +445,74 @@ def record_batch_run(db: Path | str, as_of: dt.date, inbox: Path, counts: dict[s
     return run_id
 
 
+def start_batch_run(db: Path | str, as_of: dt.date, inbox: Path) -> str:
+    """Record that a batch run started (committed at once) and return its id: a run killed
+    half-way stays a run whose committed files `batch status` shows (10.3)."""
+    with Register.open(as_location(db)) as reg, reg.transaction():
+        return reg.start_run("batch", as_of, str(inbox), None, None)
+
+
+def finish_batch_run(db: Path | str, run_id: str, counts: dict[str, Any]) -> None:
+    with Register.open(as_location(db)) as reg, reg.transaction():
+        reg.finish_run(run_id, counts)
+
+
+def batch_ledger(db: Path | str) -> pl.DataFrame:
+    """Every file the batch committed with the money its run moved, from the register
+    (10.3): one row per file — name, kind, period, outcome, its run, the batch run that
+    committed it, its run's as-of day, approved, rejected, amount, voided, voided_amount.
+
+    A file is one row whatever happened to it later (re-sent, re-added after the archive was
+    rotated, killed run): its SHA-256 is the key, so it is counted once, in the period of
+    the run that made its decisions.
+    """
+    with Register.open(as_location(db), create=False) as reg:
+        files = reg.batch_files()
+        money = reg.run_money()
+    batch_run = (
+        files["counts"].fill_null("{}").str.json_path_match("$.batch_run").alias("batch_run")
+    )
+    return (
+        files.with_columns(batch_run)
+        .join(money.drop("command"), on="run_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("approved", "rejected", "amount", "voided", "voided_amount").fill_null(0)
+        )
+    )
+
+
+def batch_money(db: Path | str, result: BatchOutcome) -> None:
+    """Set each file's amount on a batch outcome from the register (10.3): the files this
+    run committed carry what their runs approved; a file committed before (recovered,
+    already processed) carries nothing here — its money belongs to the run that committed
+    it."""
+    ledger = batch_ledger(db).filter(pl.col("batch_run") == (result.run_id or ""))
+    amounts = dict(zip(ledger["sha256"].to_list(), ledger["amount"].to_list(), strict=True))
+    for f in result.files:
+        if f.sha256 in amounts:
+            f.counts["amount"] = int(amounts[f.sha256])
+        else:
+            f.counts.pop("amount", None)
+
+
 def batch_run(
     config: Path | None = None,
     *,
     period: str | None = None,
     as_of: dt.date | str | None = None,
     lang: str | None = None,
-    due: str = "30d",
+    due: str | None = None,
     log: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+    all_lapsed: bool = False,
 ) -> BatchOutcome:
-    """Process every new file of a workspace's inbox (see aidctl/batch/run.py)."""
+    """Process every new file of a workspace's inbox (see aidctl/batch/run.py).
+
+    L140: the period is the as-of month — the month the decisions are dated in, the
+    payments export's month and the outbox folder are one. `period`, when given, must be
+    that month (one sentence, exit 2, otherwise: use --as-of).
+    due: the renewals window (None: the next monthly run plus the grace period, L143).
+    """
     # the batch is a front end of this layer: imported here, on use, to keep the layers
     # one-way at import time (tests/test_architecture.py names this one edge)
     from aidctl.batch.run import run_batch
@@ -456,18 +526,54 @@ def batch_run(
         )
     ws = load_workspace(found)
     ctx = _settings(ws.register, _day(as_of), ws.policy, lang or ws.lang)
-    month = period or f"{ctx.as_of:%Y-%m}"
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    month = f"{ctx.as_of:%Y-%m}"
+    if period is not None and period != month:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+            raise InputError(
+                f"--period needs a month like 2026-11, not {period!r}.",
+                f"--period 需要形如 2026-11 的月份，而不是 {period!r}。",
+            )
         raise InputError(
-            f"--period needs a month like 2026-11, not {month!r}.",
-            f"--period 需要形如 2026-11 的月份，而不是 {month!r}。",
+            f"--period {period} is not the as-of month {month}: a batch's period is the month "
+            f"its decisions are dated in; run with --as-of {period}-DD instead.",
+            f"--period {period} 不是业务日期所在月份 {month}：批处理的期间就是其决定所属的月份；"
+            f"请改用 --as-of {period}-日。",
         )
-    return run_batch(ws, ctx, month, log or (lambda _line: None), due)
+    return run_batch(
+        ws, ctx, month, log or (lambda _line: None), due, progress=progress, all_lapsed=all_lapsed
+    )
 
 
 def batch_status(*, db: Path | str | None = None, limit: int = 20) -> RunsOutcome:
-    """Past batch runs with their counts and totals."""
-    return runs(db=db, limit=limit, command="batch")
+    """Past batch runs with their counts; the money of each from the register (10.3).
+
+    `amount` is what the files the run committed approved, `voided` how much of it was voided
+    since; a run killed half-way (no finish recorded) still shows what it committed, with
+    its files counted from the register (`finished_at` empty).
+    """
+    listed = runs(db=db, limit=limit, command="batch")
+    ledger = batch_ledger(db if db is not None else default_register())
+    per_run = ledger.group_by("batch_run").agg(
+        pl.len().alias("files"),
+        pl.col("amount").sum().alias("amount"),
+        pl.col("voided_amount").sum().alias("voided"),
+        (pl.col("outcome") == "done").sum().alias("done"),
+        (pl.col("outcome") == "needs_action").sum().alias("needs_action"),
+    )
+    by_run = {r["batch_run"]: r for r in per_run.iter_rows(named=True)}
+    for r in listed.runs:
+        counts = r["counts"]
+        money = by_run.get(r["run_id"])
+        # a run of an older version recorded its amount itself (its files have no batch_run)
+        counts["amount"] = int(money["amount"]) if money else int(counts.get("amount") or 0)
+        counts["voided"] = int(money["voided"]) if money else 0
+        if not r.get("finished_at") and money:  # killed: what it committed, from the register
+            counts.update(
+                files=int(money["files"]),
+                done=int(money["done"]),
+                needs_action=int(money["needs_action"]),
+            )
+    return listed
 
 
 # ---------------------------------------------------------------- parameters and templates

@@ -417,9 +417,18 @@ class BatchOutcome:
     run_id: str | None = None
     summary_path: Path | None = None
     renewals_path: Path | None = None
+    # 11.6: the month in the outbox
+    payments_path: Path | None = None
+    worklist_path: Path | None = None
+    month_path: Path | None = None
+    statements: list[Path] = field(default_factory=list)
+    month: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
+        """L142 (11.5): 1 when the operator must act — a file moved to rejected/, a roster
+        whose member rows were refused ("needs_action"); pending claims and non-compliant
+        units alone are the clerks' ordinary work (the worklists), exit 0."""
         needs = {"needs_action", "rejected"}
         return 1 if any(f.outcome in needs for f in self.files) else 0
 
@@ -445,5 +454,12 @@ class BatchOutcome:
             "outbox": str(self.outbox),
             "summary": _path(self.summary_path),
             "renewals": _path(self.renewals_path),
+            "payments": _path(self.payments_path),
+            "worklist": _path(self.worklist_path),
+            "month_summary": _path(self.month_path),
+            "statements": [str(p) for p in self.statements],
+            "month": self.month,
+            "amount": self.amount,
+            "operator_must_act": self.exit_code == 1,
             "exit_code": self.exit_code,
         }

@@ -1,6 +1,10 @@
 """The monthly batch: every new file in the inbox, each in one transaction, safe to rerun.
 
-For each file, in name order: its SHA-256 is looked up in the register (`batch_files`); a
+The inbox is taken first (L141): only regular files; a symlink, folder or device is moved to
+`rejected/` unread, and a name with control characters or non-UTF-8 bytes is taken under its
+escaped, printable name. Every units file is then processed before any claims file, each
+group in name order (L140), so that a claim is never decided before a roster that came in
+the same inbox. For each file: its SHA-256 is looked up in the register (`batch_files`); a
 file already processed is only archived. Otherwise it is enrolled or adjudicated; inside the
 same transaction its reports are written to a staging folder and the file is recorded as
 processed. After the commit the reports are moved into `outbox/PERIOD/` and the input into
@@ -13,10 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import secrets
 import shutil
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from aidctl import api
 from aidctl.api import BatchFile as FileResult
@@ -24,19 +33,72 @@ from aidctl.api import BatchOutcome as BatchResult
 from aidctl.api import Settings, file_kind, file_sha256
 from aidctl.batch.faults import checkpoint
 from aidctl.batch.lock import workspace_lock
+from aidctl.batch.names import shown_name, shown_text
 from aidctl.batch.workspace import Workspace
 from aidctl.errors import AidctlError
+
+Progress = Callable[[str], None]
 
 STAGING_PREFIX = ".staging-"
 Log = Callable[[str], None]
 
 
-def _inbox_files(ws: Workspace) -> list[Path]:
+def _kind_word(mode: int) -> tuple[str, str]:
+    if stat.S_ISLNK(mode):
+        return "符号链接", "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "文件夹", "a folder"
+    return "设备或管道等特殊文件", "a device, pipe or socket"
+
+
+def _take_inbox(ws: Workspace, log: Log) -> tuple[list[Path], list[tuple[Path, str, str]]]:
+    """The inbox's regular files (under safe names), and what must be rejected unread.
+
+    L141: whatever is not a regular file is never opened — a symlink would let the batch
+    read (and pay) a file outside the workspace, a FIFO would block it. A name holding
+    control characters or bytes that are not UTF-8 is renamed in the inbox to its escaped
+    form first, so that the log, `why.txt`, the register and the reports only ever see
+    printable text; the log line names both.
+    """
     if not ws.inbox.exists():
-        return []
-    return sorted(
-        p for p in ws.inbox.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
-    )
+        return [], []
+    regular: list[Path] = []
+    refused: list[tuple[Path, str, str]] = []
+    for entry in sorted(os.scandir(ws.inbox), key=lambda e: e.name):
+        name = entry.name
+        if name.startswith((".", "~$")):
+            continue
+        path = ws.inbox / name
+        mode = os.lstat(path).st_mode
+        if name == ws.rejected.name and stat.S_ISDIR(mode):
+            continue
+        safe = shown_name(name)
+        if safe != name:
+            target = ws.inbox / safe
+            if os.path.lexists(target):  # the escaped form is taken: keep both apart
+                target = ws.inbox / f"{safe}.{secrets.token_hex(4)}"
+            path.rename(target)
+            log(f"{target.name}: name had control characters or non-UTF-8 bytes; taken as shown")
+            path = target
+        if stat.S_ISREG(mode):
+            regular.append(path)
+        else:
+            zh, en = _kind_word(mode)
+            refused.append(
+                (
+                    path,
+                    f"{path.name} 不是普通文件（{zh}），未读取其内容；"
+                    "请把文件本身（而非链接或文件夹）放入收件箱。",
+                    f"{path.name} is not a regular file ({en}); it was not read. Put the file "
+                    "itself, not a link or a folder, into the inbox.",
+                )
+            )
+    return regular, refused
+
+
+def batch_order(kinds: dict[Path, str]) -> list[Path]:
+    """L140: every units file before any claims file, then name order within each kind."""
+    return sorted(kinds, key=lambda p: (kinds[p] != "units", p.name))
 
 
 def _archive_path(ws: Workspace, sha: str, source: Path) -> Path:
@@ -66,10 +128,18 @@ def _recover(ws: Workspace, log: Log) -> None:
 
 
 def _reject(ws: Workspace, path: Path, reason: str) -> None:
+    """Move the entry itself (never a link's target) to rejected/, with one line saying why.
+
+    The name is already safe (see `_take_inbox`); the reason is escaped all the same, since
+    it may quote a cell or a path, so that why.txt is one line of UTF-8 (issue 10.5)."""
     ws.rejected.mkdir(parents=True, exist_ok=True)
     target = ws.rejected / path.name
-    path.replace(target)
-    (ws.rejected / f"{path.name}.why.txt").write_text(reason + "\n", encoding="utf-8")
+    if os.path.lexists(target):  # an earlier file of that name is kept
+        target = ws.rejected / f"{path.name}.{secrets.token_hex(4)}"
+    os.rename(path, target)
+    why = ws.rejected / f"{target.name}.why.txt"
+    why.write_text(shown_text(reason) + "\n", encoding="utf-8")
+    os.chmod(why, 0o600)
 
 
 def _write_file_reports(staging: Path, outcome: Any, lang: str, unmask: bool) -> None:
@@ -88,9 +158,16 @@ def arrival_day(path: Path, ctx: Settings) -> dt.date:
 
 
 def _process(
-    ws: Workspace, ctx: Settings, path: Path, sha: str, period: str, out_dir: Path
+    ws: Workspace,
+    ctx: Settings,
+    path: Path,
+    sha: str,
+    kind: str,
+    period: str,
+    out_dir: Path,
+    batch_run: str,
+    progress: Progress | None = None,
 ) -> FileResult:
-    kind = file_kind(path, ctx.limits)  # a zip bomb is refused unread
     staging = out_dir / f"{STAGING_PREFIX}{sha}"
     shutil.rmtree(staging, ignore_errors=True)
     result = FileResult(name=path.name, kind=kind, sha256=sha, outcome="done", message="")
@@ -99,6 +176,8 @@ def _process(
     def before_commit(outcome: Any, commit: api.Commit) -> None:
         checkpoint("before_reports")
         _write_file_reports(staging, outcome, ctx.lang, ctx.unmask)
+        if progress is not None:
+            progress("write")
         if isinstance(outcome, api.EnrolmentOutcome):
             units = outcome.units
             counts: dict[str, Any] = {
@@ -109,11 +188,16 @@ def _process(
                 # D5: recorded so that the day used for rosters without 受理日期 is known
                 "received_default": received.isoformat(),
             }
+            refused = refused_members(outcome)
+            if refused:
+                counts["members_refused"] = refused
         else:
-            counts = outcome.totals
+            counts = dict(outcome.totals)
+        # 10.3: the batch run that committed the file, so that its money is counted there
+        counts["batch_run"] = batch_run
         result.counts = counts
         result.run_id = outcome.run_id
-        result.outcome = "needs_action" if outcome.exit_code else "done"
+        result.outcome = file_outcome(kind, counts)
         commit.record_batch_file(
             sha, path.name, kind, period, outcome.run_id, result.outcome, counts
         )
@@ -125,6 +209,7 @@ def _process(
         "policy": ctx.policy,
         "lang": ctx.lang,
         "unmask": ctx.unmask,
+        "progress": progress,
     }
     try:
         if kind == "units":
@@ -141,8 +226,64 @@ def _process(
     return result
 
 
+def refused_members(outcome: Any) -> int:
+    """L142: member rows refused (member_status "rejected": an unreadable id, a missing
+    name…) in units that were enrolled. Their unit has cover, they have none, and nobody
+    will notice unless the operator has the unit send them again (11.5). A non-compliant
+    unit records nothing and goes back to its clerk with the annotated copy: ordinary work.
+    """
+    members = outcome.members
+    if members.height == 0 or not {"unit_code", "member_status"} <= set(members.columns):
+        return 0
+    enrolled = outcome.units.filter(pl.col("status") == "compliant")["unit_code"]
+    return int(
+        (
+            (members["member_status"] == "rejected")
+            & members["unit_code"].is_in(enrolled.implode())
+        ).sum()
+    )
+
+
+def file_outcome(kind: str, counts: dict[str, Any]) -> str:
+    """L142 (11.5): a file is "done" when what is left is the clerks' ordinary work
+    (pending claims go to the open-items worklist, a non-compliant unit to its annotated
+    copy); "needs_action" when an enrolled unit's member rows were refused, which leaves
+    people without cover until the operator has the unit send them again."""
+    if kind == "units" and int(counts.get("members_refused") or 0) > 0:
+        return "needs_action"
+    return "done"
+
+
+def _already_processed(
+    ws: Workspace, path: Path, sha: str, done: dict[str, Any], log: Log
+) -> FileResult:
+    """A file whose SHA-256 the register knows: only archived. Its money stays with the batch
+    run that committed it (10.3): a file re-added after the archive was rotated, or the same
+    bytes under another name or as .xlsm, is never counted again.
+
+    A file committed by a run that died before archiving it keeps the outcome recorded then
+    (so the rerun asks for the same action as an uninterrupted run would have)."""
+    archived = _archive_path(ws, sha, path)
+    was_archived = archived.exists()
+    path.replace(archived)
+    if was_archived or done["outcome"] not in ("done", "needs_action"):
+        log(f"{path.name}: already processed (same SHA-256), archived")
+        return FileResult(path.name, done["kind"], sha, "already_processed", "archived")
+    log(f"{path.name}: committed by an interrupted run; archived ({done['outcome']})")
+    counts = {k: v for k, v in (done["counts"] or {}).items() if k != "amount"}
+    return FileResult(
+        path.name, done["kind"], sha, done["outcome"], "recovered", done["run_id"], counts
+    )
+
+
 def run_batch(
-    ws: Workspace, ctx: Settings, period: str, log: Log, renewals_window: str = "30d"
+    ws: Workspace,
+    ctx: Settings,
+    period: str,
+    log: Log,
+    renewals_window: str | None = None,
+    progress: Progress | None = None,
+    all_lapsed: bool = False,
 ) -> BatchResult:
     """Process the inbox under the workspace lock; see the module docstring."""
     for folder in (ws.inbox, ws.outbox, ws.archive):
@@ -150,39 +291,36 @@ def run_batch(
     out_dir = ws.outbox / period
     with workspace_lock(ws.lock_file, ws.lock_wait_seconds):
         _recover(ws, log)
+        # started first and committed: a run killed half-way is still a run whose files
+        # (and money) `batch status` shows (10.3)
+        batch_run = api.start_batch_run(ws.register, ctx.as_of, ws.inbox)
         files: list[FileResult] = []
-        for path in _inbox_files(ws):
+        regular, refused = _take_inbox(ws, log)
+        for path, zh, en in refused:
+            _reject(ws, path, zh if ctx.lang == "zh" else en)
+            files.append(FileResult(path.name, "-", "", "rejected", zh if ctx.lang == "zh" else en))
+            log(f"{path.name}: rejected, moved to inbox/rejected/: {en}")
+        kinds: dict[Path, str] = {}
+        shas: dict[Path, str] = {}
+        for path in regular:
             sha = file_sha256(path)
+            shas[path] = sha
             done = api.batch_file(ws.register, sha)
             if done is not None:
-                archived = _archive_path(ws, sha, path)
-                if archived.exists():  # the same file sent again
-                    path.replace(archived)
-                    files.append(FileResult(path.name, "-", sha, "already_processed", "archived"))
-                    log(f"{path.name}: already processed (same SHA-256), archived")
-                else:  # committed by a run that died before archiving it: finish the work
-                    path.replace(archived)
-                    files.append(
-                        FileResult(
-                            path.name,
-                            done["kind"],
-                            sha,
-                            done["outcome"],
-                            "recovered",
-                            done["run_id"],
-                            done["counts"],
-                        )
-                    )
-                    log(
-                        f"{path.name}: committed by an interrupted run; archived ({done['outcome']})"
-                    )
+                files.append(_already_processed(ws, path, sha, done, log))
                 continue
             try:
-                res = _process(ws, ctx, path, sha, period, out_dir)
+                kinds[path] = file_kind(path, ctx.limits)  # a zip bomb is refused unread
             except AidctlError as exc:
-                _reject(ws, path, exc.message(ctx.lang))
-                files.append(FileResult(path.name, "?", sha, "rejected", exc.message(ctx.lang)))
-                log(f"{path.name}: rejected, moved to inbox/rejected/: {exc.message('en')}")
+                _reject_file(ws, ctx, path, sha, exc, files, log)
+        for path in batch_order(kinds):
+            sha = shas[path]
+            try:
+                res = _process(
+                    ws, ctx, path, sha, kinds[path], period, out_dir, batch_run, progress
+                )
+            except AidctlError as exc:
+                _reject_file(ws, ctx, path, sha, exc, files, log)
                 continue
             files.append(res)
             log(
@@ -190,26 +328,51 @@ def run_batch(
             )
         result = BatchResult(period=period, files=files, outbox=out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            listed = api.renewals(
-                renewals_window, db=ctx.db_path, as_of=ctx.as_of, policy=ctx.policy
-            )
-            result.renewals_path = api.write_report(
-                listed, api.default_report_path(listed, out_dir), ctx.lang, ctx.unmask
-            )[0]
-        except AidctlError as exc:
-            log(f"renewals: {exc.message('en')}")
-        run_id = _record_batch_run(ws, ctx, result)
-        result.run_id = run_id
+        result.run_id = batch_run
+        api.batch_money(ws.register, result)  # the amounts, from the register (10.3)
+        _write_month(ws, ctx, result, renewals_window, all_lapsed, log)
+        _finish_batch_run(ws, result)
         result.summary_path = api.write_report(
-            result, out_dir / f"batch-{run_id}.xlsx", ctx.lang, as_of=ctx.as_of
+            result, out_dir / f"batch-{batch_run}.xlsx", ctx.lang, as_of=ctx.as_of
         )[0]
+        if progress is not None:
+            progress("write")
     return result
 
 
-def _record_batch_run(ws: Workspace, ctx: Settings, result: BatchResult) -> str:
+def _reject_file(
+    ws: Workspace,
+    ctx: Settings,
+    path: Path,
+    sha: str,
+    exc: AidctlError,
+    files: list[FileResult],
+    log: Log,
+) -> None:
+    _reject(ws, path, exc.message(ctx.lang))
+    files.append(FileResult(path.name, "?", sha, "rejected", shown_text(exc.message(ctx.lang))))
+    log(f"{path.name}: rejected, moved to inbox/rejected/: {shown_text(exc.message('en'))}")
+
+
+def _write_month(
+    ws: Workspace,
+    ctx: Settings,
+    result: BatchResult,
+    window: str | None,
+    all_lapsed: bool,
+    log: Log,
+) -> None:
+    """11.6: the month in the outbox — payments export, renewals, open items, the month
+    summary and one statement per unit (aidctl/batch/month.py)."""
+    from aidctl.batch.month import write_month
+
+    write_month(ctx, result, window, all_lapsed, log)
+
+
+def _finish_batch_run(ws: Workspace, result: BatchResult) -> None:
     counts: dict[str, Any] = {"period": result.period, "files": len(result.files)}
     for f in result.files:
         counts[f.outcome] = counts.get(f.outcome, 0) + 1
     counts["amount"] = result.amount
-    return api.record_batch_run(ws.register, ctx.as_of, ws.inbox, counts)
+    counts["exit_code"] = result.exit_code
+    api.finish_batch_run(ws.register, result.run_id or "", counts)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from aidctl import api
+from aidctl.batch.names import shown_text
 from aidctl.batch.workspace import init_workspace
 from aidctl.cli.app import app, batch_app
 from aidctl.cli.options import (
@@ -18,6 +20,7 @@ from aidctl.cli.options import (
     JsonOpt,
     LangOpt,
 )
+from aidctl.cli.progress import Progress
 from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command
 
@@ -42,37 +45,61 @@ def init_cmd(
 @batch_app.command("run")
 def batch_run_cmd(
     period: Annotated[
-        str | None, typer.Option("--period", help="YYYY-MM; default the as-of month.")
+        str | None,
+        typer.Option("--period", help="YYYY-MM: must be the as-of month (L140); use --as-of."),
     ] = None,
     due: Annotated[
-        str, typer.Option("--due", help="Renewals window for the renewals report.")
-    ] = "30d",
+        str | None,
+        typer.Option(
+            "--due",
+            help="Renewals window; default up to the next monthly run plus the grace (L143).",
+        ),
+    ] = None,
+    all_lapsed: Annotated[
+        bool, typer.Option("--all-lapsed", help="List every lapsed unit in the renewals.")
+    ] = False,
     config: ConfigOpt = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Process every new file of the inbox (units: enroll; claims: adjudicate), in name order.
+    """Process every new file of the inbox: all units files first, then the claims files,
+    each in name order; then write the month into outbox/PERIOD/.
 
-    Reports go to outbox/PERIOD/, inputs to archive/ under their SHA-256; a file already
-    processed is skipped. Exit 0: all done; 1: done, but something needs a person;
-    2: could not run. Safe to rerun after a crash: nothing is paid twice.
+    The month: the payments export, the renewals list, the open-items worklist, the month
+    summary and one statement per unit with claims decided. Inputs go to archive/ under
+    their SHA-256; a file already processed is skipped. Exit 0: every file processed
+    (pending claims and non-compliant units are the clerks' work); 1: the operator must act
+    (a file in inbox/rejected/, a roster whose member rows were refused); 2: could not run.
+    Safe to rerun after a crash: nothing is paid twice.
 
     Example (crontab): 0 6 1 * * cd /srv/aidctl && aidctl batch run >> cron.log 2>&1
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(None, as_of, lang, False, None, config=config)
+        opts = CommonOptions.parse(None, as_of, lang, json_out, None, config=config)
         log_file = opts.workspace.log_file if opts.workspace else None
 
         def log(line: str) -> None:
-            say(f"aidctl batch: {line}")
+            line = shown_text(line)  # a file name cannot forge a line (10.5)
+            if not opts.json:
+                say(f"aidctl batch: {line}")
             if log_file is not None:
                 stamp = dt.datetime.now().isoformat(timespec="seconds")
                 with log_file.open("a", encoding="utf-8") as fh:
                     fh.write(f"{stamp} {line}\n")
+                os.chmod(log_file, 0o600)
 
+        progress = Progress(opts)
         done = api.batch_run(
-            config, period=period, as_of=opts.as_of, lang=opts.lang, due=due, log=log
+            config,
+            period=period,
+            as_of=opts.as_of,
+            lang=opts.lang,
+            due=due,
+            log=log,
+            progress=progress,
+            all_lapsed=all_lapsed,
         )
         counts: dict[str, int] = {}
         for f in done.files:
@@ -82,6 +109,8 @@ def batch_run_cmd(
             + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
             + f"; paid {done.amount} yuan; reports in {done.outbox}; exit {done.exit_code}"
         )
+        if opts.json:
+            print_json(done)
         return done.exit_code
 
     run_command(body, lang)

@@ -25,7 +25,16 @@ from aidctl.cli.running import run_command, write_reports
 
 @app.command("renewals")
 def renewals_cmd(
-    due: Annotated[str, typer.Option("--due", help="Window ahead: 30d, 2w, 1m.")] = "30d",
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            help="Window ahead: 30d, 2w, 1m; default up to the next monthly run plus the grace.",
+        ),
+    ] = None,
+    all_lapsed: Annotated[
+        bool, typer.Option("--all", help="Every lapsed unit, not only those lapsed lately.")
+    ] = False,
     db: DbOpt = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
@@ -39,13 +48,19 @@ def renewals_cmd(
     enrols again is a first enrolment. The list is kept as a run: `aidctl report RUN_ID`
     writes its workbook again.
 
+    The default window reaches the next monthly run plus the grace period; a lapsed unit
+    is listed for the lapsed_listed_days parameter (90) after its renew_by, then only with
+    --all (L143).
+
     Example: aidctl renewals --due 30d --db reg.sqlite3 --as-of 2026-11-28
     """
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, policy)
         t = opts.t
-        shown = api.renewals(due, db=opts.db, as_of=opts.as_of, policy=opts.policy)
+        shown = api.renewals(
+            due, db=opts.db, as_of=opts.as_of, policy=opts.policy, all_lapsed=all_lapsed
+        )
         write_reports(opts, shown, out_path)
         if opts.json:
             print_json(shown)

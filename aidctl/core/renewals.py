@@ -42,15 +42,43 @@ def window_end(as_of: dt.date, duration: str) -> dt.date | None:
     return value
 
 
+def default_window_end(as_of: dt.date, policy: Policy) -> dt.date:
+    """L143 (11.7): the default window reaches the next monthly run plus the grace period.
+
+    A run on the 1st lists a contract expiring on the 5th as due (with its renew_by), and
+    the next run on the 1st then shows it in grace: every contract is shown before it lapses,
+    whatever day of the month it expires. The parameters are those in force on the as-of day.
+    """
+    version = policy.at(as_of)
+    frame = pl.DataFrame({"d": [as_of]})
+    next_run = frame.select(months_later(pl.col("d"), int(version.renewal_notice_months))).item()
+    assert isinstance(next_run, dt.date)
+    return next_run + dt.timedelta(days=int(version.renewal_grace_days))
+
+
+def default_window(as_of: dt.date, policy: Policy) -> str:
+    """`default_window_end` as a duration in days (how `--due` is written), e.g. "50d"."""
+    return f"{(default_window_end(as_of, policy) - as_of).days}d"
+
+
 def renewals(
-    contracts: pl.DataFrame, policy: Policy, as_of: dt.date, until: dt.date
+    contracts: pl.DataFrame,
+    policy: Policy,
+    as_of: dt.date,
+    until: dt.date,
+    *,
+    all_lapsed: bool = False,
 ) -> pl.DataFrame:
     """Contracts to list, with status, renew_by and the contribution due for the next term.
 
     contracts: contract_no, unit_code, term_start, term_end, members (count of spells).
     due: expiring between as_of and `until` (both included); grace: expired at most the
-    grace days ago (renew_by = expiry + grace, D5); lapsed: expired longer ago.
+    grace days ago (renew_by = expiry + grace, D5); lapsed: expired longer ago, listed
+    while renew_by is at most `lapsed_listed_days` before as_of (L143: the list does not
+    grow for ever), every lapsed unit with `all_lapsed`.
     """
+    listed_days = int(policy.at(as_of).lapsed_listed_days)
+    oldest_renew_by = as_of - dt.timedelta(days=listed_days)
     latest = contracts.sort("term_start").group_by("unit_code").agg(pl.all().last())
     # the grace of the contract's own version; the fee of the version of the next term (D9)
     with_grace = attach_params(latest, "term_start", policy).select(
@@ -72,6 +100,11 @@ def renewals(
     return (
         out.with_columns(status=status)
         .filter(pl.col("status").is_not_null())
+        .filter(
+            pl.lit(all_lapsed)
+            | (pl.col("status") != LAPSED)
+            | (pl.col("renew_by") >= pl.lit(oldest_renew_by))
+        )
         .with_columns(
             pl.col("status").replace_strict({DUE: 0, GRACE: 1, LAPSED: 2}).alias("_order")
         )

@@ -38,6 +38,8 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "renewal_grace_days": int,
         "effective_date_max_days_ahead": int,
         "start_day_counts": bool,
+        "renewal_notice_months": int,  # L143: the default renewals window (the next run)
+        "lapsed_listed_days": int,  # L143: how long a lapsed unit stays on the list
     },
     "waiting": {
         "exemption_last_day": int,

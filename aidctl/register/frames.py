@@ -109,3 +109,29 @@ OPTIONAL_DECISION_COLUMNS = ("disease_key",)
 def empty(schema: dict[str, Any]) -> pl.DataFrame:
     """A frame of no rows with the given schema (what a register with nothing in it gives)."""
     return pl.DataFrame(schema=schema)
+
+
+# What each run decided and paid, and how much of it was voided since (10.3: money is
+# counted from the register, per run, never from log lines).
+RUN_MONEY_COLUMNS: dict[str, Any] = {
+    "run_id": pl.Utf8,
+    "command": pl.Utf8,
+    "as_of": pl.Date,
+    "approved": pl.Int64,
+    "rejected": pl.Int64,
+    "amount": pl.Int64,
+    "voided": pl.Int64,
+    "voided_amount": pl.Int64,
+}
+
+# The batch's record of every file it committed (counts as the JSON text stored).
+BATCH_FILE_COLUMNS: dict[str, Any] = {
+    "sha256": pl.Utf8,
+    "name": pl.Utf8,
+    "kind": pl.Utf8,
+    "period": pl.Utf8,
+    "run_id": pl.Utf8,
+    "outcome": pl.Utf8,
+    "counts": pl.Utf8,
+    "processed_at": pl.Utf8,
+}

@@ -35,11 +35,13 @@ from psycopg.types.string import TextLoader
 from aidctl import __version__
 from aidctl.errors import RegisterError
 from aidctl.register.frames import (
+    BATCH_FILE_COLUMNS,
     CONTRACT_COLUMNS,
     DECISION_COLUMNS,
     HISTORY_COLUMNS,
     OPTIONAL_DECISION_COLUMNS,
     PAYMENT_COLUMNS,
+    RUN_MONEY_COLUMNS,
     SPELL_COLUMNS,
     UNIT_COLUMNS,
 )
@@ -502,6 +504,28 @@ class PostgresRegister(Register):
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
             (sha256, name, kind, period, run_id, outcome, json.dumps(counts, ensure_ascii=False)),
         )
+
+    def batch_files(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            "SELECT sha256, name, kind, period, run_id, outcome, counts, processed_at::text "
+            "FROM batch_files ORDER BY processed_at, sha256"
+        )
+        return _frame(cur.fetchall(), BATCH_FILE_COLUMNS)
+
+    def run_money(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            "SELECT d.run_id, r.command, r.as_of::text, "
+            "sum(CASE WHEN d.status = 'approved' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN d.status = 'rejected' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN d.status = 'approved' THEN d.amount ELSE 0 END), "
+            "sum(CASE WHEN v.decision_id IS NULL THEN 0 ELSE 1 END), "
+            "sum(CASE WHEN v.decision_id IS NULL OR d.status <> 'approved' "
+            "THEN 0 ELSE d.amount END) "
+            "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
+            "LEFT JOIN voids v ON v.decision_id = d.decision_id "
+            "GROUP BY d.run_id, r.command, r.as_of ORDER BY d.run_id"
+        )
+        return _frame(cur.fetchall(), RUN_MONEY_COLUMNS)
 
     # ------------------------------------------------------------ maintenance
 

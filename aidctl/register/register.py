@@ -252,6 +252,16 @@ class Register(ABC):
         counts: dict[str, Any],
     ) -> None: ...
 
+    @abstractmethod
+    def batch_files(self) -> pl.DataFrame:
+        """Every file the batch committed, in the order processed (BATCH_FILE_COLUMNS)."""
+
+    @abstractmethod
+    def run_money(self) -> pl.DataFrame:
+        """Per run that recorded decisions: approved and rejected counts, the amount
+        approved, and how many of them (and how much) were voided since (RUN_MONEY_COLUMNS).
+        The batch's summaries and `batch status` count money with this (10.3)."""
+
     # ------------------------------------------------------------ maintenance
 
     @staticmethod
