@@ -201,6 +201,15 @@ def write_month(
     pay = payments(period, db=ctx.db_path)
     result.payments_path = write_report(pay, out / f"payments-{period}.xlsx", lang, unmask)[0]
     log(f"payments: {pay.payments.height} rows, {int(pay.payments['amount'].sum() or 0)} yuan")
+    # L145: last month's export again, final — voids and single adjudications recorded after
+    # last month's run (dated in that month) reach the finance office in its own month
+    first = ctx.as_of.replace(day=1)
+    previous = f"{first - dt.timedelta(days=1):%Y-%m}"
+    before = payments(previous, db=ctx.db_path)
+    earlier = out.parent / previous
+    if before.payments.height or earlier.exists():
+        earlier.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_report(before, earlier / f"payments-{previous}.xlsx", lang, unmask)
     try:
         listed = renewals(
             window, db=ctx.db_path, as_of=ctx.as_of, policy=ctx.policy, all_lapsed=all_lapsed
