@@ -104,7 +104,7 @@ def test_a_year_of_monthly_batches(tmp_path: Path) -> None:
                 [
                     unit_row(
                         code(u), MEMBERS, term_end(u) + dt.timedelta(days=1), received_date=day
-                    )  # fmt: skip
+                    )
                     for u in renew
                 ],
                 [m for u in renew for m in members_of(u)],
