@@ -53,6 +53,7 @@ def rows_of(path: Path, sheet: str) -> list[tuple[Any, ...]]:
 
 
 def test_month_summary_tells_new_decisions_from_claims_sent_again_l144(tmp_path: Path) -> None:
+    """L144: new decisions vs ALREADY_DECIDED rows; net paid = the payments export."""
     ws = workspace(tmp_path / "ws")
     assert batch(ws).exit_code == 0
     claims_book(ws / "inbox" / "03-claims-again.xlsx")  # the same claims, a new file
@@ -74,6 +75,7 @@ def test_month_summary_tells_new_decisions_from_claims_sent_again_l144(tmp_path:
 
 
 def test_each_unit_gets_a_statement_of_its_own_members_ids_masked(tmp_path: Path) -> None:
+    """L144: a unit with a claim decided gets its decisions and its pending rows."""
     ws = workspace(tmp_path / "ws", claims=False)
     claims_book(ws / "inbox" / CLAIMS, pending=True)
     assert batch(ws).exit_code == 0
