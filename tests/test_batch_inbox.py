@@ -49,6 +49,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_shown_name_escapes_control_characters_and_non_utf8_bytes_l141() -> None:
+    """L141: printable names are kept; control characters and GBK bytes are escaped once."""
     assert shown_name("01-units.xlsx") == "01-units.xlsx"
     assert shown_name("理赔 十一月.xlsx") == "理赔 十一月.xlsx"  # printable text is left alone
     assert shown_name("a\nb\x1b[31m.xlsx") == "a\\nb\\x1b[31m.xlsx"
@@ -60,6 +61,7 @@ def test_shown_name_escapes_control_characters_and_non_utf8_bytes_l141() -> None
 def test_a_symlink_is_moved_to_rejected_unread_and_its_target_is_untouched_l141(
     tmp_path: Path,
 ) -> None:
+    """L141: the link itself goes to rejected/; what it points at is never read or paid."""
     outside = tmp_path / "outside"
     outside.mkdir()
     target = claims_book(outside / "claims.xlsx")

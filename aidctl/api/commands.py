@@ -453,6 +453,7 @@ def start_batch_run(db: Path | str, as_of: dt.date, inbox: Path) -> str:
 
 
 def finish_batch_run(db: Path | str, run_id: str, counts: dict[str, Any]) -> None:
+    """Record the end of a batch run with its counts (a killed run never gets here)."""
     with Register.open(as_location(db)) as reg, reg.transaction():
         reg.finish_run(run_id, counts)
 

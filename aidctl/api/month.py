@@ -105,14 +105,51 @@ def _run_rows(reg: Register, runs: list[dict[str, Any]]) -> tuple[pl.DataFrame, 
     )
 
 
+# What the explanation of a decision reads besides the item's own columns (a pending
+# claim has no amount, day of cover or cap room yet).
+_DECISION_FIGURES: dict[str, Any] = {
+    "status": pl.Utf8,
+    "amount": pl.Int64,
+    "cover_day": pl.Int64,
+    "base_amount": pl.Int64,
+    "cap_room": pl.Int64,
+    "pct": pl.Int64,
+}
+
+
+def items_as_worklist(items: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The register's open items (Register.open_items, OPEN_ITEM_COLUMNS of the items
+    branch: opened_on, last_on, last_run …) in the worklist's shape: age in days on the
+    as-of day, and the decision figures a pending reason's sentence is built from."""
+    figures = [
+        (pl.lit("pending") if k == "status" else pl.lit(None, dtype=t)).alias(k)
+        for k, t in _DECISION_FIGURES.items()
+        if k not in items.columns
+    ]
+    return (
+        items.with_columns(
+            *figures,
+            pl.col("opened_on").alias("opened"),
+            pl.col("last_on").alias("last_seen"),
+            pl.col("last_run").alias("run_id"),
+            (pl.lit(as_of) - pl.col("opened_on")).dt.total_days().alias("age_days"),
+        )
+        .filter(pl.col("opened_on") <= pl.lit(as_of))
+        .sort("opened", "unit_code", "claim_id")
+    )
+
+
 def _open_items(reg: Register, as_of: dt.date) -> pl.DataFrame:
     """The pending claims still open on the as-of day, oldest first.
 
-    SEAM(items): the `items` branch records open items in the register (Register.open_items,
-    withdrawals, reopens); when it lands, this reads them from there. Until then an open
-    item is read from what the register already keeps: a claim whose latest row in an
+    SEAM(items): where the register keeps open items (Register.open_items, the `items`
+    branch: withdrawals close them too) they are read from there. Otherwise an open item
+    is read from what the register already keeps: a claim whose latest row in an
     adjudication run up to the as-of day is pending and that has no live decision since.
     """
+    kept = getattr(reg, "open_items", None)
+    if callable(kept):
+        return items_as_worklist(kept(), as_of)
     runs = [
         r
         for r in reg.runs(_ALL_RUNS, command="adjudicate")
@@ -201,6 +238,15 @@ def write_month(
     pay = payments(period, db=ctx.db_path)
     result.payments_path = write_report(pay, out / f"payments-{period}.xlsx", lang, unmask)[0]
     log(f"payments: {pay.payments.height} rows, {int(pay.payments['amount'].sum() or 0)} yuan")
+    # L145: last month's export again, final — voids and single adjudications recorded after
+    # last month's run (dated in that month) reach the finance office in its own month
+    first = ctx.as_of.replace(day=1)
+    previous = f"{first - dt.timedelta(days=1):%Y-%m}"
+    before = payments(previous, db=ctx.db_path)
+    earlier = out.parent / previous
+    if before.payments.height or earlier.exists():
+        earlier.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_report(before, earlier / f"payments-{previous}.xlsx", lang, unmask)
     try:
         listed = renewals(
             window, db=ctx.db_path, as_of=ctx.as_of, policy=ctx.policy, all_lapsed=all_lapsed
