@@ -93,8 +93,17 @@ LP3 = {
     "amount": 0,
     "reason_code": "NO_COVERAGE",
     "clause": "A2.1;D3;D6",
-    "message": "出险日不在此人的保障期内",
+    # L135: a rejection a correction can cure says how
+    "message": (
+        "出险日不在此人的保障期内；若其单位的名册尚未登记（可能仍在途中），请先登记名册，"
+        "再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行"
+    ),
 }
+NO_COVER_EN = (  # L135: says how a correction cures it
+    "no cover for this person on the event date; if the unit's roster is not enrolled yet"
+    " (it may be on its way), enrol it, reopen the claim (aidctl reopen CLAIM_ID --reason"
+    " …) and send the row again"
+)
 LP4 = {
     "claim_id": "LP4",
     "status": "pending",
@@ -317,7 +326,7 @@ def test_report_in_english_and_unmasked(tmp_path: Path, db: Path) -> None:
         "primary malignant tumour (not carcinoma in situ): class 1 disease 15000 yuan "
         "(day 213 of cover) = 15000 yuan"
     )
-    assert doc["claims"][2]["message"] == "no cover for this person on the event date"
+    assert doc["claims"][2]["message"] == NO_COVER_EN
     wb = openpyxl.load_workbook(report)
     assert wb.sheetnames == ["Summary", "Payments", "Rejections", "Pending"]
     for name in ("Payments", "Rejections", "Pending"):
@@ -354,7 +363,7 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
     assert rejected.exit_code == 0
     lines = rejected.stdout.splitlines()
     assert lines[-2:] == [
-        "     no cover for this person on the event date",
+        "     " + NO_COVER_EN,
         "     result: rejected 0 yuan; parameters 2018-95",
     ]
     assert any(line.endswith(": NO_COVERAGE [A2.1;D3;D6]") for line in lines)

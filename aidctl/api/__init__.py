@@ -34,6 +34,7 @@ from aidctl.api.commands import (
     validate_enrollment,
     void,
 )
+from aidctl.api.items import pending, reopen, withdraw
 from aidctl.api.outcomes import (
     AdjudicationOutcome,
     BatchFile,
@@ -43,11 +44,14 @@ from aidctl.api.outcomes import (
     ExplainOutcome,
     HistoryOutcome,
     PaymentsOutcome,
+    PendingOutcome,
     PolicyOutcome,
     RebuiltRun,
     RenewalsOutcome,
+    ReopenOutcome,
     RunsOutcome,
     VoidOutcome,
+    WithdrawOutcome,
     totals,
 )
 from aidctl.api.reporting import annotated_path, default_report_path, write_report
@@ -65,12 +69,15 @@ __all__ = [
     "ExplainOutcome",
     "HistoryOutcome",
     "PaymentsOutcome",
+    "PendingOutcome",
     "PolicyOutcome",
     "RebuiltRun",
     "RenewalsOutcome",
+    "ReopenOutcome",
     "RunsOutcome",
     "Settings",
     "VoidOutcome",
+    "WithdrawOutcome",
     "adjudicate",
     "annotated_path",
     "as_location",
@@ -87,6 +94,7 @@ __all__ = [
     "file_sha256",
     "history",
     "payments",
+    "pending",
     "policy_diseases",
     "policy_show",
     "record_batch_run",
@@ -94,6 +102,7 @@ __all__ = [
     "register_check",
     "renewal_word",
     "renewals",
+    "reopen",
     "report",
     "runs",
     "status_word",
@@ -101,5 +110,6 @@ __all__ = [
     "totals",
     "validate_enrollment",
     "void",
+    "withdraw",
     "write_report",
 ]

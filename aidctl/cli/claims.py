@@ -3,8 +3,9 @@ history, void)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -106,6 +107,8 @@ def adjudicate_cmd(
                 )
             )
         say(t(f"报告：{outcome.report}", f"Report: {outcome.report}"))
+        if outcome.annotated is not None:  # L137: correct the pending rows there, send it back
+            say(t(f"批注副本：{outcome.annotated}", f"Annotated copy: {outcome.annotated}"))
         say(t(f"登记库：{opts.db}", f"Register: {opts.db}"))
         return outcome.exit_code
 
@@ -137,6 +140,9 @@ def explain_cmd(
             print_json(shown)
             return 0
         for r in shown.to_json():  # id numbers masked unless --unmask
+            if r.get("record") == "open_item":
+                _say_item(r, opts.t, shown.policy, opts.lang)
+                continue
             say(
                 t(
                     f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {r['id_number']}",
@@ -164,7 +170,15 @@ def explain_cmd(
                     f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}",
                 )
             )
-            if r.get("void_reason"):
+            if r.get("reopen_reason"):
+                say(
+                    "     "
+                    + t(
+                        f"已重新打开（运行 {r['void_run']}）：{r['reopen_reason']}",
+                        f"reopened (run {r['void_run']}): {r['reopen_reason']}",
+                    )
+                )
+            elif r.get("void_reason"):
                 say(
                     "     "
                     + t(
@@ -281,3 +295,36 @@ def void_cmd(
         return 0
 
     run_command(body, lang)
+
+
+def _say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang: str) -> None:
+    """An open item of `explain` (L130): why the claim is pending and what to fix."""
+    say(
+        t(
+            f"理赔 {r['claim_id']}：待处理事项（自 {r['opened_on']} 起，运行 {r['opened_run']}）"
+            f"  {r['name'] or ''} {r['id_number'] or ''}",
+            f"Claim {r['claim_id']}: open item (since {r['opened_on']}, run {r['opened_run']})"
+            f"  {r['name'] or ''} {r['id_number'] or ''}",
+        )
+    )
+    say(f"     {r['reason_code']} [{r['clause'] or ''}]")
+    say("     " + api.explain_sentence(r, policy, lang))
+    say(
+        "     "
+        + t(
+            f"最近提交 {r['last_on']}（运行 {r['last_run']}），共 {r['times_seen']} 次",
+            f"last sent {r['last_on']} (run {r['last_run']}), {r['times_seen']} time(s)",
+        )
+    )
+    if r["status"] != "pending":
+        how = {"decided": ("已审核", "decided"), "withdrawn": ("已撤回", "withdrawn")}
+        zh, en = how.get(r["closed_how"], (r["closed_how"], r["closed_how"]))
+        why = f"：{r['closed_reason']}" if r["closed_reason"] else ""
+        why_en = f": {r['closed_reason']}" if r["closed_reason"] else ""
+        say(
+            "     "
+            + t(
+                f"已关闭（{zh}，{r['closed_on']}，运行 {r['closed_run']}）{why}",
+                f"closed ({en}, {r['closed_on']}, run {r['closed_run']}){why_en}",
+            )
+        )

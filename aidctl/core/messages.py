@@ -208,7 +208,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the same accident was already paid under claim {value}; one accident has one grade "
         "(A5.3): a person decides whether this is a re-assessment and pays the difference",
     ),
-    "NO_COVERAGE": ("出险日不在此人的保障期内", "no cover for this person on the event date"),
+    # L135: a rejection a correction can cure says how (reopen, then send the row again)
+    "NO_COVERAGE": (
+        "出险日不在此人的保障期内；若其单位的名册尚未登记（可能仍在途中），请先登记名册，"
+        "再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行",
+        "no cover for this person on the event date; if the unit's roster is not enrolled yet"
+        " (it may be on its way), enrol it, reopen the claim (aidctl reopen CLAIM_ID --reason"
+        " …) and send the row again",
+    ),
     "NAME_MISMATCH": (
         "姓名与登记不符（登记为{value}）",
         "name differs from the register ({value})",
@@ -235,8 +242,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the cause '{value}' may or may not be excluded: a person checks it and writes the cause",
     ),
     "DISEASE_NOT_LISTED": (
-        "不属{disease_count}种保障病种（{value}），不予给付（A3.1）",
-        "not one of the {disease_count} listed diseases ({value}): not paid (A3.1)",
+        "不属{disease_count}种保障病种（{value}），不予给付（A3.1）；若诊断填写有误，"
+        "请更正诊断，用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔后重新提交该行",
+        "not one of the {disease_count} listed diseases ({value}): not paid (A3.1); if the"
+        " diagnosis was written wrongly, correct it, reopen the claim (aidctl reopen CLAIM_ID"
+        " --reason …) and send the row again",
     ),
     "AMBIGUOUS_DISEASE": (
         "诊断可能是{value}，请补充病历写明后重新提交",
@@ -293,6 +303,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ACCIDENT_CAP_REACHED": (
         "本年度意外累计给付已达上限（A5.5）",
         "the yearly accident cap is reached (A5.5)",
+    ),
+    # ---- open items and reopens (issue 11: L130–L135)
+    "REOPENED": (
+        "已重新打开（原拒付：{value}），请更正后重新提交该理赔行，将重新审核（L134）",
+        "reopened (rejected before: {value}); send the claim's corrected row again to have it"
+        " decided afresh (L134)",
     ),
     "CLAIM_MISSING_FIELD": (
         "必填项缺失，请补齐后重新提交",
