@@ -40,7 +40,7 @@ def month_claims() -> list[dict[str, Any]]:
         illness_claim("LP2", 1, "头疼", DIAGNOSED),
         illness_claim("LP3", 2, "C1-01", DIAGNOSED, name=None),
         illness_claim("LP4", 3, "感冒", DIAGNOSED),
-        {**illness_claim("LP5", STRANGER, "C1-01", DIAGNOSED), "name": "新职工"},
+        illness_claim("LP5", STRANGER, "C1-01", DIAGNOSED),
     ]
 
 

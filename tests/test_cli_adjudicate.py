@@ -221,7 +221,10 @@ def test_a_changed_row_of_a_decided_claim_is_pending_conflict(tmp_path: Path, db
         "amount": 0,
         "reason_code": "CLAIM_CONFLICT",
         "clause": "L3",
-        "message": "此前已处理，但本行内容已改变，请人工核查",
+        "message": (  # L135: says the way out
+            "此前已处理，但本行内容已改变，请人工核查；若确需按本行重新审核：原为拒付的，用 aidctl"
+            " reopen 理赔编号 --reason 原因 重新打开后重新提交；原为给付的，先用 aidctl void 撤销"
+        ),
     }
     assert doc["totals"] == {"approved": 1, "rejected": 1, "pending": 1, "amount": 0}
     assert table_rows(db, "decisions") == decisions_before
@@ -370,12 +373,16 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
 
 
 def test_explain_of_a_claim_not_recorded_exits_2(tmp_path: Path, db: Path) -> None:
+    """A claim id never sent is not in the register; a pending one is an open item (L130)."""
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     adjudicate(book, db)
-    result = run_cli("explain", "LP4", "--db", db)  # pending: not recorded
+    result = run_cli("explain", "LP404", "--db", db)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == f"aidctl: 登记库 {db} 中没有理赔编号 LP4。\n"
+    assert result.stderr == f"aidctl: 登记库 {db} 中没有理赔编号 LP404。\n"
+    pending = run_cli("explain", "LP4", "--db", db)  # pending: an open item
+    assert pending.exit_code == 0
+    assert pending.stdout.startswith("理赔 LP4：待处理事项（自 ")
 
 
 def test_history_lists_the_members_claims(tmp_path: Path, db: Path) -> None:

@@ -3,15 +3,15 @@ history, void)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import polars as pl
 import typer
 
 from aidctl import api
 from aidctl.cli.app import app
+from aidctl.cli.items import say_item
 from aidctl.cli.options import (
     AsOfOpt,
     CommonOptions,
@@ -141,7 +141,7 @@ def explain_cmd(
             return 0
         for r in shown.to_json():  # id numbers masked unless --unmask
             if r.get("record") == "open_item":
-                _say_item(r, opts.t, shown.policy, opts.lang)
+                say_item(r, opts.t, shown.policy, opts.lang)
                 continue
             say(
                 t(
@@ -295,36 +295,3 @@ def void_cmd(
         return 0
 
     run_command(body, lang)
-
-
-def _say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang: str) -> None:
-    """An open item of `explain` (L130): why the claim is pending and what to fix."""
-    say(
-        t(
-            f"理赔 {r['claim_id']}：待处理事项（自 {r['opened_on']} 起，运行 {r['opened_run']}）"
-            f"  {r['name'] or ''} {r['id_number'] or ''}",
-            f"Claim {r['claim_id']}: open item (since {r['opened_on']}, run {r['opened_run']})"
-            f"  {r['name'] or ''} {r['id_number'] or ''}",
-        )
-    )
-    say(f"     {r['reason_code']} [{r['clause'] or ''}]")
-    say("     " + api.explain_sentence(r, policy, lang))
-    say(
-        "     "
-        + t(
-            f"最近提交 {r['last_on']}（运行 {r['last_run']}），共 {r['times_seen']} 次",
-            f"last sent {r['last_on']} (run {r['last_run']}), {r['times_seen']} time(s)",
-        )
-    )
-    if r["status"] != "pending":
-        how = {"decided": ("已审核", "decided"), "withdrawn": ("已撤回", "withdrawn")}
-        zh, en = how.get(r["closed_how"], (r["closed_how"], r["closed_how"]))
-        why = f"：{r['closed_reason']}" if r["closed_reason"] else ""
-        why_en = f": {r['closed_reason']}" if r["closed_reason"] else ""
-        say(
-            "     "
-            + t(
-                f"已关闭（{zh}，{r['closed_on']}，运行 {r['closed_run']}）{why}",
-                f"closed ({en}, {r['closed_on']}, run {r['closed_run']}){why_en}",
-            )
-        )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -165,3 +166,36 @@ def reopen_cmd(
         return 0
 
     run_command(body, lang)
+
+
+def say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang: str) -> None:
+    """An open item of `explain` (L130): why the claim is pending and what to fix."""
+    say(
+        t(
+            f"理赔 {r['claim_id']}：待处理事项（自 {r['opened_on']} 起，运行 {r['opened_run']}）"
+            f"  {r['name'] or ''} {r['id_number'] or ''}",
+            f"Claim {r['claim_id']}: open item (since {r['opened_on']}, run {r['opened_run']})"
+            f"  {r['name'] or ''} {r['id_number'] or ''}",
+        )
+    )
+    say(f"     {r['reason_code']} [{r['clause'] or ''}]")
+    say("     " + api.explain_sentence(r, policy, lang))
+    say(
+        "     "
+        + t(
+            f"最近提交 {r['last_on']}（运行 {r['last_run']}），共 {r['times_seen']} 次",
+            f"last sent {r['last_on']} (run {r['last_run']}), {r['times_seen']} time(s)",
+        )
+    )
+    if r["status"] != "pending":
+        how = {"decided": ("已审核", "decided"), "withdrawn": ("已撤回", "withdrawn")}
+        zh, en = how.get(r["closed_how"], (r["closed_how"], r["closed_how"]))
+        why = f"：{r['closed_reason']}" if r["closed_reason"] else ""
+        why_en = f": {r['closed_reason']}" if r["closed_reason"] else ""
+        say(
+            "     "
+            + t(
+                f"已关闭（{zh}，{r['closed_on']}，运行 {r['closed_run']}）{why}",
+                f"closed ({en}, {r['closed_on']}, run {r['closed_run']}){why_en}",
+            )
+        )

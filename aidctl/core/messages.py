@@ -194,9 +194,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此前已处理，本次不再支付",
         "decided in an earlier run; nothing new is paid",
     ),
-    "CLAIM_CONFLICT": (
-        "此前已处理，但本行内容已改变，请人工核查",
-        "decided earlier but this row's content has changed; needs review",
+    "CLAIM_CONFLICT": (  # L135: the way out is written in the sentence
+        "此前已处理，但本行内容已改变，请人工核查；若确需按本行重新审核：原为拒付的，用 aidctl"
+        " reopen 理赔编号 --reason 原因 重新打开后重新提交；原为给付的，先用 aidctl void 撤销",
+        "decided earlier but this row's content has changed; needs review. To have this row"
+        " decided instead: a rejection is reopened (aidctl reopen CLAIM_ID --reason …) and the"
+        " row sent again; a payment is first voided (aidctl void)",
     ),
     "POSSIBLE_DUPLICATE": (
         "与此前一件申请的人员、类型、病种/等级和日期相同，疑似重复",
