@@ -64,6 +64,7 @@ EXPECTED_REPORTS = [
     "01-units.enroll.xlsx",
     "01-units.enroll.批注.xlsx",
     "02-claims.decisions.xlsx",
+    "02-claims.decisions.批注.xlsx",  # L137: the clerk's rows, to correct and send back
     "renewals-20261128.xlsx",
 ]
 
@@ -296,6 +297,7 @@ def test_batch_run_processes_units_then_claims_and_files_everything(tmp_path: Pa
         "01-units.enroll.批注.xlsx": ["参保单位", "参保职工"],
         "01-units.enroll.xlsx": ["汇总", "单位", "问题明细"],
         "02-claims.decisions.xlsx": ["汇总", "支付明细", "拒付明细", "待处理"],
+        "02-claims.decisions.批注.xlsx": ["理赔申请"],
         "renewals-20261128.xlsx": ["汇总", "续保"],
     }
     summary = openpyxl.load_workbook(outbox / summaries[0], read_only=True)
