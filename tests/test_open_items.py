@@ -112,3 +112,18 @@ def test_l130_a_dry_run_and_a_row_without_claim_id_open_nothing(
     out = adjudicate(tmp_path, db, nameless, "2026-06-01", "noid")
     assert decided(out) == {None: ("pending", "MISSING_FIELD")}
     assert api.pending(db=db, as_of="2026-06-01").items.height == 0
+
+
+def test_l132_decided_wins_over_a_duplicate_row_of_the_same_claim_id(
+    tmp_path: Path, register_location: str
+) -> None:
+    """L132: one file, one claim id twice — the first row decided, the second pending
+    DUPLICATE_CLAIM_ID: the claim id is decided, so no item stays open for it."""
+    db = register_location
+    enrol(tmp_path, db)
+    lp1 = month_claims()[0]
+    out = adjudicate(tmp_path, db, [lp1, {**lp1, "note": "sent twice"}], "2026-06-01", "dup")
+    rows = out.decisions.select("status", "reason_code").rows()
+    assert rows[0][0] == "approved" and rows[1] == ("pending", "DUPLICATE_CLAIM_ID")
+    assert out.items["items_opened"] == 0
+    assert api.pending(db=db, as_of="2026-06-01").items.height == 0

@@ -62,6 +62,7 @@ _ITEM_SELECT = (
     "u.unit_name, i.opened_on, i.opened_run, i.last_on, i.last_run, i.times_seen "
     "FROM open_items i LEFT JOIN units u ON u.unit_code = i.unit_code "
 )
+_OPEN_CLAIM_IDS = "SELECT claim_id FROM open_items WHERE closed_run IS NULL"
 
 
 def _shown(url: str) -> str:
@@ -542,11 +543,16 @@ class PostgresRegister(Register):
         how: str,
         reason: str | None = None,
     ) -> int:
+        # the open items are few, the claims decided many: send only the few back
+        open_ids = {r[0] for r in self._conn.execute(_OPEN_CLAIM_IDS).fetchall()}
+        closing = sorted(open_ids.intersection(claim_ids))
+        if not closing:
+            return 0
         cur = self._conn.execute(
             "UPDATE open_items SET closed_run = %s, closed_on = %s, closed_how = %s, "
             "closed_reason = %s, closed_at = (now() AT TIME ZONE 'UTC') "
             "WHERE closed_run IS NULL AND claim_id = ANY(%s)",
-            (run_id, as_of, how, reason, sorted(set(claim_ids))),
+            (run_id, as_of, how, reason, closing),
         )
         return cur.rowcount
 
