@@ -34,11 +34,13 @@ from aidctl.plan.params import Policy
 from aidctl.register import (
     CONTRACT_COLUMNS,
     HISTORY_COLUMNS,
+    ITEM_COLUMNS,
     SPELL_COLUMNS,
     Location,
     Register,
     empty,
 )
+from aidctl.register import shown as shown_location
 
 Progress = Callable[[str], None]
 
@@ -79,6 +81,8 @@ class AdjudicateOutcome:
     policy_versions: list[str]
     recorded: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # open items this run opened, updated (still pending) and closed (decided), L130–L132
+    items: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -295,6 +299,7 @@ def adjudicate(
     reg = _read_only(ctx.db_path) if dry_run else Register.open(ctx.db_path)
     run_id: str | None = None
     recorded = 0
+    items: dict[str, int] = {}
     try:
         if reg is None:
             spells = empty(SPELL_COLUMNS)
@@ -327,6 +332,7 @@ def adjudicate(
                     & (pl.col("reason_code") != "ALREADY_DECIDED")
                 )
                 recorded = reg.record_decisions(run_id, final)
+                items = record_items(reg, run_id, ctx.as_of, decisions)  # L130–L132
                 # every row of the run, pending ones included, for `aidctl report RUN_ID`
                 reg.save_run_frames(
                     run_id,
@@ -336,20 +342,25 @@ def adjudicate(
                         "claims": claim_texts(intake.claims),
                     },
                 )
-                reg.finish_run(run_id, totals(decisions))
+                reg.finish_run(run_id, {**totals(decisions), **items})
                 if before_commit is not None:
                     before_commit(
-                        reg, _adjudicated(decisions, intake, sha, run_id, recorded), intake
+                        reg, _adjudicated(decisions, intake, sha, run_id, recorded, items), intake
                     )
             tick("record")
     finally:
         if reg is not None:
             reg.close()
-    return _adjudicated(decisions, intake, sha, run_id, recorded), intake
+    return _adjudicated(decisions, intake, sha, run_id, recorded, items), intake
 
 
 def _adjudicated(
-    decisions: pl.DataFrame, intake: Any, sha: str, run_id: str | None, recorded: int
+    decisions: pl.DataFrame,
+    intake: Any,
+    sha: str,
+    run_id: str | None,
+    recorded: int,
+    items: dict[str, int] | None = None,
 ) -> AdjudicateOutcome:
     return AdjudicateOutcome(
         decisions=decisions,
@@ -358,6 +369,143 @@ def _adjudicated(
         run_id=run_id,
         policy_versions=_versions(decisions),
         recorded=recorded,
+        items=dict(items or {}),
+    )
+
+
+def record_items(
+    reg: Register, run_id: str, as_of: dt.date, decisions: pl.DataFrame
+) -> dict[str, int]:
+    """Keep the run's pending claims as open items, in the run's transaction.
+
+    L130: a pending row with a claim id is an open item (a row without one cannot be found
+    again: it stays in the run's report and the annotated copy). L131: a claim already open
+    and still pending updates its item. L132: a claim the run decides (approved or rejected,
+    ALREADY_DECIDED included: its decision is in the register) closes its item — decided
+    wins when one claim id has both kinds of row in one file.
+    """
+    with_id = decisions.filter(pl.col("claim_id").is_not_null())
+    decided = (
+        with_id.filter(pl.col("status").is_in(["approved", "rejected"]))["claim_id"]
+        .unique()
+        .to_list()
+    )
+    pending = (
+        with_id.filter((pl.col("status") == "pending") & ~pl.col("claim_id").is_in(decided))
+        .unique("claim_id", keep="last", maintain_order=True)
+        .select(
+            [
+                (pl.col(k) if k in decisions.columns else pl.lit(None)).cast(t).alias(k)
+                for k, t in ITEM_COLUMNS.items()
+            ]
+        )
+    )
+    closed = reg.close_items(decided, run_id, as_of, "decided") if decided else 0
+    opened, updated = reg.record_open_items(run_id, as_of, pending)
+    return {"items_opened": opened, "items_updated": updated, "items_closed": closed}
+
+
+def _open_item_of(decision: dict[str, Any], reason_code: str, detail: str) -> pl.DataFrame:
+    """An open item for a recorded decision's claim (a reopen, L134), in ITEM_COLUMNS."""
+    row = {k: decision.get(k) for k in ITEM_COLUMNS}
+    row.update(reason_code=reason_code, detail=detail, clause="L134")
+    if isinstance(row["event_date"], str):
+        row["event_date"] = dt.date.fromisoformat(row["event_date"])
+    return pl.DataFrame([row], schema=ITEM_COLUMNS)
+
+
+def withdraw(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
+    """Close a claim's open item without deciding it (L133): the item is kept, closed,
+    with when and why; a row of the claim sent later is decided (or pending) afresh."""
+    if not reason.strip():
+        raise InputError(
+            "--reason must say why the pending claim is withdrawn.",
+            "--reason 须说明撤回这件待处理理赔的原因。",
+        )
+    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
+    try:
+        with reg.transaction():
+            found = reg.open_items(claim_ids=[claim_id])
+            if found.is_empty():
+                raise InputError(
+                    f"Claim {claim_id} is not pending in {shown_location(ctx.db_path)}: "
+                    "`aidctl pending` lists the open items.",
+                    f"登记库 {shown_location(ctx.db_path)} 中理赔 {claim_id} 不是待处理事项；"
+                    "`aidctl pending` 列出所有待处理事项。",
+                )
+            run_id = reg.start_run("withdraw", ctx.as_of, claim_id, None, None)
+            reg.close_items([claim_id], run_id, ctx.as_of, "withdrawn", reason.strip())
+            reg.finish_run(run_id, {"withdrawn": claim_id})
+    finally:
+        reg.close()
+    item = found.row(0, named=True)
+    return {
+        "claim_id": claim_id,
+        "reason_code": item["reason_code"],
+        "opened_on": item["opened_on"].isoformat(),
+        "withdraw_run": run_id,
+        "reason": reason.strip(),
+    }
+
+
+def reopen(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
+    """Reopen a rejected claim so that its re-sent row is decided afresh (L134).
+
+    Append-only like `void`: the rejection gets a void marked as a reopen (so one live
+    decision per claim, L60, holds as for any void), and the claim becomes an open item
+    (REOPENED) until the re-sent row decides it. A payment is taken back with `void`, not
+    reopened: reopening an approved claim is refused.
+    """
+    if not reason.strip():
+        raise InputError(
+            "--reason must say why the claim is reopened.", "--reason 须说明重新打开的原因。"
+        )
+    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
+    try:
+        with reg.transaction():
+            target = reg.live_decision(claim_id)
+            if target is None:
+                raise InputError(
+                    f"Claim {claim_id} has no decision to reopen in {shown_location(ctx.db_path)}.",
+                    f"登记库 {shown_location(ctx.db_path)} 中理赔 {claim_id} 没有可重新打开的决定。",
+                )
+            if target["status"] != "rejected":
+                raise InputError(
+                    f"Claim {claim_id} was approved ({target['amount']} yuan): only a rejection "
+                    "is reopened; take a payment back with `aidctl void`.",
+                    f"理赔 {claim_id} 已给付（{target['amount']} 元）：只有拒付可以重新打开；"
+                    "撤回给付请用 `aidctl void`。",
+                )
+            run_id = reg.start_run("reopen", ctx.as_of, claim_id, None, None)
+            reg.record_reopen(target["decision_id"], run_id, reason.strip())
+            decision = next(
+                d
+                for d in reg.decisions_of_claim(claim_id)
+                if d["decision_id"] == target["decision_id"]
+            )
+            item = _open_item_of(decision, "REOPENED", target["reason_code"])
+            reg.record_open_items(run_id, ctx.as_of, item)
+            reg.finish_run(run_id, {"reopened": claim_id, "reason_code": target["reason_code"]})
+    finally:
+        reg.close()
+    return {**target, "reopen_run": run_id, "reason": reason.strip()}
+
+
+def open_items(ctx: Settings, unit_code: str | None = None) -> pl.DataFrame:
+    """The register's open items (L130), oldest first, with their age in days on the as-of
+    day; an empty frame when there is no register yet (nothing is pending then)."""
+    from aidctl.register import OPEN_ITEM_COLUMNS
+
+    reg = _read_only(ctx.db_path)
+    if reg is None:
+        items = empty(OPEN_ITEM_COLUMNS)
+    else:
+        try:
+            items = reg.open_items(unit_code=unit_code)
+        finally:
+            reg.close()
+    return items.with_columns(
+        (pl.lit(ctx.as_of) - pl.col("opened_on")).dt.total_days().cast(pl.Int64).alias("age_days")
     )
 
 

@@ -64,6 +64,7 @@ EXPECTED_REPORTS = [
     "01-units.enroll.xlsx",
     "01-units.enroll.批注.xlsx",
     "02-claims.decisions.xlsx",
+    "02-claims.decisions.批注.xlsx",  # L137: the clerk's rows, to correct and send back
     # 11.6: the month, written by every run from the register
     "month-2026-11.xlsx",
     "open-items-2026-11.xlsx",
@@ -313,6 +314,7 @@ def test_batch_run_processes_units_then_claims_and_files_everything(tmp_path: Pa
         "01-units.enroll.批注.xlsx": ["参保单位", "参保职工"],
         "01-units.enroll.xlsx": ["汇总", "单位", "问题明细"],
         "02-claims.decisions.xlsx": ["汇总", "支付明细", "拒付明细", "待处理"],
+        "02-claims.decisions.批注.xlsx": ["理赔申请"],
         "month-2026-11.xlsx": ["月度汇总"],
         "open-items-2026-11.xlsx": ["汇总", "待处理"],
         "payments-2026-11.xlsx": ["汇总", "支付明细", "单位小计"],

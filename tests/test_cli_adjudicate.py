@@ -93,8 +93,17 @@ LP3 = {
     "amount": 0,
     "reason_code": "NO_COVERAGE",
     "clause": "A2.1;D3;D6",
-    "message": "出险日不在此人的保障期内",
+    # L135: a rejection a correction can cure says how
+    "message": (
+        "出险日不在此人的保障期内；若其单位的名册尚未登记（可能仍在途中），请先登记名册，"
+        "再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行"
+    ),
 }
+NO_COVER_EN = (  # L135: says how a correction cures it
+    "no cover for this person on the event date; if the unit's roster is not enrolled yet"
+    " (it may be on its way), enrol it, reopen the claim (aidctl reopen CLAIM_ID --reason"
+    " …) and send the row again"
+)
 LP4 = {
     "claim_id": "LP4",
     "status": "pending",
@@ -212,7 +221,10 @@ def test_a_changed_row_of_a_decided_claim_is_pending_conflict(tmp_path: Path, db
         "amount": 0,
         "reason_code": "CLAIM_CONFLICT",
         "clause": "L3",
-        "message": "此前已处理，但本行内容已改变，请人工核查",
+        "message": (  # L135: says the way out
+            "此前已处理，但本行内容已改变，请人工核查；若确需按本行重新审核：原为拒付的，用 aidctl"
+            " reopen 理赔编号 --reason 原因 重新打开后重新提交；原为给付的，先用 aidctl void 撤销"
+        ),
     }
     assert doc["totals"] == {"approved": 1, "rejected": 1, "pending": 1, "amount": 0}
     assert table_rows(db, "decisions") == decisions_before
@@ -317,7 +329,7 @@ def test_report_in_english_and_unmasked(tmp_path: Path, db: Path) -> None:
         "primary malignant tumour (not carcinoma in situ): class 1 disease 15000 yuan "
         "(day 213 of cover) = 15000 yuan"
     )
-    assert doc["claims"][2]["message"] == "no cover for this person on the event date"
+    assert doc["claims"][2]["message"] == NO_COVER_EN
     wb = openpyxl.load_workbook(report)
     assert wb.sheetnames == ["Summary", "Payments", "Rejections", "Pending"]
     for name in ("Payments", "Rejections", "Pending"):
@@ -354,19 +366,23 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
     assert rejected.exit_code == 0
     lines = rejected.stdout.splitlines()
     assert lines[-2:] == [
-        "     no cover for this person on the event date",
+        "     " + NO_COVER_EN,
         "     result: rejected 0 yuan; parameters 2018-95",
     ]
     assert any(line.endswith(": NO_COVERAGE [A2.1;D3;D6]") for line in lines)
 
 
 def test_explain_of_a_claim_not_recorded_exits_2(tmp_path: Path, db: Path) -> None:
+    """A claim id never sent is not in the register; a pending one is an open item (L130)."""
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     adjudicate(book, db)
-    result = run_cli("explain", "LP4", "--db", db)  # pending: not recorded
+    result = run_cli("explain", "LP404", "--db", db)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == f"aidctl: 登记库 {db} 中没有理赔编号 LP4。\n"
+    assert result.stderr == f"aidctl: 登记库 {db} 中没有理赔编号 LP404。\n"
+    pending = run_cli("explain", "LP4", "--db", db)  # pending: an open item
+    assert pending.exit_code == 0
+    assert pending.stdout.startswith("理赔 LP4：待处理事项（自 ")
 
 
 def test_history_lists_the_members_claims(tmp_path: Path, db: Path) -> None:

@@ -43,17 +43,20 @@ def test_the_tree_holds_every_documented_command() -> None:
         "history",
         "init",
         "payments",
+        "pending",
         "policy diseases",
         "policy show",
         "register backup",
         "register check",
         "renewals",
+        "reopen",
         "report",
         "runs",
         "template claims",
         "template units",
         "validate-enrollment",
         "void",
+        "withdraw",
     ]
     assert sorted(" ".join(p) for p in GROUPS) == ["", "batch", "policy", "register", "template"]
 

@@ -38,6 +38,7 @@ from aidctl.api.commands import (
     validate_enrollment,
     void,
 )
+from aidctl.api.items import pending, reopen, withdraw
 from aidctl.api.outcomes import (
     AdjudicationOutcome,
     BatchFile,
@@ -47,11 +48,14 @@ from aidctl.api.outcomes import (
     ExplainOutcome,
     HistoryOutcome,
     PaymentsOutcome,
+    PendingOutcome,
     PolicyOutcome,
     RebuiltRun,
     RenewalsOutcome,
+    ReopenOutcome,
     RunsOutcome,
     VoidOutcome,
+    WithdrawOutcome,
     totals,
 )
 from aidctl.api.reporting import annotated_path, default_report_path, write_report
@@ -69,12 +73,15 @@ __all__ = [
     "ExplainOutcome",
     "HistoryOutcome",
     "PaymentsOutcome",
+    "PendingOutcome",
     "PolicyOutcome",
     "RebuiltRun",
     "RenewalsOutcome",
+    "ReopenOutcome",
     "RunsOutcome",
     "Settings",
     "VoidOutcome",
+    "WithdrawOutcome",
     "adjudicate",
     "annotated_path",
     "as_location",
@@ -94,6 +101,7 @@ __all__ = [
     "finish_batch_run",
     "history",
     "payments",
+    "pending",
     "policy_diseases",
     "policy_show",
     "record_batch_run",
@@ -101,6 +109,7 @@ __all__ = [
     "register_check",
     "renewal_word",
     "renewals",
+    "reopen",
     "report",
     "runs",
     "start_batch_run",
@@ -109,5 +118,6 @@ __all__ = [
     "totals",
     "validate_enrollment",
     "void",
+    "withdraw",
     "write_report",
 ]

@@ -224,7 +224,7 @@ def adjudicate(
     """Decide every claim; record approved and rejected decisions unless `dry_run`."""
     ctx = _settings(db, _day(as_of), policy, lang, unmask)
 
-    def outcome_of(done: Any, texts: pl.DataFrame) -> AdjudicationOutcome:
+    def outcome_of(done: Any, texts: pl.DataFrame, raw: pl.DataFrame) -> AdjudicationOutcome:
         return AdjudicationOutcome(
             decisions=done.decisions,
             findings=done.findings,
@@ -239,14 +239,18 @@ def adjudicate(
             run_id=done.run_id,
             recorded=done.recorded,
             dry_run=dry_run,
+            clerk_rows=raw,
+            items=done.items,
         )
 
     def hook(reg: Register, done: Any, intake: Any) -> None:
         if before_commit is not None:
-            before_commit(outcome_of(done, pipeline.claim_texts(intake.claims)), Commit(reg))
+            before_commit(
+                outcome_of(done, pipeline.claim_texts(intake.claims), intake.raw), Commit(reg)
+            )
 
     done, intake = pipeline.adjudicate(ctx, Path(path), dry_run, progress, hook)
-    return outcome_of(done, pipeline.claim_texts(intake.claims))
+    return outcome_of(done, pipeline.claim_texts(intake.claims), intake.raw)
 
 
 # ---------------------------------------------------------------- the register
@@ -291,12 +295,21 @@ def explain(
     ctx = _settings(db, None, policy)
     with Register.open(ctx.db_path, create=False) as reg:
         rows = reg.decisions_of_claim(claim_id)
-    if not rows:
+        items = reg.items_of_claim(claim_id)  # a pending claim is an open item (L130)
+        reopens = reg.reopens_of_claim(claim_id) if rows else []
+    if not rows and not items:
         raise InputError(
             f"Claim {claim_id} is not in the register {ctx.db_path}.",
             f"登记库 {ctx.db_path} 中没有理赔编号 {claim_id}。",
         )
-    return ExplainOutcome(claim_id=claim_id, rows=rows, policy=ctx.policy, unmask=unmask)
+    return ExplainOutcome(
+        claim_id=claim_id,
+        rows=rows,
+        policy=ctx.policy,
+        unmask=unmask,
+        items=items,
+        reopens=reopens,
+    )
 
 
 def history(id_number: str, *, db: Path | str | None = None) -> HistoryOutcome:

@@ -147,6 +147,10 @@ class AdjudicationOutcome:
     dry_run: bool = False
     report: Path | None = None
     run_record: dict[str, Any] | None = None  # the register's record, for a rebuilt run
+    # the claims sheet as read, for the annotated copy (L137); None for a rebuilt run
+    clerk_rows: pl.DataFrame | None = None
+    annotated: Path | None = None
+    items: dict[str, int] = field(default_factory=dict)  # open items opened/updated/closed
 
     @property
     def exit_code(self) -> int:
@@ -188,6 +192,8 @@ class AdjudicationOutcome:
             "totals": self.totals,
             "report": _path(self.report),
             "register": shown(self.register),
+            "annotated": _path(self.annotated),
+            "open_items": self.items,
         }
 
 
@@ -233,12 +239,38 @@ class ExplainOutcome:
     policy: Policy
     unmask: bool = False
     exit_code: int = 0
+    # the claim's open items, open or closed (L130), and the reopens of its decisions (L134)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    reopens: list[dict[str, Any]] = field(default_factory=list)
+
+    def _shown(self, r: dict[str, Any]) -> dict[str, Any]:
+        ident = r.get("id_number")
+        return {**r, "id_number": ident if self.unmask or ident is None else mask_id(ident)}
 
     def to_json(self) -> list[dict[str, Any]]:
-        return [
-            {**r, "id_number": r["id_number"] if self.unmask else mask_id(r["id_number"])}
+        """The decisions (a reopened one with `reopen_reason`), then the claim's items,
+        each marked `"record": "open_item"` with `"status": "pending"` while open."""
+        reopened = {r["decision_id"]: r for r in self.reopens}
+        decisions = [
+            {
+                **self._shown(r),
+                **(
+                    {"reopen_reason": reopened[r["decision_id"]]["reason"]}
+                    if r["decision_id"] in reopened
+                    else {}
+                ),
+            }
             for r in self.rows
         ]
+        items = [
+            {
+                "record": "open_item",
+                **self._shown(i),
+                "status": "pending" if i["closed_run"] is None else "closed",
+            }
+            for i in self.items
+        ]
+        return decisions + items
 
 
 @dataclass
@@ -463,3 +495,95 @@ class BatchOutcome:
             "operator_must_act": self.exit_code == 1,
             "exit_code": self.exit_code,
         }
+
+
+# ---------------------------------------------------------------- open items (issue 11)
+
+
+@dataclass
+class PendingOutcome:
+    """`pending`: the open items — claims still pending — oldest first (L130, L136)."""
+
+    items: pl.DataFrame  # Register.open_items + age_days
+    as_of: dt.date
+    register: Location
+    policy: Policy
+    lang: str = "zh"
+    unmask: bool = False
+    unit: str | None = None
+    older_than: str | None = None
+    report: Path | None = None
+    exit_code: int = 0
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """The items as the worklist shows them: what to fix in words, id masked."""
+        from aidctl.reports.open_items import worklist_frame
+
+        return worklist_frame(self.items, self.policy.catalogue, self.lang, self.unmask)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "unit": self.unit,
+            "older_than": self.older_than,
+            "open": self.items.height,
+            "items": [
+                {
+                    **r,
+                    "event_date": _iso(r["event_date"]),
+                    "opened_on": _iso(r["opened_on"]),
+                    "last_on": _iso(r["last_on"]),
+                }
+                for r in self.frame.select(
+                    "claim_id",
+                    "unit_code",
+                    "unit_name",
+                    "name",
+                    "id_number",
+                    "claim_type",
+                    "event_date",
+                    "reason_code",
+                    "clause",
+                    "what_to_fix",
+                    "opened_on",
+                    "age_days",
+                    "opened_run",
+                    "last_on",
+                    "last_run",
+                    "times_seen",
+                ).iter_rows(named=True)
+            ],
+            "report": _path(self.report),
+            "register": shown(self.register),
+        }
+
+
+@dataclass
+class WithdrawOutcome:
+    """`withdraw`: the open item closed without a decision, and the run that closed it."""
+
+    withdrawn: dict[str, Any]
+    exit_code: int = 0
+
+    @property
+    def withdraw_run(self) -> str:
+        return str(self.withdrawn["withdraw_run"])
+
+    def to_json(self) -> dict[str, Any]:
+        return self.withdrawn
+
+
+@dataclass
+class ReopenOutcome:
+    """`reopen`: the rejection reopened (a void marked as a reopen) and its run."""
+
+    reopened: dict[str, Any]
+    exit_code: int = 0
+
+    @property
+    def reopen_run(self) -> str:
+        return str(self.reopened["reopen_run"])
+
+    def to_json(self) -> dict[str, Any]:
+        return self.reopened

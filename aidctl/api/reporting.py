@@ -19,12 +19,14 @@ from aidctl.api.outcomes import (
     BatchOutcome,
     EnrolmentOutcome,
     PaymentsOutcome,
+    PendingOutcome,
     RebuiltRun,
     RenewalsOutcome,
 )
 from aidctl.errors import InputError
 from aidctl.register import shown
 from aidctl.reports.adjudication import report_frame, write_adjudication_report
+from aidctl.reports.claims_annotated import write_claims_annotated
 from aidctl.reports.enrollment import write_annotated_copy, write_enrollment_report
 from aidctl.reports.payments import write_payments_report
 from aidctl.reports.renewals import write_renewals_report
@@ -38,6 +40,7 @@ Outcome = (
     | PaymentsOutcome
     | RebuiltRun
     | BatchOutcome
+    | PendingOutcome
 )
 
 _LABELS = {"validate-enrollment": "check", "enroll": "enroll"}
@@ -67,6 +70,8 @@ def default_report_path(outcome: Outcome, folder: Path | None = None) -> Path:
         return here / f"{outcome.source.stem}.decisions.xlsx"
     if isinstance(outcome, RenewalsOutcome):
         return here / f"renewals-{outcome.as_of:%Y%m%d}.xlsx"
+    if isinstance(outcome, PendingOutcome):
+        return here / f"pending-{outcome.as_of:%Y%m%d}.xlsx"
     return here / f"payments-{outcome.period}.xlsx"
 
 
@@ -174,7 +179,17 @@ def write_report(
         zh, en = _TITLES["adjudicate"]
         write_adjudication_report(report, frame, _run_facts(outcome, lang), lang, _t(lang, zh, en))
         outcome.report = report
-        return [report]
+        if outcome.clerk_rows is None:
+            return [report]
+        # the clerk's own rows with their results, to correct and send back as they are (L137)
+        copy = Path(annotated) if annotated is not None else annotated_path(report, lang)
+        write_claims_annotated(
+            copy, outcome.clerk_rows, outcome.decisions, outcome.policy.catalogue, lang
+        )
+        outcome.annotated = copy
+        return [report, copy]
+    if isinstance(outcome, PendingOutcome):
+        return [_write_worklist(report, outcome, lang, unmask)]
     if isinstance(outcome, RenewalsOutcome):
         facts: list[tuple[str, Any]] = [
             (_t(lang, "业务日期", "As of"), outcome.as_of),
@@ -267,4 +282,23 @@ def _write_batch_summary(
     write_workbook(
         path, [Sheet(name="文件" if zh else "Files", frame=frame, columns=cols)], summary
     )
+    return path
+
+
+def _write_worklist(path: Path, outcome: PendingOutcome, lang: str, unmask: bool) -> Path:
+    """The open-items worklist (L130): one row per claim still pending, oldest first."""
+    from aidctl.reports.open_items import worklist_frame, write_worklist
+
+    frame = worklist_frame(outcome.items, outcome.policy.catalogue, lang, unmask)
+    facts: list[tuple[str, Any]] = [
+        (_t(lang, "业务日期", "As of"), outcome.as_of),
+        (_t(lang, "登记库", "Register"), shown(outcome.register)),
+        (_t(lang, "待处理件数", "Open items"), frame.height),
+    ]
+    if outcome.unit:
+        facts.append((_t(lang, "单位", "Unit"), outcome.unit))
+    if outcome.older_than:
+        facts.append((_t(lang, "等待至少", "Open at least"), outcome.older_than))
+    write_worklist(path, frame, facts, lang)
+    outcome.report = path
     return path

@@ -13,6 +13,7 @@ shown; the commands live in `enrolment`, `claims`, `reports`, `policy`, `batch` 
 """
 
 from aidctl.cli import batch, claims, enrolment, policy, register, reports
+from aidctl.cli import items as items  # pending, withdraw, reopen (issue 11)
 from aidctl.cli.app import app, main, order_commands
 
 order_commands()

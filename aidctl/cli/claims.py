@@ -11,6 +11,7 @@ import typer
 
 from aidctl import api
 from aidctl.cli.app import app
+from aidctl.cli.items import say_item
 from aidctl.cli.options import (
     AsOfOpt,
     CommonOptions,
@@ -106,6 +107,8 @@ def adjudicate_cmd(
                 )
             )
         say(t(f"报告：{outcome.report}", f"Report: {outcome.report}"))
+        if outcome.annotated is not None:  # L137: correct the pending rows there, send it back
+            say(t(f"批注副本：{outcome.annotated}", f"Annotated copy: {outcome.annotated}"))
         say(t(f"登记库：{opts.db}", f"Register: {opts.db}"))
         return outcome.exit_code
 
@@ -137,6 +140,9 @@ def explain_cmd(
             print_json(shown)
             return 0
         for r in shown.to_json():  # id numbers masked unless --unmask
+            if r.get("record") == "open_item":
+                say_item(r, opts.t, shown.policy, opts.lang)
+                continue
             say(
                 t(
                     f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {r['id_number']}",
@@ -164,7 +170,15 @@ def explain_cmd(
                     f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}",
                 )
             )
-            if r.get("void_reason"):
+            if r.get("reopen_reason"):
+                say(
+                    "     "
+                    + t(
+                        f"已重新打开（运行 {r['void_run']}）：{r['reopen_reason']}",
+                        f"reopened (run {r['void_run']}): {r['reopen_reason']}",
+                    )
+                )
+            elif r.get("void_reason"):
                 say(
                     "     "
                     + t(

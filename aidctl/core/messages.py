@@ -194,9 +194,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此前已处理，本次不再支付",
         "decided in an earlier run; nothing new is paid",
     ),
-    "CLAIM_CONFLICT": (
-        "此前已处理，但本行内容已改变，请人工核查",
-        "decided earlier but this row's content has changed; needs review",
+    "CLAIM_CONFLICT": (  # L135: the way out is written in the sentence
+        "此前已处理，但本行内容已改变，请人工核查；若确需按本行重新审核：原为拒付的，用 aidctl"
+        " reopen 理赔编号 --reason 原因 重新打开后重新提交；原为给付的，先用 aidctl void 撤销",
+        "decided earlier but this row's content has changed; needs review. To have this row"
+        " decided instead: a rejection is reopened (aidctl reopen CLAIM_ID --reason …) and the"
+        " row sent again; a payment is first voided (aidctl void)",
     ),
     "POSSIBLE_DUPLICATE": (
         "与此前一件申请的人员、类型、病种/等级和日期相同，疑似重复",
@@ -208,7 +211,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the same accident was already paid under claim {value}; one accident has one grade "
         "(A5.3): a person decides whether this is a re-assessment and pays the difference",
     ),
-    "NO_COVERAGE": ("出险日不在此人的保障期内", "no cover for this person on the event date"),
+    # L135: a rejection a correction can cure says how (reopen, then send the row again)
+    "NO_COVERAGE": (
+        "出险日不在此人的保障期内；若其单位的名册尚未登记（可能仍在途中），请先登记名册，"
+        "再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行",
+        "no cover for this person on the event date; if the unit's roster is not enrolled yet"
+        " (it may be on its way), enrol it, reopen the claim (aidctl reopen CLAIM_ID --reason"
+        " …) and send the row again",
+    ),
     "NAME_MISMATCH": (
         "姓名与登记不符（登记为{value}）",
         "name differs from the register ({value})",
@@ -235,8 +245,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the cause '{value}' may or may not be excluded: a person checks it and writes the cause",
     ),
     "DISEASE_NOT_LISTED": (
-        "不属{disease_count}种保障病种（{value}），不予给付（A3.1）",
-        "not one of the {disease_count} listed diseases ({value}): not paid (A3.1)",
+        "不属{disease_count}种保障病种（{value}），不予给付（A3.1）；若诊断填写有误，"
+        "请更正诊断，用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔后重新提交该行",
+        "not one of the {disease_count} listed diseases ({value}): not paid (A3.1); if the"
+        " diagnosis was written wrongly, correct it, reopen the claim (aidctl reopen CLAIM_ID"
+        " --reason …) and send the row again",
     ),
     "AMBIGUOUS_DISEASE": (
         "诊断可能是{value}，请补充病历写明后重新提交",
@@ -293,6 +306,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ACCIDENT_CAP_REACHED": (
         "本年度意外累计给付已达上限（A5.5）",
         "the yearly accident cap is reached (A5.5)",
+    ),
+    # ---- open items and reopens (issue 11: L130–L135)
+    "REOPENED": (
+        "已重新打开（原拒付：{value}），请更正后重新提交该理赔行，将重新审核（L134）",
+        "reopened (rejected before: {value}); send the claim's corrected row again to have it"
+        " decided afresh (L134)",
     ),
     "CLAIM_MISSING_FIELD": (
         "必填项缺失，请补齐后重新提交",

@@ -9,6 +9,8 @@ from aidctl.errors import RegisterError
 from aidctl.register.frames import (
     CONTRACT_COLUMNS,
     HISTORY_COLUMNS,
+    ITEM_COLUMNS,
+    OPEN_ITEM_COLUMNS,
     PAYMENT_COLUMNS,
     SPELL_COLUMNS,
     empty,
@@ -18,6 +20,8 @@ from aidctl.register.register import Location, Register, as_location, default_lo
 __all__ = [
     "CONTRACT_COLUMNS",
     "HISTORY_COLUMNS",
+    "ITEM_COLUMNS",
+    "OPEN_ITEM_COLUMNS",
     "PAYMENT_COLUMNS",
     "SPELL_COLUMNS",
     "Location",

@@ -76,6 +76,31 @@ PAYMENT_COLUMNS: dict[str, Any] = {
     "amount": pl.Int64,
     "note": pl.Utf8,
 }
+# A pending claim as the register keeps it while it is an open item (L130): what
+# `record_open_items` takes (ITEM_COLUMNS) and `open_items` hands out (OPEN_ITEM_COLUMNS).
+ITEM_COLUMNS: dict[str, Any] = {
+    "claim_id": pl.Utf8,
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "claim_type": pl.Utf8,
+    "event_date": pl.Date,
+    "disease_code": pl.Utf8,
+    "disability_grade": pl.Int64,
+    "reason_code": pl.Utf8,
+    "clause": pl.Utf8,
+    "detail": pl.Utf8,
+}
+OPEN_ITEM_COLUMNS: dict[str, Any] = {
+    "item_id": pl.Int64,
+    **ITEM_COLUMNS,
+    "unit_name": pl.Utf8,
+    "opened_on": pl.Date,
+    "opened_run": pl.Utf8,
+    "last_on": pl.Date,
+    "last_run": pl.Utf8,
+    "times_seen": pl.Int64,
+}
 
 # The columns of a decision the register keeps (the decisions frame must hold them).
 DECISION_COLUMNS = (

@@ -39,6 +39,8 @@ from aidctl.register.frames import (
     CONTRACT_COLUMNS,
     DECISION_COLUMNS,
     HISTORY_COLUMNS,
+    ITEM_COLUMNS,
+    OPEN_ITEM_COLUMNS,
     OPTIONAL_DECISION_COLUMNS,
     PAYMENT_COLUMNS,
     RUN_MONEY_COLUMNS,
@@ -56,6 +58,13 @@ from aidctl.register.register import Location, Register, new_run_id
 LOCK_SPACE = APP_ID
 LOCK_BUCKETS = 1024
 MIGRATION_LOCK = -1  # the bucket that serialises two clerks creating the schema at once
+_ITEM_SELECT = (
+    "SELECT i.item_id, i.claim_id, i.id_number, i.name, i.unit_code, i.claim_type, "
+    "i.event_date, i.disease_code, i.disability_grade, i.reason_code, i.clause, i.detail, "
+    "u.unit_name, i.opened_on, i.opened_run, i.last_on, i.last_run, i.times_seen "
+    "FROM open_items i LEFT JOIN units u ON u.unit_code = i.unit_code "
+)
+_OPEN_CLAIM_IDS = "SELECT claim_id FROM open_items WHERE closed_run IS NULL"
 
 
 def _shown(url: str) -> str:
@@ -482,6 +491,96 @@ class PostgresRegister(Register):
             (period, period),
         )
         return _frame(cur.fetchall(), PAYMENT_COLUMNS)
+
+    # ------------------------------------------------------------ open items and reopens
+
+    def open_items(
+        self, unit_code: str | None = None, claim_ids: Iterable[str] | None = None
+    ) -> pl.DataFrame:
+        where = ["i.closed_run IS NULL"]
+        params: list[Any] = []
+        if unit_code is not None:
+            where.append("i.unit_code = %s")
+            params.append(unit_code)
+        if claim_ids is not None:
+            where.append("i.claim_id = ANY(%s)")
+            params.append(sorted(set(claim_ids)))
+        cur = self._conn.execute(
+            _ITEM_SELECT + "WHERE " + " AND ".join(where) + " ORDER BY i.opened_on, i.item_id",
+            params,
+        )
+        return _frame(cur.fetchall(), OPEN_ITEM_COLUMNS)
+
+    def record_open_items(
+        self, run_id: str, as_of: dt.date, pending: pl.DataFrame
+    ) -> tuple[int, int]:
+        cols = list(ITEM_COLUMNS)
+        if pending.is_empty():
+            return 0, 0
+        already = set(self.open_items(claim_ids=pending["claim_id"].to_list())["claim_id"])
+        known = pending["claim_id"].is_in(list(already))
+        fresh, seen = pending.filter(~known), pending.filter(known)
+        setters = ", ".join(f"{c} = %s" for c in cols[1:])
+        with self._conn.cursor() as cur:
+            if seen.height:
+                cur.executemany(
+                    f"UPDATE open_items SET {setters}, last_run = %s, last_on = %s, "
+                    "times_seen = times_seen + 1 WHERE claim_id = %s AND closed_run IS NULL",
+                    [(*row[1:], run_id, as_of, row[0]) for row in seen.select(cols).rows()],
+                )
+            if fresh.height:
+                cur.executemany(
+                    f"INSERT INTO open_items ({', '.join(cols)}, opened_run, opened_on, "
+                    f"last_run, last_on) VALUES ({', '.join(['%s'] * len(cols))}, "
+                    "%s, %s, %s, %s)",
+                    [(*row, run_id, as_of, run_id, as_of) for row in fresh.select(cols).rows()],
+                )
+        return fresh.height, seen.height
+
+    def close_items(
+        self,
+        claim_ids: Iterable[str],
+        run_id: str,
+        as_of: dt.date,
+        how: str,
+        reason: str | None = None,
+    ) -> int:
+        # the open items are few, the claims decided many: send only the few back
+        open_ids = {r[0] for r in self._conn.execute(_OPEN_CLAIM_IDS).fetchall()}
+        closing = sorted(open_ids.intersection(claim_ids))
+        if not closing:
+            return 0
+        cur = self._conn.execute(
+            "UPDATE open_items SET closed_run = %s, closed_on = %s, closed_how = %s, "
+            "closed_reason = %s, closed_at = (now() AT TIME ZONE 'UTC') "
+            "WHERE closed_run IS NULL AND claim_id = ANY(%s)",
+            (run_id, as_of, how, reason, closing),
+        )
+        return cur.rowcount
+
+    def items_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
+        return _dicts(
+            self._conn.execute(
+                "SELECT * FROM open_items WHERE claim_id = %s ORDER BY item_id", (claim_id,)
+            )
+        )
+
+    def record_reopen(self, decision_id: int, run_id: str, reason: str) -> None:
+        self.record_void(decision_id, run_id, reason)
+        self._conn.execute(
+            "INSERT INTO reopens (decision_id, run_id, reason) VALUES (%s, %s, %s)",
+            (decision_id, run_id, reason),
+        )
+
+    def reopens_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
+        return _dicts(
+            self._conn.execute(
+                "SELECT r.decision_id, r.run_id, r.reason, r.reopened_at FROM reopens r "
+                "JOIN decisions d ON d.decision_id = r.decision_id WHERE d.claim_id = %s "
+                "ORDER BY r.decision_id",
+                (claim_id,),
+            )
+        )
 
     # ------------------------------------------------------------ the monthly batch
 

@@ -235,6 +235,54 @@ class Register(ABC):
         """Payments decided in runs dated in `period` (YYYY-MM), and reversals voided in it
         (negative amounts)."""
 
+    # ------------------------------------------------------------ open items and reopens
+
+    @abstractmethod
+    def open_items(
+        self, unit_code: str | None = None, claim_ids: Iterable[str] | None = None
+    ) -> pl.DataFrame:
+        """The claims still pending — open items (L130) — oldest first, in
+        OPEN_ITEM_COLUMNS (aidctl/register/frames.py): unit and unit name, claim, member,
+        reason code and detail (what to fix is rendered from them), the day and run that
+        opened the item and the last run that saw it. Only one unit's when `unit_code` is
+        given, only these claims' when `claim_ids` is given."""
+
+    @abstractmethod
+    def record_open_items(
+        self, run_id: str, as_of: dt.date, pending: pl.DataFrame
+    ) -> tuple[int, int]:
+        """Inside the adjudication's transaction: open an item for each pending claim of
+        `pending` (ITEM_COLUMNS, one row per claim_id) that has none open, and update the
+        open one of the others — a re-sent row still pending is the same item (L131).
+        Returns (opened, updated)."""
+
+    @abstractmethod
+    def close_items(
+        self,
+        claim_ids: Iterable[str],
+        run_id: str,
+        as_of: dt.date,
+        how: str,
+        reason: str | None = None,
+    ) -> int:
+        """Close the open items of these claims: `how` is "decided" (the run that decided
+        the claim, L132) or "withdrawn" (`aidctl withdraw`, with its reason, L133). The
+        item is kept, closed; returns how many were closed."""
+
+    @abstractmethod
+    def items_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
+        """Every item a claim has had, open or closed, oldest first (for `explain`)."""
+
+    @abstractmethod
+    def record_reopen(self, decision_id: int, run_id: str, reason: str) -> None:
+        """Reopen a rejection (L134): a void of the decision, marked as a reopen, so that
+        "one live decision per claim" (L60) holds as for any void and a re-sent row is
+        decided afresh."""
+
+    @abstractmethod
+    def reopens_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
+        """The reopens of a claim's decisions: decision_id, run_id, reason, reopened_at."""
+
     # ------------------------------------------------------------ the monthly batch
 
     @abstractmethod

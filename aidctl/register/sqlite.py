@@ -31,6 +31,8 @@ from aidctl.register.frames import (
     CONTRACT_COLUMNS,
     DECISION_COLUMNS,
     HISTORY_COLUMNS,
+    ITEM_COLUMNS,
+    OPEN_ITEM_COLUMNS,
     OPTIONAL_DECISION_COLUMNS,
     PAYMENT_COLUMNS,
     RUN_MONEY_COLUMNS,
@@ -43,6 +45,13 @@ from aidctl.register.sqlite_schema import MIGRATION_CHECKS, MIGRATIONS
 APP_ID = 0x41494443  # "AIDC", stored in the file header (PRAGMA application_id)
 # From this many spells on, `record_enrollment` rebuilds the contract index after inserting.
 BULK_ROWS = 50_000
+_ITEM_SELECT = (
+    "SELECT i.item_id, i.claim_id, i.id_number, i.name, i.unit_code, i.claim_type, "
+    "i.event_date, i.disease_code, i.disability_grade, i.reason_code, i.clause, i.detail, "
+    "u.unit_name, i.opened_on, i.opened_run, i.last_on, i.last_run, i.times_seen "
+    "FROM open_items i LEFT JOIN units u ON u.unit_code = i.unit_code "
+)
+_OPEN_CLAIM_IDS = "SELECT claim_id FROM open_items WHERE closed_run IS NULL"
 
 
 def _refuse(path: Path, en: str, zh: str) -> RegisterError:
@@ -520,6 +529,92 @@ class SqliteRegister(Register):
             (period, period),
         )
         return _frame(cur, PAYMENT_COLUMNS)
+
+    # ------------------------------------------------------------ open items and reopens
+
+    def open_items(
+        self, unit_code: str | None = None, claim_ids: Iterable[str] | None = None
+    ) -> pl.DataFrame:
+        where = ["i.closed_run IS NULL"]
+        params: list[Any] = []
+        if unit_code is not None:
+            where.append("i.unit_code = ?")
+            params.append(unit_code)
+        if claim_ids is not None:
+            self._load_keys("q_items", claim_ids)
+            where.append("i.claim_id IN (SELECT k FROM q_items)")
+        cur = self._conn.execute(
+            _ITEM_SELECT + "WHERE " + " AND ".join(where) + " ORDER BY i.opened_on, i.item_id",
+            params,
+        )
+        return _frame(cur, OPEN_ITEM_COLUMNS)
+
+    def record_open_items(
+        self, run_id: str, as_of: dt.date, pending: pl.DataFrame
+    ) -> tuple[int, int]:
+        cols = list(ITEM_COLUMNS)
+        if pending.is_empty():
+            return 0, 0
+        day = as_of.isoformat()
+        already = set(self.open_items(claim_ids=pending["claim_id"].to_list())["claim_id"])
+        known = pending["claim_id"].is_in(list(already))
+        fresh, seen = pending.filter(~known), pending.filter(known)
+        setters = ", ".join(f"{c} = ?" for c in cols[1:])
+        self._conn.executemany(
+            f"UPDATE open_items SET {setters}, last_run = ?, last_on = ?, "
+            "times_seen = times_seen + 1 WHERE claim_id = ? AND closed_run IS NULL",
+            [(*row[1:], run_id, day, row[0]) for row in _rows(seen, cols)],
+        )
+        self._conn.executemany(
+            f"INSERT INTO open_items ({', '.join(cols)}, opened_run, opened_on, last_run, "
+            f"last_on) VALUES ({', '.join('?' * len(cols))}, ?, ?, ?, ?)",
+            [(*row, run_id, day, run_id, day) for row in _rows(fresh, cols)],
+        )
+        return fresh.height, seen.height
+
+    def close_items(
+        self,
+        claim_ids: Iterable[str],
+        run_id: str,
+        as_of: dt.date,
+        how: str,
+        reason: str | None = None,
+    ) -> int:
+        # the open items are few (a month's pending claims), the claims decided many: look
+        # the few up among the many rather than load 100,000 keys into a table
+        open_ids = {r[0] for r in self._conn.execute(_OPEN_CLAIM_IDS)}
+        closing = sorted(open_ids.intersection(claim_ids))
+        self._conn.executemany(
+            "UPDATE open_items SET closed_run = ?, closed_on = ?, closed_how = ?, "
+            "closed_reason = ?, closed_at = datetime('now') "
+            "WHERE closed_run IS NULL AND claim_id = ?",
+            [(run_id, as_of.isoformat(), how, reason, k) for k in closing],
+        )
+        return len(closing)
+
+    def items_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
+        return _dicts(
+            self._conn.execute(
+                "SELECT * FROM open_items WHERE claim_id = ? ORDER BY item_id", (claim_id,)
+            )
+        )
+
+    def record_reopen(self, decision_id: int, run_id: str, reason: str) -> None:
+        self.record_void(decision_id, run_id, reason)
+        self._conn.execute(
+            "INSERT INTO reopens (decision_id, run_id, reason) VALUES (?, ?, ?)",
+            (decision_id, run_id, reason),
+        )
+
+    def reopens_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
+        return _dicts(
+            self._conn.execute(
+                "SELECT r.decision_id, r.run_id, r.reason, r.reopened_at FROM reopens r "
+                "JOIN decisions d ON d.decision_id = r.decision_id WHERE d.claim_id = ? "
+                "ORDER BY r.decision_id",
+                (claim_id,),
+            )
+        )
 
     # ------------------------------------------------------------ the monthly batch
 

@@ -11,6 +11,11 @@ type and period are words of the plan's vocabularies, a contract's flags are 0 o
 decision's contract exists, and a claim has at most one live decision (L60). SQLite adds
 CHECKs only by rebuilding a table; `aidctl.register.sqlite._migrate` runs each migration
 with foreign keys off, checks them before it commits, and checks MIGRATION_CHECKS.
+
+Migration 7 (issue 11) keeps pending claims as open items — one open item per claim at a
+time (a partial unique index), closed by the run that decides the claim or by a withdrawal,
+a closed item never rewritten, no item ever deleted — and reopens: a reopen is a void of a
+rejection (so "one live decision per claim" holds as for any void) marked as a reopen.
 """
 
 from __future__ import annotations
@@ -238,6 +243,63 @@ END;
 ALTER TABLE runs ADD COLUMN policy_versions TEXT;
 ALTER TABLE runs ADD COLUMN policy_file TEXT;
 ALTER TABLE runs ADD COLUMN aidctl_version TEXT
+""",
+    ),
+    (
+        7,
+        "open items (pending claims) and reopens",
+        """
+CREATE TABLE open_items (
+    item_id INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL,
+    id_number TEXT,
+    name TEXT,
+    unit_code TEXT,
+    claim_type TEXT,
+    event_date TEXT,
+    disease_code TEXT,
+    disability_grade INTEGER,
+    reason_code TEXT NOT NULL,
+    clause TEXT,
+    detail TEXT,
+    opened_run TEXT NOT NULL REFERENCES runs(run_id),
+    opened_on TEXT NOT NULL,
+    last_run TEXT NOT NULL REFERENCES runs(run_id),
+    last_on TEXT NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1,
+    closed_run TEXT REFERENCES runs(run_id),
+    closed_on TEXT,
+    closed_how TEXT CHECK (closed_how IN ('decided', 'withdrawn')),
+    closed_reason TEXT,
+    closed_at TEXT,
+    CHECK ((closed_run IS NULL) = (closed_how IS NULL))
+);
+CREATE UNIQUE INDEX open_items_one_open_per_claim ON open_items(claim_id)
+    WHERE closed_run IS NULL;
+CREATE INDEX open_items_by_unit ON open_items(unit_code);
+CREATE TRIGGER open_items_closed_never_rewritten BEFORE UPDATE ON open_items
+WHEN OLD.closed_run IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a closed open item is kept as it was closed');
+END;
+CREATE TRIGGER open_items_never_deleted BEFORE DELETE ON open_items
+BEGIN
+    SELECT RAISE(ABORT, 'open items are closed, never deleted');
+END;
+CREATE TABLE reopens (
+    decision_id INTEGER PRIMARY KEY REFERENCES voids(decision_id),
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    reason TEXT NOT NULL,
+    reopened_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TRIGGER reopens_never_rewritten BEFORE UPDATE ON reopens
+BEGIN
+    SELECT RAISE(ABORT, 'reopens are appended, never rewritten');
+END;
+CREATE TRIGGER reopens_never_deleted BEFORE DELETE ON reopens
+BEGIN
+    SELECT RAISE(ABORT, 'reopens are appended, never deleted');
+END
 """,
     ),
 ]

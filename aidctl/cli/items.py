@@ -1,0 +1,201 @@
+"""Open items and reopens (issue 11): pending, withdraw, reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from aidctl import api
+from aidctl.cli.app import app
+from aidctl.cli.options import (
+    AsOfOpt,
+    CommonOptions,
+    DbOpt,
+    JsonOpt,
+    LangOpt,
+    PolicyOpt,
+    UnmaskOpt,
+)
+from aidctl.cli.render import Col, print_json, say, table
+from aidctl.cli.running import run_command, write_reports
+
+
+@app.command("pending")
+def pending_cmd(
+    unit: Annotated[str | None, typer.Option("--unit", help="Only this unit's.")] = None,
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Open at least this long: 30d, 2w, 1m.")
+    ] = None,
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Also write the worklist workbook here.")
+    ] = None,
+    policy: PolicyOpt = None,
+    unmask: UnmaskOpt = False,
+) -> None:
+    """List the open items: claims still pending, oldest first, with what to fix.
+
+    A pending claim stays on this list until a re-sent row decides it or it is withdrawn
+    (aidctl withdraw). Correct the row in the claims annotated copy and send it again.
+
+    Example: aidctl pending --older-than 30d --db reg.sqlite3 --out 待处理.xlsx
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
+        t = opts.t
+        shown = api.pending(
+            unit=unit,
+            older_than=older_than,
+            db=opts.db,
+            as_of=opts.as_of,
+            policy=opts.policy,
+            lang=opts.lang,
+            unmask=opts.unmask,
+        )
+        if out_path is not None:
+            write_reports(opts, shown, out_path)
+        if opts.json:
+            print_json(shown)
+            return 0
+        table(
+            t("待处理事项", "Open items"),
+            [
+                Col(t("天数", "Days"), "number", 9),
+                Col(t("单位编码", "Unit"), "key", 8),
+                Col(t("理赔编号", "Claim"), "key", 9),
+                Col(t("姓名", "Name"), "name", 5),
+                Col(t("原因代码", "Reason"), "key", 7),
+                Col(t("需补正事项", "What to fix"), "text", 6),
+                Col(t("首次待处理", "Open since"), "date", 4),
+            ],
+            [
+                [
+                    r["age_days"],
+                    r["unit_code"] or "",
+                    r["claim_id"],
+                    r["name"] or "",
+                    r["reason_code"],
+                    r["what_to_fix"],
+                    r["opened_on"],
+                ]
+                for r in shown.frame.iter_rows(named=True)
+            ],
+            lang=opts.lang,
+        )
+        say(t(f"待处理 {shown.items.height} 件。", f"{shown.items.height} open items."))
+        if shown.report is not None:
+            say(t(f"清单：{shown.report}", f"Worklist: {shown.report}"))
+        return 0
+
+    run_command(body, lang)
+
+
+@app.command("withdraw")
+def withdraw_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The pending claim's id (理赔编号).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for audit).")] = "",
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Take a pending claim off the open items without deciding it (recorded, never deleted).
+
+    Example: aidctl withdraw LP2026-0007 --reason "单位撤回申请" --db reg.sqlite3
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
+        done = api.withdraw(claim_id, reason, db=opts.db, as_of=opts.as_of)
+        if opts.json:
+            print_json(done)
+            return 0
+        w = done.withdrawn
+        say(
+            opts.t(
+                f"已撤回待处理理赔 {claim_id}（{w['reason_code']}，自 {w['opened_on']} 起待处理），"
+                f"运行 {done.withdraw_run}。",
+                f"Withdrew pending claim {claim_id} ({w['reason_code']}, open since "
+                f"{w['opened_on']}), run {done.withdraw_run}.",
+            )
+        )
+        return 0
+
+    run_command(body, lang)
+
+
+@app.command("reopen")
+def reopen_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The rejected claim's id (理赔编号).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for audit).")] = "",
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Reopen a rejected claim: its row, sent again, is decided afresh (recorded like a void).
+
+    For a rejection a correction cures: the unit's roster came after the claim, or the
+    diagnosis was written wrongly. The claim is an open item until its row comes back.
+
+    Example: aidctl reopen LP2026-0003 --reason "名册已补登" --db reg.sqlite3
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
+        done = api.reopen(claim_id, reason, db=opts.db, as_of=opts.as_of)
+        if opts.json:
+            print_json(done)
+            return 0
+        r = done.reopened
+        say(
+            opts.t(
+                f"已重新打开理赔 {claim_id}（原拒付 {r['reason_code']}），运行 {done.reopen_run}；"
+                "请重新提交该理赔行。",
+                f"Reopened claim {claim_id} (rejected {r['reason_code']}), run "
+                f"{done.reopen_run}; send its row again.",
+            )
+        )
+        return 0
+
+    run_command(body, lang)
+
+
+def say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang: str) -> None:
+    """An open item of `explain` (L130): why the claim is pending and what to fix."""
+    say(
+        t(
+            f"理赔 {r['claim_id']}：待处理事项（自 {r['opened_on']} 起，运行 {r['opened_run']}）"
+            f"  {r['name'] or ''} {r['id_number'] or ''}",
+            f"Claim {r['claim_id']}: open item (since {r['opened_on']}, run {r['opened_run']})"
+            f"  {r['name'] or ''} {r['id_number'] or ''}",
+        )
+    )
+    say(f"     {r['reason_code']} [{r['clause'] or ''}]")
+    say("     " + api.explain_sentence(r, policy, lang))
+    say(
+        "     "
+        + t(
+            f"最近提交 {r['last_on']}（运行 {r['last_run']}），共 {r['times_seen']} 次",
+            f"last sent {r['last_on']} (run {r['last_run']}), {r['times_seen']} time(s)",
+        )
+    )
+    if r["status"] != "pending":
+        how = {"decided": ("已审核", "decided"), "withdrawn": ("已撤回", "withdrawn")}
+        zh, en = how.get(r["closed_how"], (r["closed_how"], r["closed_how"]))
+        why = f"：{r['closed_reason']}" if r["closed_reason"] else ""
+        why_en = f": {r['closed_reason']}" if r["closed_reason"] else ""
+        say(
+            "     "
+            + t(
+                f"已关闭（{zh}，{r['closed_on']}，运行 {r['closed_run']}）{why}",
+                f"closed ({en}, {r['closed_on']}, run {r['closed_run']}){why_en}",
+            )
+        )
