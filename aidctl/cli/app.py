@@ -60,6 +60,9 @@ COMMAND_ORDER = (
     "renewals",
     "void",
     "payments",
+    "fund",  # issue 12
+    "members",
+    "simulate",
     "runs",
     "report",
     "init",
