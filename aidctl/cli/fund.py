@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from aidctl.api import fund as fund_api
+from aidctl import api
 from aidctl.cli.app import app
 from aidctl.cli.options import AsOfOpt, CommonOptions, DbOpt, JsonOpt, LangOpt, OutOpt, PolicyOpt
 from aidctl.cli.render import Col, print_json, say, table
@@ -54,9 +54,9 @@ def record_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out)
-        out = fund_api.record_contributions(path, db=opts.db, as_of=opts.as_of, lang=opts.lang)
+        out = api.record_contributions(path, db=opts.db, as_of=opts.as_of, lang=opts.lang)
         target = out_path or path.with_name(f"{path.stem}.recorded.xlsx")
-        fund_api.write_receipts_report(out, target, opts.lang)
+        api.write_receipts_report(out, target, opts.lang)
         if opts.json:
             print_json(out)
             return out.exit_code
@@ -98,7 +98,7 @@ def fund_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, policy)
-        out = fund_api.fund(
+        out = api.fund(
             db=opts.db,
             as_of=opts.as_of,
             year=year,
@@ -110,7 +110,7 @@ def fund_cmd(
         )
         s = out.summary
         target = out_path or Path(f"fund-{s.start:%Y%m%d}-{s.end:%Y%m%d}.xlsx")
-        fund_api.write_fund_report(out, target, opts.lang)
+        api.write_fund_report(out, target, opts.lang)
         if opts.json:
             print_json(out)
             return 0
@@ -157,7 +157,7 @@ def members_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, None, lang, json_out)
-        out = fund_api.members(on, unit=unit, by=by, db=opts.db, lang=opts.lang)  # type: ignore[arg-type]
+        out = api.members(on, unit=unit, by=by, db=opts.db, lang=opts.lang)  # type: ignore[arg-type]
         if opts.json:
             print_json(out)
             return 0
@@ -217,7 +217,7 @@ def simulate_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, in_force)
-        out = fund_api.simulate(
+        out = api.simulate(
             proposal,
             db=opts.db,
             as_of=opts.as_of,
@@ -228,7 +228,7 @@ def simulate_cmd(
             lang=opts.lang,
         )
         target = out_path or Path(f"simulate-{out.start:%Y%m%d}-{out.end:%Y%m%d}.xlsx")
-        fund_api.write_simulation_report(out, target, opts.lang)
+        api.write_simulation_report(out, target, opts.lang)
         if opts.json:
             print_json(out)
             return 0
