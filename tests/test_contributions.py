@@ -169,3 +169,25 @@ def test_the_register_refuses_a_recorded_reference_itself_l111(tmp_path, registe
             run = reg.start_run("contributions", START)
             reg.record_receipts(run, row)
         assert reg.receipts().height == 1
+
+
+def test_the_receipts_template_is_read_back_by_contributions_record_l111(tmp_path):
+    """L111: `aidctl template receipts` writes the headers the command reads; filled in, its
+    row is recorded."""
+    from cli_workbooks import run_cli
+
+    target = tmp_path / "到账模板.xlsx"
+    assert run_cli("template", "receipts", "--out", target).exit_code == 0
+    book = openpyxl.load_workbook(target)
+    ws = book["收款"]
+    ws.append(["T-1", "U1", "单位U1", 300, D(2026, 1, 5), None])
+    book.save(target)
+    db = str(tmp_path / "reg.sqlite3")
+    enrolled(tmp_path, db)
+    result = run_cli(
+        "contributions", "record", target, "--db", db, "--as-of", "2026-01-31", "--lang", "en",
+        "--out", tmp_path / "check.xlsx",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Recorded 1 receipts, 300 yuan" in result.stdout
+    assert (tmp_path / "check.xlsx").exists()

@@ -438,3 +438,30 @@ def test_simulate_and_members_commands(book, twin, tmp_path):
     assert (tmp_path / "sim.xlsx").exists()
     shown = run_cli("members", "--on", "2025-12-31", "--by", "district", "--db", book["db"])
     assert shown.exit_code == 0 and "海州区" in shown.stdout
+
+
+def test_open_claims_are_pending_rows_not_decided_since_with_their_most_cost_l113(tmp_path):
+    """L113: a claim left pending (a diagnosis the reading cannot place) is an open claim that
+    could cost at most the class-1 amount; once a corrected row decides it, it is closed."""
+    db = tmp_path / "reg.sqlite3"
+    start = D(2025, 1, 1)
+    api.enroll(
+        write_units_workbook(tmp_path / "u.xlsx", [unit_row(U1, 3, start)], member_rows(U1, 3)),
+        db=db,
+        as_of=start,
+    )
+    vague = write_claims_workbook(
+        tmp_path / "c1.xlsx", [illness_claim("P1", 0, "中风", D(2025, 9, 1), unit_code=U1)]
+    )
+    out = api.adjudicate(vague, db=db, as_of=D(2025, 9, 30))
+    assert out.decisions["status"].to_list() == ["pending"]
+    s = api.fund(db=db, as_of=D(2025, 10, 31), year=2025).summary
+    assert (s.open_count, s.open_max_cost) == (1, 15000)
+    fixed = write_claims_workbook(
+        tmp_path / "c2.xlsx", [illness_claim("P1", 0, "胃癌", D(2025, 9, 1), unit_code=U1)]
+    )
+    assert api.adjudicate(fixed, db=db, as_of=D(2025, 10, 31)).decisions["status"].to_list() == [
+        "approved"
+    ]
+    s = api.fund(db=db, as_of=D(2025, 10, 31), year=2025).summary
+    assert (s.open_count, s.open_max_cost) == (0, 0)

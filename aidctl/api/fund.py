@@ -811,3 +811,39 @@ def write_simulation_report(outcome: SimulationOutcome, path: Path | str, lang: 
     )
     outcome.report = Path(path)
     return Path(path)
+
+
+def receipts_template(out: Path | str) -> Path:
+    """A blank workbook of contributions received for the finance office (L111): the sheet
+    `收款` with the headers `contributions record` reads, ids and codes as text, dates as
+    dates, and a sheet saying how to fill it in."""
+    from openpyxl import Workbook
+
+    from aidctl.intake.receipts import TEMPLATE_HEADERS
+    from aidctl.reports.safe import atomic_path
+
+    target = Path(out)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "收款"
+    ws.append(list(TEMPLATE_HEADERS))
+    for index, header in enumerate(TEMPLATE_HEADERS, 1):
+        letter = ws.cell(row=1, column=index).column_letter
+        ws.column_dimensions[letter].width = 22
+        fmt = {"到账日期": "yyyy-mm-dd", "金额": "0"}.get(header, "@")
+        for row in range(2, 502):
+            ws.cell(row=row, column=index).number_format = fmt
+    notes = wb.create_sheet("填写说明")
+    for line in (
+        "每行一笔到账：凭证号（每笔唯一）、单位编码（与参保名册一致）、金额（整元）、到账日期。",
+        "One row per receipt: reference (unique), unit code (as on the roster), amount (whole "
+        "yuan), date received.",
+        "有问题的行不入账，报告逐行说明如何更正；其余行照常入账。同一凭证号不会重复入账。",
+        "A row with a problem is not recorded and the report says how to correct it; the other "
+        "rows are recorded. A reference is never recorded twice.",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    with atomic_path(target) as temp:
+        wb.save(temp)
+    return target

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from aidctl import api
-from aidctl.cli.app import app
+from aidctl.cli.app import app, template_app
 from aidctl.cli.options import AsOfOpt, CommonOptions, DbOpt, JsonOpt, LangOpt, OutOpt, PolicyOpt
 from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command
@@ -254,3 +254,21 @@ def simulate_cmd(
 
 
 __all__ = ["contributions_app"]
+
+
+@template_app.command("receipts")
+def template_receipts(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the template.")] = Path(
+        "互助金到账模板.xlsx"
+    ),
+) -> None:
+    """A blank workbook of contributions received, for the finance office.
+
+    Example: aidctl template receipts --out 互助金到账模板.xlsx
+    """
+
+    def body() -> int:
+        say(str(api.receipts_template(out_path)))
+        return 0
+
+    run_command(body, None)
