@@ -54,22 +54,22 @@ def record_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out)
-        out = api.record_contributions(path, db=opts.db, as_of=opts.as_of, lang=opts.lang)
+        done = api.record_contributions(path, db=opts.db, as_of=opts.as_of, lang=opts.lang)
         target = out_path or path.with_name(f"{path.stem}.recorded.xlsx")
-        api.write_receipts_report(out, target, opts.lang)
+        api.write_receipts_report(done, target, opts.lang)
         if opts.json:
-            print_json(out)
-            return out.exit_code
-        refused = out.to_json()["refused"]
+            print_json(done)
+            return done.exit_code
+        refused = done.to_json()["refused"]
         say(
             opts.t(
-                f"入账 {out.recorded.height} 笔，合计 {_yuan(out.amount)} 元；未入账 {refused} 行"
-                f"（见报告）。报告：{out.report}",
-                f"Recorded {out.recorded.height} receipts, {_yuan(out.amount)} yuan; "
-                f"{refused} rows not recorded (see the report). Report: {out.report}",
+                f"入账 {done.recorded.height} 笔，合计 {_yuan(done.amount)} 元；未入账 {refused} 行"
+                f"（见报告）。报告：{done.report}",
+                f"Recorded {done.recorded.height} receipts, {_yuan(done.amount)} yuan; "
+                f"{refused} rows not recorded (see the report). Report: {done.report}",
             )
         )
-        return out.exit_code
+        return done.exit_code
 
     run_command(body, lang)
 
@@ -98,7 +98,7 @@ def fund_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, policy)
-        out = api.fund(
+        done = api.fund(
             db=opts.db,
             as_of=opts.as_of,
             year=year,
@@ -108,11 +108,11 @@ def fund_cmd(
             policy=opts.policy,
             lang=opts.lang,
         )
-        s = out.summary
+        s = done.summary
         target = out_path or Path(f"fund-{s.start:%Y%m%d}-{s.end:%Y%m%d}.xlsx")
-        api.write_fund_report(out, target, opts.lang)
+        api.write_fund_report(done, target, opts.lang)
         if opts.json:
-            print_json(out)
+            print_json(done)
             return 0
         t = opts.t
         rows: list[list[Any]] = [
@@ -135,7 +135,7 @@ def fund_cmd(
             rows,
             opts.lang,
         )
-        say(t(f"报告：{out.report}", f"Report: {out.report}"))
+        say(t(f"报告：{done.report}", f"Report: {done.report}"))
         return 0
 
     run_command(body, lang)
@@ -157,13 +157,13 @@ def members_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, None, lang, json_out)
-        out = api.members(on, unit=unit, by=by, db=opts.db, lang=opts.lang)  # type: ignore[arg-type]
+        done = api.members(on, unit=unit, by=by, db=opts.db, lang=opts.lang)  # type: ignore[arg-type]
         if opts.json:
-            print_json(out)
+            print_json(done)
             return 0
         t = opts.t
-        c = out.counts
-        if out.by == "district":
+        c = done.counts
+        if done.by == "district":
             rows = [
                 [r["district_name"], r["members"], r["first_time"], r["renewed"]]
                 for r in c.iter_rows(named=True)
@@ -176,7 +176,7 @@ def members_cmd(
             ]
             first = ""
         table(
-            t(f"{out.on} 参保人数", f"Members covered on {out.on}"),
+            t(f"{done.on} 参保人数", f"Members covered on {done.on}"),
             [
                 Col(first, priority=2),
                 Col(t("人数", "Members"), "int", 2),
@@ -217,7 +217,7 @@ def simulate_cmd(
 
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, in_force)
-        out = api.simulate(
+        done = api.simulate(
             proposal,
             db=opts.db,
             as_of=opts.as_of,
@@ -227,25 +227,25 @@ def simulate_cmd(
             policy=opts.policy,
             lang=opts.lang,
         )
-        target = out_path or Path(f"simulate-{out.start:%Y%m%d}-{out.end:%Y%m%d}.xlsx")
-        api.write_simulation_report(out, target, opts.lang)
+        target = out_path or Path(f"simulate-{done.start:%Y%m%d}-{done.end:%Y%m%d}.xlsx")
+        api.write_simulation_report(done, target, opts.lang)
         if opts.json:
-            print_json(out)
+            print_json(done)
             return 0
-        s = out.simulation
+        s = done.simulation
         say(
             opts.t(
-                f"{out.start} – {out.end}：重新审核 {s.claims.height} 件；现行给付 "
+                f"{done.start} – {done.end}：重新审核 {s.claims.height} 件；现行给付 "
                 f"{_yuan(s.paid_before)} 元，方案给付 {_yuan(s.paid_after)} 元，差额 "
                 f"{_yuan(s.difference)} 元；赔付率 {_ratio(s.loss_ratio_before)} → "
                 f"{_ratio(s.loss_ratio_after)}；{s.changed.height} 件结果或金额改变。"
-                f"未写入登记库。报告：{out.report}",
-                f"{out.start} – {out.end}: {s.claims.height} claims re-decided; paid in force "
+                f"未写入登记库。报告：{done.report}",
+                f"{done.start} – {done.end}: {s.claims.height} claims re-decided; paid in force "
                 f"{_yuan(s.paid_before)} yuan, under the proposal {_yuan(s.paid_after)} yuan, "
                 f"difference {_yuan(s.difference)} yuan; loss ratio "
                 f"{_ratio(s.loss_ratio_before)} → {_ratio(s.loss_ratio_after)}; "
                 f"{s.changed.height} claims would change. Nothing recorded. "
-                f"Report: {out.report}",
+                f"Report: {done.report}",
             )
         )
         return 0
