@@ -60,7 +60,14 @@ def test_the_tree_holds_every_documented_command() -> None:
         "validate-enrollment",
         "void",
     ]
-    assert sorted(" ".join(p) for p in GROUPS) == ["", "batch", "contributions", "policy", "register", "template"]
+    assert sorted(" ".join(p) for p in GROUPS) == [
+        "",
+        "batch",
+        "contributions",
+        "policy",
+        "register",
+        "template",
+    ]
 
 
 @pytest.mark.parametrize("path", LEAVES, ids=" ".join)
