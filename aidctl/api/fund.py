@@ -355,6 +355,7 @@ class FundOutcome:
     lang: str = "zh"
     report: Path | None = None
     exit_code: int = 0
+    books: Books | None = field(default=None, repr=False)  # read once, for the report
 
     def to_json(self) -> dict[str, Any]:
         s = self.summary
@@ -435,7 +436,12 @@ def fund(
         districts=load_districts(),
     )
     return FundOutcome(
-        summary=summary, register=ctx.db_path, as_of=ctx.as_of, policy=ctx.policy, lang=lang
+        summary=summary,
+        register=ctx.db_path,
+        as_of=ctx.as_of,
+        policy=ctx.policy,
+        lang=lang,
+        books=books,
     )
 
 
@@ -444,17 +450,15 @@ def write_fund_report(outcome: FundOutcome, path: Path | str, lang: str = "zh") 
     from aidctl.reports.fund import write_fund_report as write
 
     target = Path(path)
-    monthly = outcome.summary
-    if monthly.by != "month":  # the charts always show the months, districts and benefits
-        monthly = _again(outcome, "month")
-    by_district = (
-        outcome.summary if outcome.summary.by == "district" else _again(outcome, "district")
-    )
+    s = outcome.summary
+    # the charts always show the months, districts and benefits
+    monthly = s.breakdown if s.by == "month" else _again(outcome, "month")
+    by_district = s.breakdown if s.by == "district" else _again(outcome, "district")
     write(
         target,
         outcome.summary,
-        monthly.breakdown,
-        by_district.breakdown,
+        monthly,
+        by_district,
         outcome.summary.by_benefit,
         facts=[
             (_t(lang, "期间", "Period"), f"{outcome.summary.start} – {outcome.summary.end}"),
@@ -468,24 +472,26 @@ def write_fund_report(outcome: FundOutcome, path: Path | str, lang: str = "zh") 
     return target
 
 
-def _again(outcome: FundOutcome, by: By) -> core.FundSummary:
-    """The same window broken down another way (the report's charts)."""
-    with Register.open(outcome.register, create=False) as reg:
-        books = _read_books(reg, outcome.policy, outcome.as_of, open_items=False)
+def _again(outcome: FundOutcome, by: By) -> pl.DataFrame:
+    """The same window broken down another way (the report's charts), from the books the
+    outcome read (the register is read once per command)."""
+    books = outcome.books
+    if books is None:
+        with Register.open(outcome.register, create=False) as reg:
+            books = _read_books(reg, outcome.policy, outcome.as_of, open_items=False)
     s = outcome.summary
-    return core.fund_summary(
+    return core.fund_breakdown(
+        by,
         contracts=books.contracts,
         additions=books.additions,
         receipts=books.receipts,
         spells=books.spells,
         decisions=_decisions_for_fund(books.decisions),
         voids=books.voids,
-        open_items=pl.DataFrame(schema=core.OPEN_SCHEMA),
         catalogue=outcome.policy.catalogue,
         start=s.start,
         end=s.end,
         opening_balance=s.opening_balance,
-        by=by,
         districts=load_districts(),
     )
 
@@ -634,8 +640,11 @@ def simulate(
     proposed = _policy(proposal)
     first, last = window(ctx.as_of, year, start, end)
     with Register.open(ctx.db_path, create=False) as reg:
-        books = _read_books(reg, ctx.policy, ctx.as_of, open_items=False)
-        in_window = books.decisions.filter(
+        # only what the comparison reads: the decisions from the window on (with their
+        # stored facts), the contracts and additions for the earned contributions
+        decisions = reg.fund_decisions(first, content=True)
+        contracts, additions = reg.fund_contracts(), reg.additions()
+        in_window = decisions.filter(
             ~pl.col("voided") & pl.col("run_as_of").is_between(pl.lit(first), pl.lit(last))
         ).with_row_index("_row", offset=1)
         ids = in_window["id_number"].unique().to_list()
@@ -644,12 +653,12 @@ def simulate(
         history = reg.history_of_ids(ids, claim_ids)
     # L114: the history is what was decided before the window; decisions after it are not
     # yet known on the days the window's claims were decided
-    later = books.decisions.filter(pl.col("run_as_of") > pl.lit(last)).select("decision_id")
+    later = decisions.filter(pl.col("run_as_of") > pl.lit(last)).select("decision_id")
     history = history.join(later, on="decision_id", how="anti")
     claims = claims_from_content(in_window.with_columns(pl.col("_row").cast(pl.Int64)))
     decided_on = in_window["run_as_of"].max()
     on = decided_on if isinstance(decided_on, dt.date) else last
-    earned = core.earned(books.contracts, first, last, books.additions)
+    earned = core.earned(contracts, first, last, additions)
     result = simulate_claims(claims, spells, history, ctx.policy, proposed, on, earned=earned)
     return SimulationOutcome(
         simulation=result,

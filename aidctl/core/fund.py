@@ -758,7 +758,10 @@ def fund_summary(
         members_on_end=int(on_end["members"][0]),
         first_time_on_end=int(on_end["first_time"][0]),
         renewed_on_end=int(on_end["renewed"][0]),
-        member_days=exposure_days(spells, start, end),
+        # the month lines already counted every day of the window (the same count, L83)
+        member_days=int(breakdown["member_days"].sum())
+        if by == "month"
+        else exposure_days(spells, start, end),
         billed=billed_total,
         collected=collected_total,
         outstanding=outstanding,
@@ -778,6 +781,41 @@ def fund_summary(
         breakdown=breakdown,
         by_benefit=benefits,
         open_by_benefit=open_lines,
+    )
+
+
+def fund_breakdown(
+    by: By,
+    *,
+    contracts: pl.DataFrame,
+    additions: pl.DataFrame | None,
+    receipts: pl.DataFrame,
+    spells: pl.DataFrame,
+    decisions: pl.DataFrame,
+    voids: pl.DataFrame,
+    catalogue: Catalogue,
+    start: dt.date,
+    end: dt.date,
+    opening_balance: int,
+    districts: Districts | None = None,
+) -> pl.DataFrame:
+    """The lines of one breakdown alone (`FundSummary.breakdown`), for a report that shows
+    several: the same figures as `fund_summary(by=...)` without the window's totals."""
+    table = districts or load_districts()
+    return _breakdown(
+        by,
+        contracts=contracts,
+        additions=additions,
+        receipts=receipts,
+        spells=spells,
+        decisions=decisions,
+        voids=voids,
+        catalogue=catalogue,
+        start=start,
+        end=end,
+        opening_balance=opening_balance,
+        by_unit=unit_districts(contracts, table),
+        districts=table,
     )
 
 

@@ -286,8 +286,12 @@ class Register(ABC):
         """Every cover spell as the fund reads it (FUND_SPELL_COLUMNS)."""
 
     @abstractmethod
-    def fund_decisions(self) -> pl.DataFrame:
-        """Every decision with its run's as-of day and void flag (FUND_DECISION_COLUMNS)."""
+    def fund_decisions(
+        self, since: dt.date | None = None, *, content: bool = False
+    ) -> pl.DataFrame:
+        """Every decision with its run's as-of day and void flag (FUND_DECISION_COLUMNS), of
+        runs as of `since` or later when given; the claim's stored facts (`content`) only
+        when asked for (`simulate` reads them; the fund's sums do not)."""
 
     @abstractmethod
     def fund_voids(self) -> pl.DataFrame:

@@ -579,12 +579,18 @@ class SqliteRegister(Register):
         cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells")
         return _frame(cur, FUND_SPELL_COLUMNS)
 
-    def fund_decisions(self) -> pl.DataFrame:
+    def fund_decisions(
+        self, since: dt.date | None = None, *, content: bool = False
+    ) -> pl.DataFrame:
         cur = self._conn.execute(
             "SELECT d.decision_id, d.claim_id, r.as_of, d.status, d.amount, d.reason_code, "
-            "d.claim_type, d.disease_code, d.unit_code, d.event_date, d.id_number, d.content, "
-            "(v.decision_id IS NOT NULL) FROM decisions d JOIN runs r ON r.run_id = d.run_id "
-            "LEFT JOIN voids v ON v.decision_id = d.decision_id ORDER BY d.decision_id"
+            "d.claim_type, d.disease_code, d.unit_code, d.event_date, d.id_number, "
+            + ("d.content, " if content else "NULL, ")
+            + "(v.decision_id IS NOT NULL) FROM decisions d JOIN runs r ON r.run_id = d.run_id "
+            "LEFT JOIN voids v ON v.decision_id = d.decision_id "
+            + ("WHERE r.as_of >= ? " if since is not None else "")
+            + "ORDER BY d.decision_id",
+            (since.isoformat(),) if since is not None else (),
         )
         return _frame(cur, FUND_DECISION_COLUMNS)
 
