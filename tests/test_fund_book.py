@@ -465,3 +465,36 @@ def test_open_claims_are_pending_rows_not_decided_since_with_their_most_cost_l11
     ]
     s = api.fund(db=db, as_of=D(2025, 10, 31), year=2025).summary
     assert (s.open_count, s.open_max_cost) == (0, 0)
+
+
+def test_the_fund_and_simulate_read_the_same_on_both_back_ends_l82_l114(
+    tmp_path, register_location
+):
+    """L82, L114 on SQLite and PostgreSQL: a payment in September and its void in December
+    net to 0 over the year and to the payment in September; `simulate` reads the claim's
+    facts back from the register and re-decides it."""
+    start = D(2025, 1, 1)
+    api.enroll(
+        write_units_workbook(tmp_path / "u.xlsx", [unit_row(U1, 3, start)], member_rows(U1, 3)),
+        db=register_location,
+        as_of=start,
+    )
+    book = write_claims_workbook(
+        tmp_path / "c.xlsx",
+        [
+            illness_claim("Q1", 0, "胃癌", D(2025, 8, 20), unit_code=U1),
+            illness_claim("Q2", 1, "乳腺原位癌", D(2025, 8, 21), unit_code=U1),
+        ],
+    )
+    api.adjudicate(book, db=register_location, as_of=D(2025, 9, 30))
+    api.void("Q2", "更正", db=register_location, as_of=D(2025, 12, 1))
+    year = api.fund(db=register_location, as_of=D(2025, 12, 31), year=2025).summary
+    assert (year.paid_amount, year.void_amount, year.paid) == (20000, 5000, 15000)
+    september = api.fund(
+        db=register_location, as_of=D(2025, 12, 31), start="2025-09-01", end="2025-09-30"
+    ).summary
+    assert september.paid == 20000
+    proposal = proposal_file(tmp_path / "p.toml")
+    sim = api.simulate(proposal, db=register_location, as_of=D(2025, 12, 31), year=2025)
+    assert sim.simulation.claims["claim_id"].to_list() == ["Q1"]  # Q2 was voided
+    assert (sim.simulation.paid_before, sim.simulation.paid_after) == (15000, 30000)
