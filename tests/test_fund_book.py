@@ -436,8 +436,14 @@ def test_simulate_and_members_commands(book, twin, tmp_path):
     assert result.exit_code == 0, result.output
     assert "未写入登记库" in result.stdout
     assert (tmp_path / "sim.xlsx").exists()
-    shown = run_cli("members", "--on", "2025-12-31", "--by", "district", "--db", book["db"])
+    shown = run_cli(
+        "members", "--on", "2025-12-31", "--by", "district", "--db", book["db"],
+        "--out", tmp_path / "members.xlsx",
+    )  # fmt: skip
     assert shown.exit_code == 0 and "海州区" in shown.stdout
+    listed = openpyxl.load_workbook(tmp_path / "members.xlsx")["参保人员"]
+    ids = [row[2] for row in listed.iter_rows(min_row=2, values_only=True)]
+    assert len(ids) == 10 and all("*" in i for i in ids)  # masked: personal data
 
 
 def test_open_claims_are_pending_rows_not_decided_since_with_their_most_cost_l113(tmp_path):

@@ -46,6 +46,7 @@ from aidctl.api.fund import (  # issue 12: the fund
     record_contributions,
     simulate,
     write_fund_report,
+    write_members_report,
     write_receipts_report,
     write_simulation_report,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "validate_enrollment",
     "void",
     "write_fund_report",
+    "write_members_report",
     "write_receipts_report",
     "write_report",
     "write_simulation_report",

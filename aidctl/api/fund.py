@@ -856,3 +856,50 @@ def receipts_template(out: Path | str) -> Path:
     with atomic_path(target) as temp:
         wb.save(temp)
     return target
+
+
+def write_members_report(
+    outcome: MembersOutcome, path: Path | str, lang: str = "zh", unmask: bool = False
+) -> Path:
+    """Who is covered on the day, one row per person (id numbers masked unless `unmask`),
+    with the counts on the summary (D6, L80)."""
+    from aidctl.reports.findings_text import masked
+    from aidctl.reports.xlsx import Column, Sheet, Summary, SummaryTable, write_report
+
+    t = lambda zh, en: _t(lang, zh, en)  # noqa: E731
+    kinds = {"first_time": t("首次参保", "first-time"), "renewed": t("续保", "renewed")}
+    shown_rows = outcome.members.with_columns(
+        masked("id_number", unmask).alias("id_number"),
+        pl.col("kind").replace_strict(kinds, default=pl.col("kind")),
+    )
+    row_cols = [
+        Column("unit_code", t("单位编码", "Unit code")),
+        Column("contract_no", t("履约单号", "Contract")),
+        Column("id_number", t("身份证号", "Id number")),
+        Column("spell_start", t("保障起始", "Cover from"), kind="date"),
+        Column("term_end", t("保障终止", "Cover to"), kind="date"),
+        Column("kind", t("首次/续保", "First-time / renewed")),
+    ]
+    count_cols = [
+        *(
+            [Column("district_name", t("区县", "District"))]
+            if "district_name" in outcome.counts.columns
+            else []
+        ),
+        Column("members", t("人数", "Members"), kind="int"),
+        Column("first_time", t("首次参保", "First-time"), kind="int"),
+        Column("renewed", t("续保", "Renewed"), kind="int"),
+    ]
+    summary = Summary(
+        name=t("汇总", "Summary"),
+        title=t("参保人员", "Members covered"),
+        facts=[
+            (t("日期", "On"), outcome.on),
+            (t("单位", "Unit"), outcome.unit or t("全部", "all")),
+            (t("登记库", "Register"), shown(outcome.register)),
+        ],
+        tables=[SummaryTable(t("人数", "Counts"), outcome.counts, count_cols)],
+    )
+    target = Path(path)
+    write_report(target, [Sheet(t("参保人员", "Members"), shown_rows, row_cols)], summary)
+    return target

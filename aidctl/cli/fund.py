@@ -13,7 +13,16 @@ import typer
 
 from aidctl import api
 from aidctl.cli.app import app, template_app
-from aidctl.cli.options import AsOfOpt, CommonOptions, DbOpt, JsonOpt, LangOpt, OutOpt, PolicyOpt
+from aidctl.cli.options import (
+    AsOfOpt,
+    CommonOptions,
+    DbOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    PolicyOpt,
+    UnmaskOpt,
+)
 from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command
 
@@ -149,15 +158,20 @@ def members_cmd(
     db: DbOpt = None,
     lang: LangOpt = None,
     json_out: JsonOpt = False,
+    out_path: OutOpt = None,
+    unmask: UnmaskOpt = False,
 ) -> None:
-    """Who is covered on a day, under which contract, first-time or renewed, with counts.
+    """Who is covered on a day, under which contract, first-time or renewed, with counts;
+    `--out` lists them, one row per person (id numbers masked unless --unmask).
 
-    Example: aidctl members --on 2026-11-28 --by district
+    Example: aidctl members --on 2026-11-28 --by district --out 2026-11-28-参保人员.xlsx
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(db, None, lang, json_out)
+        opts = CommonOptions.parse(db, None, lang, json_out, None, unmask)
         done = api.members(on, unit=unit, by=by, db=opts.db, lang=opts.lang)  # type: ignore[arg-type]
+        if out_path is not None:
+            api.write_members_report(done, out_path, opts.lang, opts.unmask)
         if opts.json:
             print_json(done)
             return 0
