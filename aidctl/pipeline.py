@@ -249,6 +249,9 @@ def enroll(
                 policy_file=ctx.policy.path,
             )
             added_c, added_s = reg.record_enrollment(run_id, result.contracts, result.spells)
+            # L110: what rosters for running contracts added is billed on the contract
+            if not result.additions.is_empty():
+                reg.record_additions(run_id, result.additions)
             # what the run's report shows, kept so that `aidctl report RUN_ID` can write it again
             reg.save_run_frames(
                 run_id, {"units": result.units, "members": result.members, "findings": findings}
@@ -261,6 +264,8 @@ def enroll(
                 "imported": imported,
                 "received_default": (received_default or ctx.as_of).isoformat(),
             }
+            if not result.additions.is_empty():  # L110
+                counts["additions_billed"] = int(result.additions["amount"].sum())
             reg.finish_run(run_id, counts)
             outcome = EnrollOutcome(
                 result=result,

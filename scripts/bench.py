@@ -6,6 +6,8 @@
 2. adjudicate 100,000 claims (xlsx) against that register of 1,000,000 members, against
    the floor of reading that input and writing a report of the same size.
 3. The calculator alone on 1,000,000 claims, and the row-by-row reference on the same data.
+4. `fund` over ten years of 25,000 members and 3,000 claims a year, and `simulate` of one
+   such year (issue 12), on a register built through the `Register` object.
 
 Each command runs in its own process (`python -m aidctl …`) so that its peak memory is its
 own; its stage lines (`aidctl: read 4.1s (… peak memory … MB)`) are collected. Generated
@@ -251,13 +253,204 @@ def bench_calculator(n: int, reference: bool) -> None:
     )
 
 
+# ---- 4. the fund (issue 12): `fund` over ten years, `simulate` of one year
+
+
+FUND_YEARS = tuple(range(2017, 2027))
+FUND_REGIONS = ("320706", "320703", "320707", "320722", "320723", "320724")
+
+
+def build_fund_register(db: Path, members: int, claims_a_year: int, seed: int = 12) -> None:
+    """Ten years of a plan straight into a register through the `Register` object: units
+    renewing every 1 January, a few additions a year, the year's claims decided by the
+    calculator and recorded in monthly runs, 1% of payments voided the month after, one
+    receipt per unit a year. Only the register's input is synthetic; every figure `fund`
+    and `simulate` print is computed by the tool."""
+    from stdnum.cn import uscc
+
+    from aidctl.core.claims import decide_claims
+    from aidctl.intake.claims import content_expr
+    from aidctl.plan import load_policy
+    from aidctl.register import HISTORY_COLUMNS, Register
+
+    policy = load_policy()
+    per_unit = 50
+    n_units = members // per_unit
+    codes = []
+    for u in range(n_units):
+        body = f"91{FUND_REGIONS[u % len(FUND_REGIONS)]}{u:09d}"
+        codes.append(body + uscc.calc_check_digit(body))
+    claims_all, _spells, _history = synthetic_claims(claims_a_year * len(FUND_YEARS), seed)
+    people = _spells["id_number"].to_list()[:members]
+    if len(people) < members:
+        raise SystemExit("synthetic_claims gave too few people")
+    history = pl.DataFrame(schema=HISTORY_COLUMNS)
+    with Register.open(db) as reg:
+        for k, year in enumerate(FUND_YEARS):
+            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            with reg.transaction():
+                run = reg.start_run("enroll", start)
+                contracts = pl.DataFrame(
+                    {
+                        "unit_code": codes,
+                        "unit_name": [f"单位{u}" for u in range(n_units)],
+                        "contract_no": [f"{c}-{year}" for c in codes],
+                        "term_start": [start] * n_units,
+                        "term_end": [end] * n_units,
+                        "first_time": [k == 0] * n_units,
+                        "received_date": [start] * n_units,
+                        "imported": [False] * n_units,
+                        "policy_version": ["2018-95"] * n_units,
+                        "total_staff": [per_unit] * n_units,
+                        "eligible": [per_unit] * n_units,
+                        "contribution_total": [per_unit * 100] * n_units,
+                        "unit_share": [per_unit * 80] * n_units,
+                        "individual_share": [per_unit * 20] * n_units,
+                        "contact": ["会计"] * n_units,
+                        "phone": ["0518-0000000"] * n_units,
+                    }
+                )
+                spells = pl.DataFrame(
+                    {
+                        "id_number": people,
+                        "name": ["张三"] * members,
+                        "unit_code": [codes[i // per_unit] for i in range(members)],
+                        "contract_no": [f"{codes[i // per_unit]}-{year}" for i in range(members)],
+                        "term_start": [start] * members,
+                        "term_end": [end] * members,
+                        "spell_start": [start] * members,
+                        "first_time": [k == 0] * members,
+                        "policy_version": ["2018-95"] * members,
+                    }
+                )
+                reg.record_enrollment(run, contracts, spells)
+                added = pl.DataFrame(
+                    {
+                        "contract_no": [f"{codes[u]}-{year}" for u in range(0, n_units, 5)],
+                        "billed_on": [dt.date(year, 7, 1)] * len(range(0, n_units, 5)),
+                        "members": [2] * len(range(0, n_units, 5)),
+                        "amount": [200] * len(range(0, n_units, 5)),
+                    }
+                )
+                reg.record_additions(run, added)
+                reg.finish_run(run, {})
+            year_claims = (
+                claims_all.slice(k * claims_a_year, claims_a_year)
+                .with_columns(
+                    pl.col("diagnosis_date").dt.offset_by(f"{year - 2026}y"),
+                    pl.col("accident_date").dt.offset_by(f"{year - 2026}y"),
+                    pl.col("treatment_end_date").dt.offset_by(f"{year - 2026}y"),
+                    pl.col("death_date").dt.offset_by(f"{year - 2026}y"),
+                    pl.col("id_number").replace_strict(
+                        {p: people[i % members] for i, p in enumerate(_spells["id_number"])},
+                        default=pl.col("id_number"),
+                    ),
+                )
+                .with_columns(pl.lit(None, pl.Utf8).alias("diagnosis_code"))
+                .with_columns(content=content_expr())
+            )
+            decided = decide_claims(year_claims, spells, history, policy, end)
+            final = decided.filter(
+                pl.col("status").is_in(["approved", "rejected"])
+                & (pl.col("reason_code") != "ALREADY_DECIDED")
+            ).with_columns(_month=pl.col("event_date").dt.month().fill_null(12))
+            for month in range(1, 13):
+                part = final.filter(pl.col("_month") == month).drop("_month")
+                as_of = (dt.date(year, month, 1) + dt.timedelta(days=31)).replace(day=1)
+                as_of = min(as_of - dt.timedelta(days=1), end)
+                with reg.transaction():
+                    run = reg.start_run("adjudicate", as_of)
+                    reg.record_decisions(run, part)
+                    reg.save_run_frames(
+                        run, {"decisions": decided.filter(pl.col("event_date").dt.month() == month)}
+                    )
+                    reg.finish_run(run, {})
+            with reg.transaction():
+                run = reg.start_run("contributions", end)
+                reg.record_receipts(
+                    run,
+                    pl.DataFrame(
+                        {
+                            "reference": [f"R{year}-{u}" for u in range(n_units)],
+                            "unit_code": codes,
+                            "amount": [
+                                per_unit * 100 - (100 if u % 7 == 0 else 0) for u in range(n_units)
+                            ],
+                            "received_on": [dt.date(year, 2, 1 + u % 27) for u in range(n_units)],
+                        }
+                    ),
+                )
+                reg.finish_run(run, {})
+            history = reg.history_of_ids(people, [])
+            live = reg.fund_decisions().filter(
+                (pl.col("status") == "approved")
+                & (pl.col("amount") > 0)
+                & pl.col("run_as_of").is_between(pl.lit(start), pl.lit(end))
+            )
+            for row in live.head(max(1, live.height // 100)).iter_rows(named=True):
+                with reg.transaction():
+                    run = reg.start_run("void", row["run_as_of"] + dt.timedelta(days=30))
+                    reg.record_void(row["decision_id"], run, "bench")
+                    reg.finish_run(run, {})
+
+
+def bench_fund(members: int, claims_a_year: int) -> None:
+    from aidctl import api
+
+    db = OUT / f"fund-{members}-{claims_a_year}.sqlite3"
+    if not db.exists():
+        t = time.perf_counter()
+        build_fund_register(db, members, claims_a_year)
+        print(f"\nfund register built in {time.perf_counter() - t:.1f} s: {db}")
+    last = FUND_YEARS[-1]
+    as_of = f"{last}-12-31"
+    span = ("--from", f"{FUND_YEARS[0]}-01-01", "--to", f"{last}-12-31")
+    for by in ("month", "district"):
+        wall, _stages, code = run_command(
+            ["fund", *span, "--by", by, "--db", str(db), "--as-of", as_of, "--json",
+             "--out", str(OUT / f"fund-{by}.xlsx")]
+        )  # fmt: skip
+        print(f"fund, ten years, --by {by} (process, report included): {wall:.2f} s, exit {code}")
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        api.fund(db=db, as_of=as_of, start=f"{FUND_YEARS[0]}-01-01", end=as_of, by="month")
+        best = min(best, time.perf_counter() - t)
+    print(f"fund, ten years, in process (api.fund): best of 3 {best:.2f} s (target ≤ 2 s)")
+    proposal = OUT / "proposal-class1-double.toml"
+    text = (ROOT / "aidctl" / "plan" / "plan.toml").read_text(encoding="utf-8")
+    proposal.write_text(
+        text.replace("class1_amount = { value = 15000", "class1_amount = { value = 30000").replace(
+            "same_disease_cap = { value = 15000", "same_disease_cap = { value = 30000"
+        ),
+        encoding="utf-8",
+    )
+    wall, _stages, code = run_command(
+        ["simulate", "--policy", str(proposal), "--year", str(last), "--db", str(db),
+         "--as-of", as_of, "--json", "--out", str(OUT / "simulate.xlsx")]
+    )  # fmt: skip
+    print(f"simulate, one year (process, report included): {wall:.2f} s, exit {code}")
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        out = api.simulate(proposal, db=db, as_of=as_of, year=last)
+        best = min(best, time.perf_counter() - t)
+    print(
+        f"simulate, one year, in process (api.simulate): best of 3 {best:.2f} s (target ≤ 2 s); "
+        f"{out.simulation.claims.height:,} claims, difference {out.simulation.difference:,} yuan; "
+        f"peak {peak_mb():.0f} MB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--calc", type=int, default=1_000_000)
     parser.add_argument("--skip-reference", action="store_true")
-    parser.add_argument("--only", choices=["enrolment", "adjudication", "calculator"])
+    parser.add_argument("--only", choices=["enrolment", "adjudication", "calculator", "fund"])
+    parser.add_argument("--fund-members", type=int, default=25_000)
+    parser.add_argument("--fund-claims", type=int, default=3_000)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     print(
@@ -272,6 +465,8 @@ def main() -> int:
         bench_adjudication(units, args.claims)
     if args.only in (None, "calculator"):
         bench_calculator(args.calc, not args.skip_reference)
+    if args.only in (None, "fund"):
+        bench_fund(args.fund_members, args.fund_claims)
     return 0
 
 

@@ -85,7 +85,7 @@ def ids_in_test_name(name: str) -> set[str]:
         if m and i + 1 < len(parts) and re.fullmatch(r"[0-9][a-c]?", parts[i + 1].lower()):
             found.add(f"A{m.group(1)}.{parts[i + 1].lower()}")
             continue
-        if re.fullmatch(r"d(?:10|[1-9])|e[1-6]|l[1-9][0-9]?", low):
+        if re.fullmatch(r"d(?:10|[1-9])|e[1-6]|l[1-9][0-9]{0,2}", low):
             found.add(low.upper())
     return found
 

@@ -299,7 +299,10 @@ def test_enrolling_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     again = run_cli("enroll", book, *common(db), "--json")
     assert again.exit_code == 1
     doc = json.loads(again.stdout)
-    assert doc["units"] == [U1, U2]  # U1 is still compliant: the same contract, not an overlap
+    # U1 is still compliant: the same contract, not an overlap; it adds nobody, so it bills
+    # nothing again (L110: a roster for a running contract bills only what it adds)
+    billed_nothing = {**U1, "contribution_total": 0, "unit_share": 0, "individual_share": 0}
+    assert doc["units"] == [billed_nothing, U2]
     assert {t: table_rows(db, t) for t in tables} == before
     assert count(db, "runs") == runs_before + 1  # every run is recorded, nothing else
     third = run_cli("enroll", book, *common(db), "--lang", "en")

@@ -38,10 +38,13 @@ def test_the_tree_holds_every_documented_command() -> None:
         "adjudicate",
         "batch run",
         "batch status",
+        "contributions record",
         "enroll",
         "explain",
+        "fund",
         "history",
         "init",
+        "members",
         "payments",
         "pending",
         "policy diseases",
@@ -52,13 +55,22 @@ def test_the_tree_holds_every_documented_command() -> None:
         "reopen",
         "report",
         "runs",
+        "simulate",
         "template claims",
+        "template receipts",
         "template units",
         "validate-enrollment",
         "void",
         "withdraw",
     ]
-    assert sorted(" ".join(p) for p in GROUPS) == ["", "batch", "policy", "register", "template"]
+    assert sorted(" ".join(p) for p in GROUPS) == [
+        "",
+        "batch",
+        "contributions",
+        "policy",
+        "register",
+        "template",
+    ]
 
 
 @pytest.mark.parametrize("path", LEAVES, ids=" ".join)

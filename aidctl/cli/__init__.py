@@ -12,10 +12,28 @@ shown; the commands live in `enrolment`, `claims`, `reports`, `policy`, `batch` 
 `register`.
 """
 
-from aidctl.cli import batch, claims, enrolment, policy, register, reports
+from aidctl.cli import (
+    batch,
+    claims,
+    enrolment,
+    fund,  # issue 12: fund, members, simulate, contributions
+    policy,
+    register,
+    reports,
+)
 from aidctl.cli import items as items  # pending, withdraw, reopen (issue 11)
 from aidctl.cli.app import app, main, order_commands
 
 order_commands()
 
-__all__ = ["app", "batch", "claims", "enrolment", "main", "policy", "register", "reports"]
+__all__ = [
+    "app",
+    "batch",
+    "claims",
+    "enrolment",
+    "fund",
+    "main",
+    "policy",
+    "register",
+    "reports",
+]

@@ -63,6 +63,9 @@ COMMAND_ORDER = (
     "withdraw",
     "reopen",
     "payments",
+    "fund",  # issue 12
+    "members",
+    "simulate",
     "runs",
     "report",
     "init",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -51,6 +51,7 @@ _UNIT_PARAMS: dict[str, pl.DataType | type[pl.DataType]] = {
     "term_months": pl.Int64,
     "renewal_grace_days": pl.Int64,
     "effective_date_max_days_ahead": pl.Int64,  # D5, L50
+    "addition_billing": pl.Utf8,  # A4.1, L110
 }
 
 EXISTING_CONTRACTS_SCHEMA = {
@@ -77,6 +78,8 @@ class EnrollmentResult:
     `member_code`.
     findings: every problem, located by file, sheet, row and column.
     contracts / spells: the compliant units' contracts and their members' cover spells.
+    additions: what a roster for a running contract adds (L110): contract_no, billed_on,
+    members, amount (ADDITIONS_SCHEMA); empty when nothing was added.
     """
 
     units: pl.DataFrame
@@ -84,6 +87,51 @@ class EnrollmentResult:
     findings: pl.DataFrame
     contracts: pl.DataFrame
     spells: pl.DataFrame
+    additions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ADDITIONS_SCHEMA))
+
+
+# L110: what a roster for a running contract bills (the register's `additions`).
+ADDITIONS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "billed_on": pl.Date,
+    "members": pl.Int64,
+    "amount": pl.Int64,
+}
+
+
+def _added_members(m: pl.DataFrame, existing_spells: pl.DataFrame) -> pl.DataFrame:
+    """Per unit of a roster for a running contract (L52): the members it adds — recorded now,
+    not yet in that contract — and the months of cover left to them (L110).
+
+    A month begun counts whole: cover from 07-15 in a term ending 12-31 is 6 months. The
+    count runs to the day after the term's last day, so a member starting on the term's
+    first day has the whole term (12 months).
+    """
+    known = existing_spells.select(
+        "id_number", pl.col("contract_no").alias("_unit_same_no")
+    ).unique()
+    after = pl.col("_unit_end") + pl.duration(days=1)
+    start = pl.col("_start")
+    months = (
+        (after.dt.year() - start.dt.year()) * 12
+        + after.dt.month().cast(pl.Int32)
+        - start.dt.month().cast(pl.Int32)
+        + pl.when(after.dt.day() > start.dt.day()).then(1).otherwise(0)
+    ).cast(pl.Int64)
+    return (
+        m.filter(
+            pl.col("_unit_same_no").is_not_null()
+            & (pl.col("member_status") == "ok")
+            & pl.col("_first_in_unit")
+        )
+        .join(known, on=["id_number", "_unit_same_no"], how="anti")
+        .group_by("unit_code")
+        .agg(
+            pl.len().cast(pl.Int64).alias("added_members"),
+            months.sum().cast(pl.Int64).alias("_added_months"),
+        )
+    )
 
 
 _PARAM_KEYS = (*_UNIT_PARAMS, "policy_version")
@@ -718,7 +766,28 @@ def check_enrollment(
         .fill_nan(pl.col("individual_share_default_pct"))
         .clip(0, 100)
     )
-    contribution = pl.col("eligible") * pl.col("contribution_per_member")
+    # E4; L110: a roster for a running contract (L52) bills only the members it adds, a full
+    # year each or the months of cover left (the dated parameter `addition_billing`), the
+    # months' share rounded half up once per unit (L11)
+    units = units.join(
+        _added_members(members, existing_spells), on="unit_code", how="left", maintain_order="left"
+    ).with_columns(
+        added_members=pl.when(pl.col("_existing_contract_no").is_not_null()).then(
+            pl.col("added_members").fill_null(0)
+        ),
+        _added_months=pl.col("_added_months").fill_null(0),
+    )
+    rate = pl.col("contribution_per_member")
+    by_months = (rate * pl.col("_added_months") * 2 + pl.col("term_months")) // (
+        2 * pl.col("term_months")
+    )
+    contribution = (
+        pl.when(pl.col("added_members").is_null())
+        .then(pl.col("eligible") * rate)
+        .when(pl.col("addition_billing") == "remaining_months")
+        .then(by_months)
+        .otherwise(pl.col("added_members") * rate)
+    )
     individual = ((contribution * pct * 100 + 5000) // 10000).cast(pl.Int64)  # L11, half up
     units = (
         units.with_columns(
@@ -840,6 +909,7 @@ def check_enrollment(
         "unit_share",
         "individual_share",
         "deductible",
+        "added_members",
         "reasons",
         "effective_date",
         pl.col("_start").alias("term_start"),
@@ -858,8 +928,16 @@ def check_enrollment(
         "member_status",
         "member_code",
     )
+    additions = compliant.filter(pl.col("added_members") > 0).select(
+        pl.col("_existing_contract_no").alias("contract_no"),
+        "unit_code",
+        pl.col("_received").alias("billed_on"),
+        pl.col("added_members").alias("members"),
+        pl.col("contribution_total").alias("amount"),
+    )
     all_findings = concat_findings(findings).sort("sheet", "row", nulls_last=True)
     return EnrollmentResult(
+        additions=additions.cast(ADDITIONS_SCHEMA),  # type: ignore[arg-type]
         units=unit_out,
         members=member_out,
         findings=all_findings,

@@ -758,7 +758,10 @@ def fund_summary(
         members_on_end=int(on_end["members"][0]),
         first_time_on_end=int(on_end["first_time"][0]),
         renewed_on_end=int(on_end["renewed"][0]),
-        member_days=exposure_days(spells, start, end),
+        # the month lines already counted every day of the window (the same count, L83)
+        member_days=int(breakdown["member_days"].sum())
+        if by == "month"
+        else exposure_days(spells, start, end),
         billed=billed_total,
         collected=collected_total,
         outstanding=outstanding,
@@ -778,6 +781,41 @@ def fund_summary(
         breakdown=breakdown,
         by_benefit=benefits,
         open_by_benefit=open_lines,
+    )
+
+
+def fund_breakdown(
+    by: By,
+    *,
+    contracts: pl.DataFrame,
+    additions: pl.DataFrame | None,
+    receipts: pl.DataFrame,
+    spells: pl.DataFrame,
+    decisions: pl.DataFrame,
+    voids: pl.DataFrame,
+    catalogue: Catalogue,
+    start: dt.date,
+    end: dt.date,
+    opening_balance: int,
+    districts: Districts | None = None,
+) -> pl.DataFrame:
+    """The lines of one breakdown alone (`FundSummary.breakdown`), for a report that shows
+    several: the same figures as `fund_summary(by=...)` without the window's totals."""
+    table = districts or load_districts()
+    return _breakdown(
+        by,
+        contracts=contracts,
+        additions=additions,
+        receipts=receipts,
+        spells=spells,
+        decisions=decisions,
+        voids=voids,
+        catalogue=catalogue,
+        start=start,
+        end=end,
+        opening_balance=opening_balance,
+        by_unit=unit_districts(contracts, table),
+        districts=table,
     )
 
 
@@ -959,3 +997,123 @@ def _month_lines(
         "loss_ratio",
         "reserve",
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Contributions received (L111)
+# ---------------------------------------------------------------------------------------
+
+# The checks of a receipt row, in order: the first that holds is the row's finding (L111).
+RECEIPT_REQUIRED = ("reference", "unit_code", "amount", "received_on")
+
+
+@dataclass(frozen=True)
+class ReceiptsChecked:
+    """Rows that may be recorded (RECEIPTS_SCHEMA) and a finding for each row that may not."""
+
+    accepted: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def _unreadable(key: str) -> pl.Expr:
+    return pl.col("_bad_fields").fill_null("").str.contains(rf"(^|,){key}(,|$)")
+
+
+def check_receipts(
+    rows: pl.DataFrame,
+    known_units: pl.Series,
+    recorded_references: pl.Series,
+    as_of: dt.date,
+    file: str,
+) -> ReceiptsChecked:
+    """Which receipt rows go into the ledger, and why the others do not (L111).
+
+    `rows`: the intake's frame (reference, unit_code, amount as read, received_on, _sheet,
+    _row, _bad_fields). A row is refused — one finding naming file, sheet, row and column,
+    the other rows going through — when a required cell is empty (a cell that could not be
+    read already has the intake's INVALID_VALUE), the unit is not in the register, the
+    amount is negative or not whole yuan, the received day is after the as-of day, or its
+    reference was recorded before or appears on an earlier row of the file (that row is
+    recorded, never both: a receipt is never counted twice).
+    """
+    ref = pl.col("reference").str.strip_chars()
+    unit = pl.col("unit_code").str.strip_chars()
+    framed = rows.with_columns(reference=ref, unit_code=unit).with_columns(
+        _first=pl.col("_row").rank("ordinal").over("reference") == 1,
+        _unreadable_any=pl.any_horizontal([_unreadable(k) for k in RECEIPT_REQUIRED]),
+    )
+    checks: list[tuple[str, str, pl.Expr, pl.Expr]] = [
+        (
+            "RECEIPT_MISSING_FIELD",
+            k,
+            pl.col(k).is_null() & ~_unreadable(k),
+            pl.lit(None, pl.Utf8),
+        )
+        for k in RECEIPT_REQUIRED
+    ]
+    checks += [
+        (
+            "RECEIPT_UNKNOWN_UNIT",
+            "unit_code",
+            ~pl.col("unit_code").is_in(known_units.implode()),
+            pl.col("unit_code"),
+        ),
+        (
+            "RECEIPT_NEGATIVE_AMOUNT",
+            "amount",
+            pl.col("amount") < 0,
+            pl.col("amount").cast(pl.Utf8),
+        ),
+        (
+            "RECEIPT_AMOUNT_NOT_WHOLE_YUAN",
+            "amount",
+            pl.col("amount") != pl.col("amount").round(0),
+            pl.col("amount").cast(pl.Utf8),
+        ),
+        (
+            "RECEIPT_DATE_AFTER_AS_OF",
+            "received_on",
+            pl.col("received_on") > pl.lit(as_of),
+            pl.col("received_on").dt.strftime("%Y-%m-%d"),
+        ),
+        (
+            "RECEIPT_REFERENCE_RECORDED",
+            "reference",
+            pl.col("reference").is_in(recorded_references.implode()),
+            pl.col("reference"),
+        ),
+        (
+            "RECEIPT_DUPLICATE_REFERENCE",
+            "reference",
+            ~pl.col("_first"),
+            pl.col("reference"),
+        ),
+    ]
+    code: pl.Expr = pl.lit(None, pl.Utf8)
+    column: pl.Expr = pl.lit(None, pl.Utf8)
+    value: pl.Expr = pl.lit(None, pl.Utf8)
+    for name, col, test, shown in reversed(checks):  # the first check that holds decides
+        held = test.fill_null(False)
+        code = pl.when(held).then(pl.lit(name)).otherwise(code)
+        column = pl.when(held).then(pl.lit(col)).otherwise(column)
+        value = pl.when(held).then(shown).otherwise(value)
+    judged = framed.with_columns(_code=code, _column=column, _value=value)
+    refused = judged.filter(pl.col("_code").is_not_null())
+    findings = refused.select(
+        pl.lit(file).alias("file"),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").alias("row"),
+        pl.col("_column").alias("column"),
+        pl.col("_code").alias("code"),
+        pl.lit("error").alias("severity"),
+        pl.col("_value").alias("value"),
+        pl.col("unit_code"),
+        pl.lit(None, pl.Utf8).alias("id_number"),
+    )
+    accepted = judged.filter(pl.col("_code").is_null() & ~pl.col("_unreadable_any")).select(
+        "reference",
+        "unit_code",
+        pl.col("amount").round(0).cast(pl.Int64),
+        "received_on",
+    )
+    return ReceiptsChecked(accepted=accepted, findings=findings)

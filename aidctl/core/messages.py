@@ -321,6 +321,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "以下栏目无法识别：{value}，请更正后重新提交",
         "these cells cannot be read: {value}; correct and send again",
     ),
+    # ---- contributions received (the fund, L111); the other rows of the file are recorded
+    "RECEIPT_MISSING_FIELD": (
+        "必填项“{column}”为空，本笔未入账；请补齐后把这一行重新提交",
+        "required field '{column}' is empty; this receipt was not recorded: complete it and"
+        " send the row again",
+    ),
+    "RECEIPT_UNKNOWN_UNIT": (
+        "单位编码“{value}”不在登记库中，本笔未入账；请核对单位编码（须与参保名册一致）后重新提交",
+        "unit code '{value}' is not in the register; this receipt was not recorded: check the"
+        " code against the unit's roster and send the row again",
+    ),
+    "RECEIPT_NEGATIVE_AMOUNT": (
+        "金额为负数（{value}），本笔未入账；退款请另行处理，更正后重新提交",
+        "the amount is negative ({value}); this receipt was not recorded: refunds are handled"
+        " apart — correct the row and send it again",
+    ),
+    "RECEIPT_AMOUNT_NOT_WHOLE_YUAN": (
+        "金额“{value}”不是整元，本笔未入账；互助金以元计，请核对后重新提交",
+        "the amount '{value}' is not whole yuan; this receipt was not recorded: contributions"
+        " are whole yuan — check it and send the row again",
+    ),
+    "RECEIPT_DUPLICATE_REFERENCE": (
+        "凭证号“{value}”在本文件中重复，仅第一行入账；如确为两笔，请给每笔不同的凭证号",
+        "reference '{value}' appears twice in this file; only its first row was recorded: if"
+        " these are two receipts, give each its own reference",
+    ),
+    "RECEIPT_REFERENCE_RECORDED": (
+        "凭证号“{value}”已入账，本行未重复入账；如为另一笔，请使用其本身的凭证号",
+        "reference '{value}' is already recorded; this row was not recorded again: if it is"
+        " another receipt, use its own reference",
+    ),
+    "RECEIPT_DATE_AFTER_AS_OF": (
+        "到账日期{value}晚于处理日期，本笔未入账；请核对日期",
+        "the received date {value} is after the as-of day; this receipt was not recorded:"
+        " check the date",
+    ),
 }
 
 _YEAR = {12: ("一年", "one year")}

@@ -32,6 +32,7 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "individual_share_default_pct": (int, float),
         "individual_share_max_pct": (int, float),
         "deductible_payroll_pct": (int, float),
+        "addition_billing": str,
     },
     "term": {
         "term_months": int,
@@ -60,6 +61,16 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "fund": {
         "opening_balance": int,
     },
+}
+
+# Keys a parameter file written before they existed may leave out: (section, key) → the
+# value and clause taken then (L110: additions bill a full year unless a version says so).
+_DEFAULTS: dict[tuple[str, str], tuple[Any, str]] = {
+    ("enrolment", "addition_billing"): ("full_year", "A4.1;L110"),
+}
+# Keys whose value is one word of a list.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "addition_billing": ("full_year", "remaining_months"),  # L110
 }
 
 
@@ -199,6 +210,9 @@ def _parse_version(raw: Any, index: int, path: str) -> PolicyVersion:
         for key, typ in keys.items():
             entry = table.get(key)
             full = f"{where}.{section}.{key}"
+            if entry is None and (section, key) in _DEFAULTS:
+                default, default_clause = _DEFAULTS[(section, key)]
+                entry = {"value": default, "clause": default_clause}
             if not isinstance(entry, dict) or "value" not in entry or "clause" not in entry:
                 raise _fail(path, full, "missing, or not a table {value, clause}")
             if set(entry) - {"value", "clause"}:
@@ -208,6 +222,8 @@ def _parse_version(raw: Any, index: int, path: str) -> PolicyVersion:
                 raise _fail(path, full, f"wrong type {type(value).__name__}")
             if not isinstance(value, bool) and isinstance(value, int | float) and value < 0:
                 raise _fail(path, full, "must not be negative")
+            if key in _CHOICES and value not in _CHOICES[key]:
+                raise _fail(path, full, "must be one of " + ", ".join(_CHOICES[key]))
             values[key] = value
             clauses[key] = str(entry["clause"])
     if values["exemption_last_day"] >= values["reduced_last_day"]:

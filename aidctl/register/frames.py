@@ -160,3 +160,74 @@ BATCH_FILE_COLUMNS: dict[str, Any] = {
     "counts": pl.Utf8,
     "processed_at": pl.Utf8,
 }
+
+
+# ---- the fund (issue 12, migration 6): the books `aidctl fund` and `simulate` read
+
+# What a roster for a running contract added and billed (L110).
+ADDITION_COLUMNS: dict[str, Any] = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "billed_on": pl.Date,
+    "members": pl.Int64,
+    "amount": pl.Int64,
+}
+# A contribution received, from the finance office's workbook (L111).
+RECEIPT_COLUMNS: dict[str, Any] = {
+    "reference": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "amount": pl.Int64,
+    "received_on": pl.Date,
+}
+# Contracts as the fund reads them (aidctl.core.fund.CONTRACTS_SCHEMA).
+FUND_CONTRACT_COLUMNS: dict[str, Any] = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "term_start": pl.Date,
+    "term_end": pl.Date,
+    "first_time": pl.Boolean,
+    "eligible": pl.Int64,
+    "contribution_total": pl.Int64,
+    "imported": pl.Boolean,
+}
+# A contract's billing: its first roster's amount, what additions added, the two together.
+CONTRACT_TOTAL_COLUMNS: dict[str, Any] = {
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "contribution_total": pl.Int64,
+    "added_members": pl.Int64,
+    "added_amount": pl.Int64,
+    "billed_total": pl.Int64,
+}
+# Cover spells as the fund reads them (aidctl.core.fund.SPELLS_SCHEMA).
+FUND_SPELL_COLUMNS: dict[str, Any] = {
+    "id_number": pl.Utf8,
+    "contract_no": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "spell_start": pl.Date,
+    "term_end": pl.Date,
+    "first_time": pl.Boolean,
+}
+# Every decision with the as-of day of its run (L25), the claim's stored facts (`content`)
+# and whether it was voided: what the fund sums and `simulate` re-decides.
+FUND_DECISION_COLUMNS: dict[str, Any] = {
+    "decision_id": pl.Int64,
+    "claim_id": pl.Utf8,
+    "run_as_of": pl.Date,
+    "status": pl.Utf8,
+    "amount": pl.Int64,
+    "reason_code": pl.Utf8,
+    "claim_type": pl.Utf8,
+    "disease_code": pl.Utf8,
+    "unit_code": pl.Utf8,
+    "event_date": pl.Date,
+    "id_number": pl.Utf8,
+    "content": pl.Utf8,
+    "voided": pl.Boolean,
+}
+# Each void with the as-of day of its own run and the amount it reverses (L82).
+FUND_VOID_COLUMNS: dict[str, Any] = {
+    "decision_id": pl.Int64,
+    "void_as_of": pl.Date,
+    "amount": pl.Int64,
+}

@@ -35,14 +35,21 @@ from psycopg.types.string import TextLoader
 from aidctl import __version__
 from aidctl.errors import RegisterError
 from aidctl.register.frames import (
+    ADDITION_COLUMNS,
     BATCH_FILE_COLUMNS,
     CONTRACT_COLUMNS,
+    CONTRACT_TOTAL_COLUMNS,
     DECISION_COLUMNS,
+    FUND_CONTRACT_COLUMNS,
+    FUND_DECISION_COLUMNS,
+    FUND_SPELL_COLUMNS,
+    FUND_VOID_COLUMNS,
     HISTORY_COLUMNS,
     ITEM_COLUMNS,
     OPEN_ITEM_COLUMNS,
     OPTIONAL_DECISION_COLUMNS,
     PAYMENT_COLUMNS,
+    RECEIPT_COLUMNS,
     RUN_MONEY_COLUMNS,
     SPELL_COLUMNS,
     UNIT_COLUMNS,
@@ -183,6 +190,11 @@ def _frame(rows: Sequence[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFr
     return frame.with_columns(
         [pl.col(k).str.to_date("%Y-%m-%d") for k, v in schema.items() if v == pl.Date]
     )
+
+
+def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Frame rows as tuples for executemany (psycopg adapts dates and booleans)."""
+    return frame.select(list(columns)).rows()
 
 
 def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
@@ -581,6 +593,82 @@ class PostgresRegister(Register):
                 (claim_id,),
             )
         )
+
+    # ------------------------------------------------------------ the fund (issue 12)
+
+    def record_additions(self, run_id: str, additions: pl.DataFrame) -> int:
+        cols = ["contract_no", "billed_on", "members", "amount"]
+        self._conn.cursor().executemany(
+            "INSERT INTO additions (contract_no, billed_on, members, amount, run_id) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [(*row, run_id) for row in _rows(additions, cols)],
+        )
+        return additions.height
+
+    def record_receipts(self, run_id: str, receipts: pl.DataFrame) -> int:
+        cols = list(RECEIPT_COLUMNS)
+        self._conn.cursor().executemany(
+            f"INSERT INTO receipts ({', '.join(cols)}, run_id) VALUES (%s, %s, %s, %s, %s)",
+            [(*row, run_id) for row in _rows(receipts, cols)],
+        )
+        return receipts.height
+
+    def receipts(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            f"SELECT {', '.join(RECEIPT_COLUMNS)} FROM receipts ORDER BY received_on, reference"
+        )
+        return _frame(cur.fetchall(), RECEIPT_COLUMNS)
+
+    def additions(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            "SELECT a.contract_no, c.unit_code, a.billed_on, a.members, a.amount "
+            "FROM additions a JOIN contracts c ON c.contract_no = a.contract_no "
+            "ORDER BY a.billed_on, a.contract_no"
+        )
+        return _frame(cur.fetchall(), ADDITION_COLUMNS)
+
+    def contract_totals(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            "SELECT c.contract_no, c.unit_code, c.contribution_total, "
+            "coalesce(sum(a.members), 0), coalesce(sum(a.amount), 0), "
+            "c.contribution_total + coalesce(sum(a.amount), 0) "
+            "FROM contracts c LEFT JOIN additions a ON a.contract_no = c.contract_no "
+            "GROUP BY c.contract_no, c.unit_code, c.contribution_total ORDER BY c.contract_no"
+        )
+        return _frame(cur.fetchall(), CONTRACT_TOTAL_COLUMNS)
+
+    def fund_contracts(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            f"SELECT {', '.join(FUND_CONTRACT_COLUMNS)} FROM contracts ORDER BY contract_no"
+        )
+        return _frame(cur.fetchall(), FUND_CONTRACT_COLUMNS)
+
+    def fund_spells(self) -> pl.DataFrame:
+        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells")
+        return _frame(cur.fetchall(), FUND_SPELL_COLUMNS)
+
+    def fund_decisions(
+        self, since: dt.date | None = None, *, content: bool = False
+    ) -> pl.DataFrame:
+        cur = self._conn.execute(
+            "SELECT d.decision_id, d.claim_id, r.as_of, d.status, d.amount, d.reason_code, "
+            "d.claim_type, d.disease_code, d.unit_code, d.event_date, d.id_number, "
+            + ("d.content, " if content else "NULL, ")
+            + "(v.decision_id IS NOT NULL) FROM decisions d JOIN runs r ON r.run_id = d.run_id "
+            "LEFT JOIN voids v ON v.decision_id = d.decision_id "
+            + ("WHERE r.as_of >= %s " if since is not None else "")
+            + "ORDER BY d.decision_id",
+            (since.isoformat(),) if since is not None else (),
+        )
+        return _frame(cur.fetchall(), FUND_DECISION_COLUMNS)
+
+    def fund_voids(self) -> pl.DataFrame:
+        cur = self._conn.execute(
+            "SELECT v.decision_id, r.as_of, d.amount FROM voids v "
+            "JOIN decisions d ON d.decision_id = v.decision_id "
+            "JOIN runs r ON r.run_id = v.run_id ORDER BY v.decision_id"
+        )
+        return _frame(cur.fetchall(), FUND_VOID_COLUMNS)
 
     # ------------------------------------------------------------ the monthly batch
 

@@ -177,6 +177,33 @@ CREATE TABLE run_frames (
 """,
     ),
     (
+        6,
+        "the fund: additions billed, contributions received",
+        """
+CREATE TABLE additions (
+    contract_no TEXT NOT NULL REFERENCES contracts(contract_no),
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    billed_on DATE NOT NULL,
+    members BIGINT NOT NULL CHECK (members > 0),
+    amount BIGINT NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (contract_no, run_id)
+);
+CREATE TABLE receipts (
+    reference TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL REFERENCES units(unit_code),
+    amount BIGINT NOT NULL CHECK (amount >= 0),
+    received_on DATE NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs(run_id)
+);
+CREATE INDEX receipts_by_unit ON receipts(unit_code);
+CREATE TRIGGER receipts_never_rewritten BEFORE UPDATE ON receipts FOR EACH ROW
+    EXECUTE FUNCTION aidctl_append_only('receipts are appended, never rewritten');
+CREATE TRIGGER additions_never_rewritten BEFORE UPDATE ON additions FOR EACH ROW
+    EXECUTE FUNCTION aidctl_append_only('additions are appended, never rewritten')
+
+""",
+    ),
+    (
         7,
         "open items (pending claims) and reopens",
         """

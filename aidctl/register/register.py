@@ -310,6 +310,51 @@ class Register(ABC):
         approved, and how many of them (and how much) were voided since (RUN_MONEY_COLUMNS).
         The batch's summaries and `batch status` count money with this (10.3)."""
 
+    # ------------------------------------------------------------ the fund (issue 12)
+
+    @abstractmethod
+    def record_additions(self, run_id: str, additions: pl.DataFrame) -> int:
+        """Append what rosters for running contracts added and billed (ADDITION_COLUMNS,
+        L110), inside the caller's transaction. Returns the rows added."""
+
+    @abstractmethod
+    def record_receipts(self, run_id: str, receipts: pl.DataFrame) -> int:
+        """Append contributions received (RECEIPT_COLUMNS, L111); a reference already
+        recorded is refused by the register itself (the caller checks first)."""
+
+    @abstractmethod
+    def receipts(self) -> pl.DataFrame:
+        """Every contribution received (RECEIPT_COLUMNS)."""
+
+    @abstractmethod
+    def additions(self) -> pl.DataFrame:
+        """Every addition billed (ADDITION_COLUMNS)."""
+
+    @abstractmethod
+    def contract_totals(self) -> pl.DataFrame:
+        """Per contract: its first roster's contribution, what additions added, and the two
+        together (CONTRACT_TOTAL_COLUMNS, L110: the contract's total follows its additions)."""
+
+    @abstractmethod
+    def fund_contracts(self) -> pl.DataFrame:
+        """Every contract as the fund reads it (FUND_CONTRACT_COLUMNS)."""
+
+    @abstractmethod
+    def fund_spells(self) -> pl.DataFrame:
+        """Every cover spell as the fund reads it (FUND_SPELL_COLUMNS)."""
+
+    @abstractmethod
+    def fund_decisions(
+        self, since: dt.date | None = None, *, content: bool = False
+    ) -> pl.DataFrame:
+        """Every decision with its run's as-of day and void flag (FUND_DECISION_COLUMNS), of
+        runs as of `since` or later when given; the claim's stored facts (`content`) only
+        when asked for (`simulate` reads them; the fund's sums do not)."""
+
+    @abstractmethod
+    def fund_voids(self) -> pl.DataFrame:
+        """Every void with its own run's as-of day and the amount reversed (L82)."""
+
     # ------------------------------------------------------------ maintenance
 
     @staticmethod

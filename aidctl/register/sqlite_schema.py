@@ -246,6 +246,36 @@ ALTER TABLE runs ADD COLUMN aidctl_version TEXT
 """,
     ),
     (
+        6,
+        "the fund: additions billed, contributions received",
+        """
+CREATE TABLE additions (
+    contract_no TEXT NOT NULL REFERENCES contracts(contract_no),
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    billed_on TEXT NOT NULL,
+    members INTEGER NOT NULL CHECK (members > 0),
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (contract_no, run_id)
+);
+CREATE TABLE receipts (
+    reference TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL REFERENCES units(unit_code),
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    received_on TEXT NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs(run_id)
+);
+CREATE INDEX receipts_by_unit ON receipts(unit_code);
+CREATE TRIGGER receipts_never_rewritten BEFORE UPDATE ON receipts
+BEGIN
+    SELECT RAISE(ABORT, 'receipts are appended, never rewritten');
+END;
+CREATE TRIGGER additions_never_rewritten BEFORE UPDATE ON additions
+BEGIN
+    SELECT RAISE(ABORT, 'additions are appended, never rewritten');
+END
+""",
+    ),
+    (
         7,
         "open items (pending claims) and reopens",
         """
