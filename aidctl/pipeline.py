@@ -468,7 +468,7 @@ def payments(ctx: Settings, period: str) -> pl.DataFrame:
             f"--period needs a month like 2026-11, not {period!r}.",
             f"--period 需要形如 2026-11 的月份，而不是 {period!r}。",
         )
-    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
+    reg = Register.open_read_only(ctx.db_path)  # never created or migrated (L151)
     try:
         return reg.payments_in_period(period)
     finally:

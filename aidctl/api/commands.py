@@ -277,7 +277,7 @@ def explain(
 ) -> ExplainOutcome:
     """Every decision recorded for a claim id, each with its steps and sentence."""
     ctx = _settings(db, None, policy)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         rows = reg.decisions_of_claim(claim_id)
     if not rows:
         raise InputError(
@@ -290,7 +290,7 @@ def explain(
 def history(id_number: str, *, db: Path | str | None = None) -> HistoryOutcome:
     """A member's cover spells, claims and payments."""
     ctx = _settings(db, None, None)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         spells, decisions = reg.member_record(id_number.strip().upper())
     return HistoryOutcome(spells=spells, decisions=decisions)
 
@@ -320,7 +320,7 @@ def runs(
 ) -> RunsOutcome:
     """Past runs, latest first, their counts as dicts."""
     ctx = _settings(db, None, None)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         listed = reg.runs(limit, command=command)
     return RunsOutcome(runs=[{**r, "counts": json.loads(r["counts"] or "{}")} for r in listed])
 
@@ -337,7 +337,7 @@ def report(
     `write_report` then writes the same rows as the original report. An enrolment's
     annotated copy needs the clerk's own rows, which the register does not keep (L67)."""
     ctx = _settings(db, None, policy, lang, unmask)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         run = reg.run(run_id)
         frames = reg.run_frames(run_id) if run is not None else {}
     if run is None:
