@@ -50,7 +50,13 @@ from aidctl.api.outcomes import (
     VoidOutcome,
     totals,
 )
-from aidctl.api.reporting import annotated_path, default_report_path, write_report
+from aidctl.api.reporting import (  # the truthful order (L155)
+    StagedReports,
+    annotated_path,
+    default_report_path,
+    stage_report,
+    write_report,
+)
 from aidctl.api.words import decision_steps, explain_sentence, renewal_word, status_word
 from aidctl.pipeline import Settings, file_sha256
 from aidctl.register import as_location
@@ -70,6 +76,7 @@ __all__ = [
     "RenewalsOutcome",
     "RunsOutcome",
     "Settings",
+    "StagedReports",
     "VoidOutcome",
     "adjudicate",
     "annotated_path",
@@ -96,6 +103,7 @@ __all__ = [
     "renewals",
     "report",
     "runs",
+    "stage_report",
     "status_word",
     "template",
     "totals",

@@ -259,3 +259,77 @@ def _write_batch_summary(
         path, [Sheet(name="文件" if zh else "Files", frame=frame, columns=cols)], summary
     )
     return path
+
+
+# ---------------------------------------------------------------- the truthful order (L155)
+
+
+class StagedReports:
+    """A run's reports written beside their targets under temporary names, before the
+    register commits; `publish()` renames them into place after it (L155).
+
+    A report that cannot be written (a full disk, a read-only folder) fails inside the
+    command's transaction, which rolls back: the clerk is then truly told that nothing was
+    recorded. Only the renames come after the commit; a rename that fails is reported with
+    the run that was recorded and `aidctl report RUN_ID`, never as "nothing was recorded".
+    """
+
+    def __init__(self, moves: list[tuple[Path, Path]]) -> None:
+        self.moves = moves  # (temporary file, target), report first
+
+    @property
+    def targets(self) -> list[Path]:
+        return [target for _, target in self.moves]
+
+    def publish(self) -> list[Path]:
+        """Rename every staged file onto its target; the first that fails raises OSError
+        (its temporary file removed), the ones already renamed stay in place."""
+        from aidctl.reports.safe import publish_staged
+
+        for index, (temp, target) in enumerate(self.moves):
+            try:
+                publish_staged(temp, target)
+            except BaseException:
+                for rest, _ in self.moves[index:]:
+                    rest.unlink(missing_ok=True)
+                raise
+        return self.targets
+
+    def discard(self) -> None:
+        """Remove the temporary files (the run did not commit)."""
+        for temp, _ in self.moves:
+            temp.unlink(missing_ok=True)
+
+
+def stage_report(
+    outcome: EnrolmentOutcome | AdjudicationOutcome,
+    path: Path | str | None = None,
+    lang: str = "zh",
+    unmask: bool = False,
+    annotated: Path | str | None = None,
+) -> StagedReports:
+    """`write_report`, but into temporary files beside the targets (L155): call it inside
+    the command's transaction (a `before_commit` hook), then `publish()` after the commit.
+    The outcome notes the targets, as `write_report` would."""
+    from aidctl.reports.safe import staged_path
+
+    report = Path(path) if path is not None else default_report_path(outcome)
+    copy: Path | None = None
+    if isinstance(outcome, EnrolmentOutcome) and outcome.clerk_rows is not None:
+        copy = Path(annotated) if annotated is not None else annotated_path(report, lang)
+    moves: list[tuple[Path, Path]] = []
+    try:
+        temp_report = staged_path(report)
+        moves.append((temp_report, report))
+        temp_copy = None
+        if copy is not None:
+            temp_copy = staged_path(copy)
+            moves.append((temp_copy, copy))
+        write_report(outcome, temp_report, lang, unmask, temp_copy)
+    except BaseException:
+        StagedReports(moves).discard()
+        raise
+    outcome.report = report
+    if isinstance(outcome, EnrolmentOutcome) and copy is not None:
+        outcome.annotated = copy
+    return StagedReports(moves)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,18 @@ from aidctl.cli.options import CommonOptions
 from aidctl.cli.render import warn
 from aidctl.errors import AidctlError
 
+# The run this command has committed, once it has (L155): from then on no message may say
+# that nothing was recorded.
+_committed: ContextVar[Any | None] = ContextVar("aidctl_committed", default=None)
+
 
 def run_command(body: Callable[[], int], lang: str | None = "zh") -> None:
-    """Run a command body; turn known failures into one sentence and exit code 2."""
+    """Run a command body; turn known failures into one sentence and exit code 2.
+
+    Each sentence is true of the register (L155): before a commit "nothing was recorded";
+    after it, what was recorded and how to get its report."""
     lang = lang or "zh"
+    token = _committed.set(None)
     try:
         code = body()
     except AidctlError as exc:
@@ -25,28 +34,124 @@ def run_command(body: Callable[[], int], lang: str | None = "zh") -> None:
         raise typer.Exit(2) from None
     except OSError as exc:  # a report open in another program, a full disk, a read-only folder
         where = exc.filename or ""
-        warn(
-            f"aidctl: {where}: {exc.strerror or exc}; the register was not changed by this error."
-            if lang == "en"
-            else f"aidctl：{where}：{exc.strerror or exc}；登记库未因此改动。"
-        )
+        done = _committed.get()
+        if done is not None:
+            warn(f"aidctl: {where}: {exc.strerror or exc}. " + recorded_sentence(done, lang))
+        else:
+            warn(
+                f"aidctl: {where}: {exc.strerror or exc}; nothing was recorded: the register "
+                "was not changed by this error."
+                if lang == "en"
+                else f"aidctl：{where}：{exc.strerror or exc}；未登记任何内容，登记库未因此改动。"
+            )
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        warn(
-            "aidctl: interrupted; nothing was recorded."
-            if lang == "en"
-            else "aidctl：已中断，未登记任何内容。"
-        )
+        done = _committed.get()
+        if done is not None:
+            warn(
+                ("aidctl: interrupted. " if lang == "en" else "aidctl：已中断。")
+                + recorded_sentence(done, lang)
+            )
+        else:
+            warn(
+                "aidctl: interrupted; nothing was recorded."
+                if lang == "en"
+                else "aidctl：已中断，未登记任何内容。"
+            )
         raise typer.Exit(2) from None
     except Exception as exc:  # the last guard: one sentence, the details on request
         if os.environ.get("AIDCTL_DEBUG"):
             raise
+        done = _committed.get()
+        after = recorded_sentence(done, "en") if done is not None else "nothing was recorded."
         warn(
-            f"aidctl: unexpected error ({type(exc).__name__}: {exc}); nothing was recorded. "
+            f"aidctl: unexpected error ({type(exc).__name__}: {exc}); {after} "
             "Set AIDCTL_DEBUG=1 for details."
         )
         raise typer.Exit(2) from None
+    finally:
+        _committed.reset(token)
     raise typer.Exit(code)
+
+
+def recorded_sentence(outcome: Any, lang: str) -> str:
+    """What a committed run recorded (run id, counts, amount) and how to get its report
+    (L155): the message for a failure after the commit."""
+    run_id = getattr(outcome, "run_id", None)
+    if hasattr(outcome, "decisions"):
+        t = api.totals(outcome.decisions)
+        en = (
+            f"{t['approved']} approved, {t['rejected']} rejected, {t['pending']} pending; "
+            f"{t['amount']} yuan to pay"
+        )
+        zh = (
+            f"给付 {t['approved']} 件，拒付 {t['rejected']} 件，待处理 {t['pending']} 件；"
+            f"给付金额合计 {t['amount']} 元"
+        )
+    else:
+        units = getattr(outcome, "units", None)
+        n = units.height if units is not None else 0
+        en = (
+            f"{n} units checked, {outcome.contracts_added} contracts and "
+            f"{outcome.spells_added} members' cover added"
+        )
+        zh = f"核对单位 {n} 个，新增合同 {outcome.contracts_added} 份、参保记录 {outcome.spells_added} 条"
+    if lang == "en":
+        return (
+            f"Run {run_id} IS recorded ({en}); its report was not put in place: "
+            f"`aidctl report {run_id}` writes it again."
+        )
+    return f"运行 {run_id} 已登记（{zh}）；其报告未能写到位：`aidctl report {run_id}` 可重新写出该报告。"
+
+
+class StagedWrite:
+    """The truthful order for a recording command (L155): pass `stage` as the command's
+    `before_commit`, so that its reports are written beside their targets inside the
+    transaction (a report that cannot be written rolls the run back), then call `publish`
+    after the command returns: the renames, the only step after the commit.
+
+    Without a commit (validate-enrollment, --dry-run, a run that recorded nothing and so
+    never reached the hook) `publish` writes the reports directly, all-or-nothing.
+    """
+
+    def __init__(self, opts: CommonOptions, path: Path | None, annotated: Path | None = None):
+        self.opts = opts
+        self.path = path
+        self.annotated = annotated
+        self.staged: Any | None = None
+
+    def stage(self, outcome: Any, _commit: Any = None) -> None:
+        self.staged = api.stage_report(
+            outcome, self.path, self.opts.lang, self.opts.unmask, self.annotated
+        )
+
+    def publish(self, outcome: Any) -> list[Path]:
+        if self.staged is None:
+            return write_reports(self.opts, outcome, self.path, self.annotated)
+        if getattr(outcome, "run_id", None) is not None:
+            _committed.set(outcome)
+        staged, self.staged = self.staged, None
+        try:
+            written: list[Path] = staged.publish()
+        except OSError as exc:
+            raise AidctlError(
+                f"{exc.filename or staged.targets[0]}: {exc.strerror or exc}. "
+                + recorded_sentence(outcome, "en"),
+                f"{exc.filename or staged.targets[0]}：{exc.strerror or exc}。"
+                + recorded_sentence(outcome, "zh"),
+            ) from exc
+        outcome.report = staged.targets[0]
+        if len(staged.targets) > 1:
+            outcome.annotated = staged.targets[1]
+        return written
+
+    def __enter__(self) -> StagedWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.staged is not None:  # the command failed before its commit: nothing to keep
+            self.staged.discard()
+            self.staged = None
 
 
 def write_reports(
