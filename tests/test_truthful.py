@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
-import re
 import sqlite3
 from pathlib import Path
 from typing import Any
