@@ -257,7 +257,7 @@ def enroll(
                 "imported": imported,
                 "received_default": (received_default or ctx.as_of).isoformat(),
             }
-            reg.finish_run(run_id, counts)
+            reg.finish_run(run_id, {**counts, **unmask_record(ctx)})
             outcome = EnrollOutcome(
                 result=result,
                 findings=findings,
@@ -336,7 +336,7 @@ def adjudicate(
                         "claims": claim_texts(intake.claims),
                     },
                 )
-                reg.finish_run(run_id, totals(decisions))
+                reg.finish_run(run_id, {**totals(decisions), **unmask_record(ctx)})
                 if before_commit is not None:
                     before_commit(
                         reg, _adjudicated(decisions, intake, sha, run_id, recorded), intake
@@ -359,6 +359,22 @@ def _adjudicated(
         policy_versions=_versions(decisions),
         recorded=recorded,
     )
+
+
+def unmask_note() -> dict[str, str]:
+    """Who showed full id numbers, and when (L156): the OS user and the local time."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return {"by": who, "at": dt.datetime.now().isoformat(timespec="seconds")}
+
+
+def unmask_record(ctx: Settings) -> dict[str, Any]:
+    """The `unmask` entry of a run's counts when the run was made with --unmask (L156)."""
+    return {"unmask": unmask_note()} if ctx.unmask else {}
 
 
 def _versions(frame: pl.DataFrame) -> list[str]:

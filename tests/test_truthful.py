@@ -329,4 +329,3 @@ def test_lock_wait_seconds_setting_boundaries_l152(monkeypatch: pytest.MonkeyPat
     assert sqlite_register.lock_wait_seconds() == 0.0
     monkeypatch.setenv(sqlite_register.LOCK_WAIT_ENV, "not a number")
     assert sqlite_register.lock_wait_seconds() == 30.0
-

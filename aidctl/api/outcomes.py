@@ -21,7 +21,7 @@ from aidctl.plan.params import Policy, PolicyVersion
 from aidctl.register import Location, shown
 from aidctl.reports.adjudication import report_frame
 from aidctl.reports.enrollment import issues_frame, sheet_of
-from aidctl.reports.safe import mask_id
+from aidctl.reports.safe import mask_content, mask_id
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -225,8 +225,16 @@ class ExplainOutcome:
     exit_code: int = 0
 
     def to_json(self) -> list[dict[str, Any]]:
+        """The rows; without --unmask the id is masked, in `content` too, and the diagnosis
+        as written in `content` hidden (L156)."""
+        if self.unmask:
+            return [dict(r) for r in self.rows]
         return [
-            {**r, "id_number": r["id_number"] if self.unmask else mask_id(r["id_number"])}
+            {
+                **r,
+                "id_number": mask_id(r["id_number"]),
+                **({"content": mask_content(r["content"])} if "content" in r else {}),
+            }
             for r in self.rows
         ]
 

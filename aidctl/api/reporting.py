@@ -23,6 +23,7 @@ from aidctl.api.outcomes import (
     RenewalsOutcome,
 )
 from aidctl.errors import InputError
+from aidctl.pipeline import unmask_note
 from aidctl.register import shown
 from aidctl.reports.adjudication import report_frame, write_adjudication_report
 from aidctl.reports.enrollment import write_annotated_copy, write_enrollment_report
@@ -73,6 +74,24 @@ def default_report_path(outcome: Outcome, folder: Path | None = None) -> Path:
 def annotated_path(report: Path, lang: str) -> Path:
     """The annotated copy beside its report: units.enroll.批注.xlsx / .annotated.xlsx."""
     return report.with_name(report.stem + _t(lang, ".批注", ".annotated") + ".xlsx")
+
+
+def unmask_facts(lang: str, unmask: bool) -> list[tuple[str, Any]]:
+    """The line on a report's first sheet saying that it shows full id numbers, who asked
+    and when (L156); nothing without --unmask."""
+    if not unmask:
+        return []
+    note = unmask_note()
+    return [
+        (
+            _t(lang, "完整身份证号（--unmask）", "Full id numbers (--unmask)"),
+            _t(
+                lang,
+                f"由 {note['by']} 于 {note['at']} 要求显示",
+                f"shown at the request of {note['by']} at {note['at']}",
+            ),
+        )
+    ]
 
 
 def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> list[tuple[str, Any]]:
@@ -138,7 +157,7 @@ def write_report(
             report,
             outcome.units,
             outcome.findings,
-            _run_facts(outcome, lang),
+            _run_facts(outcome, lang) + unmask_facts(lang, unmask),
             lang,
             unmask,
             _t(lang, zh, en),
@@ -163,7 +182,8 @@ def write_report(
             outcome.decisions, outcome.claim_texts, outcome.policy.catalogue, lang, unmask
         )
         zh, en = _TITLES["adjudicate"]
-        write_adjudication_report(report, frame, _run_facts(outcome, lang), lang, _t(lang, zh, en))
+        shown_facts = _run_facts(outcome, lang) + unmask_facts(lang, unmask)
+        write_adjudication_report(report, frame, shown_facts, lang, _t(lang, zh, en))
         outcome.report = report
         return [report]
     if isinstance(outcome, RenewalsOutcome):
@@ -182,6 +202,7 @@ def write_report(
     facts = [
         (_t(lang, "月份", "Period"), outcome.period),
         (_t(lang, "登记库", "Register"), shown(outcome.register)),
+        *unmask_facts(lang, unmask),
     ]
     write_payments_report(report, outcome.payments, facts, lang, unmask)
     outcome.report = report

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +46,7 @@ def _archive_path(ws: Workspace, sha: str, source: Path) -> Path:
 
 def _finish_staging(staging: Path, target_dir: Path) -> None:
     """Move a committed file's reports into place (idempotent: a rerun may repeat it)."""
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     for report in sorted(staging.iterdir()):
         report.replace(target_dir / report.name)
     staging.rmdir()
@@ -66,15 +67,17 @@ def _recover(ws: Workspace, log: Log) -> None:
 
 
 def _reject(ws: Workspace, path: Path, reason: str) -> None:
-    ws.rejected.mkdir(parents=True, exist_ok=True)
+    ws.rejected.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     target = ws.rejected / path.name
     path.replace(target)
     (ws.rejected / f"{path.name}.why.txt").write_text(reason + "\n", encoding="utf-8")
+    os.chmod(ws.rejected / f"{path.name}.why.txt", 0o600)  # L153
 
 
 def _write_file_reports(staging: Path, outcome: Any, lang: str, unmask: bool) -> None:
     """The single command's reports (api.write_report), with its default names, in staging."""
-    staging.mkdir(parents=True, exist_ok=True)
+    staging.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
+    staging.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     api.write_report(outcome, api.default_report_path(outcome, staging), lang, unmask)
 
 
@@ -146,7 +149,7 @@ def run_batch(
 ) -> BatchResult:
     """Process the inbox under the workspace lock; see the module docstring."""
     for folder in (ws.inbox, ws.outbox, ws.archive):
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     out_dir = ws.outbox / period
     with workspace_lock(ws.lock_file, ws.lock_wait_seconds):
         _recover(ws, log)
@@ -189,7 +192,7 @@ def run_batch(
                 f"{path.name}: {res.kind} {res.outcome} {json.dumps(res.counts, ensure_ascii=False)}"
             )
         result = BatchResult(period=period, files=files, outbox=out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
         try:
             listed = api.renewals(
                 renewals_window, db=ctx.db_path, as_of=ctx.as_of, policy=ctx.policy

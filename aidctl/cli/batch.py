@@ -19,7 +19,7 @@ from aidctl.cli.options import (
     LangOpt,
 )
 from aidctl.cli.render import Col, print_json, say, table
-from aidctl.cli.running import run_command
+from aidctl.cli.running import append_log, run_command
 
 
 @app.command("init")
@@ -68,8 +68,7 @@ def batch_run_cmd(
             say(f"aidctl batch: {line}")
             if log_file is not None:
                 stamp = dt.datetime.now().isoformat(timespec="seconds")
-                with log_file.open("a", encoding="utf-8") as fh:
-                    fh.write(f"{stamp} {line}\n")
+                append_log(log_file, f"{stamp} {line}\n")  # owner-only (L153)
 
         done = api.batch_run(
             config, period=period, as_of=opts.as_of, lang=opts.lang, due=due, log=log

@@ -143,6 +143,7 @@ class StagedWrite:
         outcome.report = staged.targets[0]
         if len(staged.targets) > 1:
             outcome.annotated = staged.targets[1]
+        note_unmask(self.opts, outcome, written)
         return written
 
     def __enter__(self) -> StagedWrite:
@@ -160,7 +161,9 @@ def write_reports(
     """Write the outcome's report(s). After a commit the run is recorded whatever happens
     here, so a failure names the run and the command that writes its report again (L65)."""
     try:
-        return api.write_report(outcome, path, opts.lang, opts.unmask, annotated)
+        written = api.write_report(outcome, path, opts.lang, opts.unmask, annotated)
+        note_unmask(opts, outcome, written)
+        return written
     except OSError as exc:
         run_id = getattr(outcome, "run_id", None)
         if run_id is None:
@@ -172,3 +175,34 @@ def write_reports(
             f"{where}：{exc.strerror or exc}。运行 {run_id} 已登记，但报告未能写出："
             f"`aidctl report {run_id}` 可重新写出该报告。",
         ) from exc
+
+
+def note_unmask(opts: CommonOptions, outcome: Any, written: list[Path]) -> None:
+    """--unmask leaves a trace (L156): a line on stderr — the log of a cron job — naming who
+    asked, when, the run and the files that show full id numbers (the run keeps the same
+    note in its counts, the report on its first sheet)."""
+    if not opts.unmask:
+        return
+    from aidctl.api.reporting import unmask_note
+
+    note = unmask_note()
+    run_id = getattr(outcome, "run_id", None) or "-"
+    files = ", ".join(str(p) for p in written)
+    warn(
+        f"aidctl: --unmask: full id numbers shown at the request of {note['by']} at "
+        f"{note['at']} (run {run_id}): {files}"
+        if opts.lang == "en"
+        else f"aidctl：--unmask：应 {note['by']} 于 {note['at']} 的要求显示完整身份证号"
+        f"（运行 {run_id}）：{files}"
+    )
+
+
+def append_log(path: Path, line: str) -> None:
+    """Append one line to a log file that is owner-only (0600) whatever the umask (L153):
+    log lines name files and runs, and a log sits beside registers and reports."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)

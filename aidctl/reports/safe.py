@@ -42,6 +42,7 @@ __all__ = [
     "csv_safe",
     "csv_safe_expr",
     "looks_like_formula",
+    "mask_content",
     "mask_id",
     "mask_id_expr",
 ]
@@ -110,6 +111,30 @@ def mask_id_expr(expr: pl.Expr) -> pl.Expr:
     # "(?s)." matches any one character, so the middle becomes one '*' per character.
     middle = value.str.slice(head, length - head - tail).str.replace_all(r"(?s).", _MASK)
     return pl.concat_str([value.str.head(head), middle, value.str.tail(tail)])
+
+
+#: The fields of a decision's `content` (the claim row as decided) that are personal data
+#: beyond the name a decision shows anyway: the id and what the member was diagnosed with.
+_CONTENT_ID_FIELDS = ("id_number",)
+_CONTENT_HIDDEN_FIELDS = ("disease", "diagnosis_code", "note")
+HIDDEN = "***"
+
+
+def mask_content(content: str | None) -> str | None:
+    """A decision's `content` (``key=value|key=value…``) as JSON shows it without --unmask
+    (L156): the id masked as everywhere, the diagnosis as written, its code and the note
+    hidden. Unknown fields pass as they are; None stays None."""
+    if content is None:
+        return None
+    parts = []
+    for part in content.split("|"):
+        key, sep, value = part.partition("=")
+        if sep and key in _CONTENT_ID_FIELDS and value:
+            value = mask_id(value) or ""
+        elif sep and key in _CONTENT_HIDDEN_FIELDS and value:
+            value = HIDDEN
+        parts.append(f"{key}{sep}{value}")
+    return "|".join(parts)
 
 
 def looks_like_formula(text: str | None) -> bool:
