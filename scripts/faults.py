@@ -423,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     work = ns.work or Path(tempfile.mkdtemp(prefix="aidctl-faults-"))
     try:
-        tried, failed = run(work, ns.points, ns.seed)
+        tried, failed = run(work, ns.points, ns.seed, lambda line: print(line, flush=True))
     finally:
         if not ns.keep and ns.work is None:
             shutil.rmtree(work, ignore_errors=True)

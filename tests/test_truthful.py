@@ -289,6 +289,10 @@ def test_read_only_commands_never_migrate_an_older_register_l151(
         assert result.exit_code == 2, args
         assert f"schema version {older}, older than the version {LATEST}" in result.stderr
         assert _sha(reg) == before, args
+    # register check and backup take it as it is, without migrating it
+    assert run_cli("register", "check", "--db", reg).exit_code == 0
+    assert run_cli("register", "backup", tmp_path / "copy.sqlite3", "--db", reg).exit_code == 0
+    assert _sha(reg) == before
     assert run_cli("enroll", units_book, *common(reg)).exit_code == 0
     with Register.open_read_only(reg) as opened:
         assert len(opened.runs()) == 1

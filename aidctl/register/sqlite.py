@@ -229,11 +229,15 @@ def make_private_dir(folder: Path) -> None:
         os.chmod(made, 0o700)
 
 
-def connect_file(path: Path, *, create: bool = True, read_only: bool = False) -> sqlite3.Connection:
+def connect_file(
+    path: Path, *, create: bool = True, read_only: bool = False, any_version: bool = False
+) -> sqlite3.Connection:
     """Open (or create) the register file at `path` and bring its schema up to date.
 
     read_only: never create, migrate or write (L151): a register whose schema is older than
     this aidctl's is refused with one sentence naming both versions, not upgraded.
+    any_version (with read_only): `register check` and `backup` read pages, not rows, so
+    they take a register of any schema version as it is — a backup before an upgrade.
     """
     exists = path.exists()
     if exists and path.is_dir():
@@ -269,12 +273,13 @@ def connect_file(path: Path, *, create: bool = True, read_only: bool = False) ->
                 "是其他程序的数据库，未做任何改动。",
             )
         done = _schema_versions(conn)
-        _refuse_newer(path, done)
-        if read_only:
+        if not any_version:
+            _refuse_newer(path, done)
+        if read_only and not any_version:
             # no PRAGMA query_only: look-ups fill temporary key tables, which live in memory
             # and never touch the file; nothing else here writes
             _refuse_older(path, done)
-        else:
+        if not read_only:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         # look-up key tables live in memory, and a 64 MB page cache keeps a claims file's
@@ -824,7 +829,7 @@ class SqliteRegister(Register):
         src, dst = _path(source), _path(target)
         if dst.exists() and dst.is_dir():
             dst = dst / src.name
-        conn = connect_file(src, create=False)
+        conn = connect_file(src, create=False, read_only=True, any_version=True)
         tmp = dst.with_name(f".{dst.name}.tmp")
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
@@ -847,7 +852,7 @@ class SqliteRegister(Register):
     @classmethod
     def check_at(cls, location: Location) -> list[str]:
         """SQLite's integrity check and foreign-key check."""
-        conn = connect_file(_path(location), create=False)
+        conn = connect_file(_path(location), create=False, read_only=True, any_version=True)
         try:
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
             problems += [
