@@ -333,3 +333,29 @@ def test_lock_wait_seconds_setting_boundaries_l152(monkeypatch: pytest.MonkeyPat
     assert sqlite_register.lock_wait_seconds() == 0.0
     monkeypatch.setenv(sqlite_register.LOCK_WAIT_ENV, "not a number")
     assert sqlite_register.lock_wait_seconds() == 30.0
+
+
+def test_a_newer_schema_is_refused_on_both_back_ends_l151(register_location: str) -> None:
+    """SQLite and PostgreSQL alike: a register whose schema a newer aidctl wrote is refused,
+    for writing and for reading, in one sentence naming both versions."""
+    from aidctl.errors import RegisterError
+
+    Register.open(register_location).close()
+    if register_location.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(register_location, autocommit=True) as conn:
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')")
+        from aidctl.register.postgres_schema import MIGRATIONS as PG_MIGRATIONS
+
+        known = max(m[0] for m in PG_MIGRATIONS)
+    else:
+        with sqlite3.connect(register_location) as conn:
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')")
+        conn.close()
+        known = LATEST
+    for opener in (Register.open, Register.open_read_only):
+        with pytest.raises(RegisterError) as refused:
+            opener(register_location)
+        assert f"schema version 99, newer than the version {known}" in refused.value.en
+        assert "99" in refused.value.zh and str(known) in refused.value.zh
