@@ -8,8 +8,9 @@ environment:
 * `AIDCTL_CRASH_AFTER_WRITES=<n>`: SIGKILL at the n-th write point the process reaches (a
   report's temporary file written, a register transaction about to commit, a report renamed
   into place…): "a random point on writes" without knowing the names.
-* `AIDCTL_FAIL_WRITE=<kind>:<errno>`: the write points of that kind ("report" or "register")
-  raise OSError(errno) — ENOSPC (28) for a full disk, EACCES (13) for a refused folder.
+* `AIDCTL_FAIL_WRITE=<kind>:<errno>[:<n>]`: the write points of that kind ("report",
+  "register" or "rename"), from the n-th on (1 by default), raise OSError(errno) — ENOSPC
+  (28) for a full disk, EACCES (13) for a refused folder.
 
 No clean-up, no `finally` runs after a SIGKILL: exactly like a power cut.
 """
@@ -25,6 +26,7 @@ CRASH_AFTER_WRITES = "AIDCTL_CRASH_AFTER_WRITES"
 FAIL_WRITE = "AIDCTL_FAIL_WRITE"
 
 _writes = 0
+_by_kind: dict[str, int] = {}
 
 
 def checkpoint(name: str) -> None:
@@ -41,12 +43,21 @@ def write_point(kind: str, where: str = "") -> None:
     if limit.isdigit() and _writes >= int(limit):
         os.kill(os.getpid(), signal.SIGKILL)
     checkpoint(f"{kind}-write")
+    _by_kind[kind] = _by_kind.get(kind, 0) + 1
     wanted = os.environ.get(FAIL_WRITE, "")
     if wanted:
-        target, _, code = wanted.partition(":")
-        if target == kind:
+        target, _, rest = wanted.partition(":")
+        code, _, first = rest.partition(":")
+        if target == kind and _by_kind[kind] >= (int(first) if first.isdigit() else 1):
             number = int(code) if code.isdigit() else errnos.ENOSPC
             raise OSError(number, os.strerror(number), where or None)
+
+
+def reset() -> None:
+    """Start counting afresh (each command run in one process, as the tests do)."""
+    global _writes
+    _writes = 0
+    _by_kind.clear()
 
 
 def writes_so_far() -> int:

@@ -359,3 +359,53 @@ def test_a_newer_schema_is_refused_on_both_back_ends_l151(register_location: str
             opener(register_location)
         assert f"schema version 99, newer than the version {known}" in refused.value.en
         assert "99" in refused.value.zh and str(known) in refused.value.zh
+
+
+# ---------------------------------------------------------------- the batch (same api)
+
+
+def _workspace(tmp_path: Path, units_book: Path, claims_book: Path) -> Path:
+    import shutil
+
+    ws = tmp_path / "ws"
+    assert run_cli("init", ws).exit_code == 0
+    shutil.copy(units_book, ws / "inbox" / "01-units.xlsx")
+    shutil.copy(claims_book, ws / "inbox" / "02-claims.xlsx")
+    return ws
+
+
+def test_a_batch_whose_register_fills_up_names_the_file_it_recorded_l154_l155(
+    tmp_path: Path, units_book: Path, claims_book: Path
+) -> None:
+    """The disk fills up at the second file's commit: the batch stops (exit 2) with the
+    register's sentence — the file is not rejected, it was not its fault — and says which
+    run WAS recorded before; the register holds exactly that run, and the rerun finishes."""
+    ws = _workspace(tmp_path, units_book, claims_book)
+    env = {"AIDCTL_FAIL_WRITE": "register:28:2"}
+    config = ("--config", ws / "aidctl.toml", "--as-of", "2026-11-28", "--lang", "en")
+    result = run_cli("batch", "run", *config, env=env)
+    assert result.exit_code == 2
+    db = ws / "register.sqlite3"
+    (enrolled, _), *_ = _runs(db, "enroll")
+    assert _runs(db, "adjudicate") == []
+    assert "could not be written (No space left on device)" in result.stderr
+    assert f"Before this error, run {enrolled} was recorded" in result.stderr
+    assert f"`aidctl report {enrolled}`" in result.stderr
+    assert (ws / "inbox" / "02-claims.xlsx").exists()
+    assert not (ws / "inbox" / "rejected").exists()
+    again = run_cli("batch", "run", *config)
+    assert again.exit_code in (0, 1), again.stderr
+    assert len(_runs(db, "adjudicate")) == 1 and len(_runs(db, "enroll")) == 1
+
+
+def test_a_batch_report_that_cannot_be_written_records_nothing_of_its_file_l155(
+    tmp_path: Path, units_book: Path, claims_book: Path
+) -> None:
+    """ENOSPC on the first report: nothing recorded, and the message says so."""
+    ws = _workspace(tmp_path, units_book, claims_book)
+    config = ("--config", ws / "aidctl.toml", "--as-of", "2026-11-28", "--lang", "en")
+    result = run_cli("batch", "run", *config, env={"AIDCTL_FAIL_WRITE": "report:28"})
+    assert result.exit_code == 2
+    assert "nothing was recorded" in result.stderr
+    assert _runs(ws / "register.sqlite3", "enroll") == []
+    assert (ws / "inbox" / "01-units.xlsx").exists()

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,7 +204,34 @@ def enroll(
     )
     out = _enrolment("enroll", ctx, raw, Path(path), received_default)
     out.imported = import_books
+    _note_commit(out)  # L155
     return out
+
+
+# ---------------------------------------------------------------- what was committed (L155)
+
+# The runs enroll and adjudicate committed in this context (a CLI command, a batch run): a
+# message about a later failure must name them instead of saying that nothing was recorded.
+_COMMITTED: ContextVar[tuple[Any, ...]] = ContextVar("aidctl_committed", default=())
+
+
+def committed_runs() -> list[Any]:
+    """The outcomes of the runs committed so far in this context, oldest first (L155)."""
+    return list(_COMMITTED.get())
+
+
+def start_counting_commits() -> Token[tuple[Any, ...]]:
+    """Forget earlier commits (a new command starts); pass the token to `stop_counting`."""
+    return _COMMITTED.set(())
+
+
+def stop_counting_commits(token: Token[tuple[Any, ...]]) -> None:
+    _COMMITTED.reset(token)
+
+
+def _note_commit(outcome: Any) -> None:
+    if getattr(outcome, "run_id", None) is not None:
+        _COMMITTED.set((*_COMMITTED.get(), outcome))
 
 
 # ---------------------------------------------------------------- claims
@@ -246,7 +274,9 @@ def adjudicate(
             before_commit(outcome_of(done, pipeline.claim_texts(intake.claims)), Commit(reg))
 
     done, intake = pipeline.adjudicate(ctx, Path(path), dry_run, progress, hook)
-    return outcome_of(done, pipeline.claim_texts(intake.claims))
+    out = outcome_of(done, pipeline.claim_texts(intake.claims))
+    _note_commit(out)  # L155: None run id when --dry-run
+    return out
 
 
 # ---------------------------------------------------------------- the register

@@ -26,7 +26,7 @@ from aidctl.api import Settings, file_kind, file_sha256
 from aidctl.batch.faults import checkpoint
 from aidctl.batch.lock import workspace_lock
 from aidctl.batch.workspace import Workspace
-from aidctl.errors import AidctlError
+from aidctl.errors import AidctlError, RegisterError
 
 STAGING_PREFIX = ".staging-"
 Log = Callable[[str], None]
@@ -182,6 +182,10 @@ def run_batch(
                 continue
             try:
                 res = _process(ws, ctx, path, sha, period, out_dir)
+            except RegisterError:
+                # the register's fault (busy, full disk, refused), not the file's: the batch
+                # stops with the register's sentence and the file stays in the inbox (L154)
+                raise
             except AidctlError as exc:
                 _reject(ws, path, exc.message(ctx.lang))
                 files.append(FileResult(path.name, "?", sha, "rejected", exc.message(ctx.lang)))

@@ -4,39 +4,45 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from aidctl import api
+from aidctl import api, faults
 from aidctl.cli.options import CommonOptions
 from aidctl.cli.render import warn
 from aidctl.errors import AidctlError
 
-# The run this command has committed, once it has (L155): from then on no message may say
-# that nothing was recorded.
-_committed: ContextVar[Any | None] = ContextVar("aidctl_committed", default=None)
+
+def _recorded(lang: str, said: str = "") -> str:
+    """What the command committed before it failed (L155), each run with its counts and
+    `aidctl report RUN_ID`; empty when nothing was — or when `said` already names it."""
+    done = [o for o in api.committed_runs() if str(o.run_id) not in said]
+    return " ".join(recorded_sentence(o, lang, missing=False) for o in done)
 
 
 def run_command(body: Callable[[], int], lang: str | None = "zh") -> None:
     """Run a command body; turn known failures into one sentence and exit code 2.
 
     Each sentence is true of the register (L155): before a commit "nothing was recorded";
-    after it, what was recorded and how to get its report."""
+    after one (a command's, or a batch's earlier files), what was recorded and how to get
+    its report."""
     lang = lang or "zh"
-    token = _committed.set(None)
+    faults.reset()  # the fault harness counts write points per command
+    token = api.start_counting_commits()
     try:
         code = body()
     except AidctlError as exc:
-        warn(f"aidctl: {exc.message(lang)}")
+        said = exc.message(lang)
+        after = _recorded(lang, said)
+        warn(f"aidctl: {said}" + (f" {after}" if after else ""))
         raise typer.Exit(2) from None
     except OSError as exc:  # a report open in another program, a full disk, a read-only folder
         where = exc.filename or ""
-        done = _committed.get()
-        if done is not None:
-            warn(f"aidctl: {where}: {exc.strerror or exc}. " + recorded_sentence(done, lang))
+        after = _recorded(lang)
+        if after:
+            warn(f"aidctl: {where}: {exc.strerror or exc}. {after}")
         else:
             warn(
                 f"aidctl: {where}: {exc.strerror or exc}; nothing was recorded: the register "
@@ -46,12 +52,9 @@ def run_command(body: Callable[[], int], lang: str | None = "zh") -> None:
             )
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        done = _committed.get()
-        if done is not None:
-            warn(
-                ("aidctl: interrupted. " if lang == "en" else "aidctl：已中断。")
-                + recorded_sentence(done, lang)
-            )
+        after = _recorded(lang)
+        if after:
+            warn(("aidctl: interrupted. " if lang == "en" else "aidctl：已中断。") + after)
         else:
             warn(
                 "aidctl: interrupted; nothing was recorded."
@@ -62,21 +65,21 @@ def run_command(body: Callable[[], int], lang: str | None = "zh") -> None:
     except Exception as exc:  # the last guard: one sentence, the details on request
         if os.environ.get("AIDCTL_DEBUG"):
             raise
-        done = _committed.get()
-        after = recorded_sentence(done, "en") if done is not None else "nothing was recorded."
+        after = _recorded("en") or "nothing was recorded."
         warn(
             f"aidctl: unexpected error ({type(exc).__name__}: {exc}); {after} "
             "Set AIDCTL_DEBUG=1 for details."
         )
         raise typer.Exit(2) from None
     finally:
-        _committed.reset(token)
+        api.stop_counting_commits(token)
     raise typer.Exit(code)
 
 
-def recorded_sentence(outcome: Any, lang: str) -> str:
+def recorded_sentence(outcome: Any, lang: str, missing: bool = True) -> str:
     """What a committed run recorded (run id, counts, amount) and how to get its report
-    (L155): the message for a failure after the commit."""
+    (L155): the message for a failure after the commit. `missing`: the failure kept this
+    run's report from its place (else it was a later step that failed)."""
     run_id = getattr(outcome, "run_id", None)
     if hasattr(outcome, "decisions"):
         t = api.totals(outcome.decisions)
@@ -96,6 +99,13 @@ def recorded_sentence(outcome: Any, lang: str) -> str:
             f"{outcome.spells_added} members' cover added"
         )
         zh = f"核对单位 {n} 个，新增合同 {outcome.contracts_added} 份、参保记录 {outcome.spells_added} 条"
+    if not missing:  # recorded before a later failure (a batch's earlier file)
+        if lang == "en":
+            return (
+                f"Before this error, run {run_id} was recorded ({en}): `aidctl report {run_id}` "
+                "writes its report."
+            )
+        return f"此错误之前，运行 {run_id} 已登记（{zh}）：`aidctl report {run_id}` 可写出其报告。"
     if lang == "en":
         return (
             f"Run {run_id} IS recorded ({en}); its report was not put in place: "
@@ -128,8 +138,6 @@ class StagedWrite:
     def publish(self, outcome: Any) -> list[Path]:
         if self.staged is None:
             return write_reports(self.opts, outcome, self.path, self.annotated)
-        if getattr(outcome, "run_id", None) is not None:
-            _committed.set(outcome)
         staged, self.staged = self.staged, None
         try:
             written: list[Path] = staged.publish()

@@ -405,6 +405,16 @@ def _transaction(
         raise
     try:
         yield conn
+    except BaseException as exc:
+        # the body failed — a report that could not be written (an OSError of its own,
+        # L155), a refusal, an interrupt: rolled back and passed on as it is; a statement
+        # that could not write the register is said in one sentence (L154)
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if path is not None and isinstance(exc, sqlite3.OperationalError) and _cannot_write(exc):
+            raise _write_failed(path, exc) from exc
+        raise
+    try:
         if path is not None:
             write_point("register", str(path))
         conn.execute("COMMIT")
@@ -413,21 +423,33 @@ def _transaction(
             conn.execute("ROLLBACK")
         if path is None:
             raise
-        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
-            raise _busy(path, lock_wait_seconds()) from exc
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise _refuse(
-            path,
-            f"could not be written ({reason}); the run was rolled back and nothing was "
-            "recorded: free disk space or fix the folder's permissions, then run the command "
-            "again.",
-            f"无法写入（{reason}）；本次运行已回滚，未登记任何内容：请腾出磁盘空间或修正文件夹"
-            "权限后重新运行本命令。",
-        ) from exc
+        raise _write_failed(path, exc) from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """SQLite's words for a register it could not write (a full disk, a refused file)."""
+    text = str(exc).lower()
+    words = ("full", "readonly", "read-only", "disk i/o", "locked", "busy", "unable to open")
+    return isinstance(exc, sqlite3.OperationalError) and any(w in text for w in words)
+
+
+def _write_failed(path: Path, exc: sqlite3.OperationalError | OSError) -> RegisterError:
+    """The register could not be written (L154) — or was busy (L152); rolled back."""
+    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+        return _busy(path, lock_wait_seconds())
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return _refuse(
+        path,
+        f"could not be written ({reason}); the run was rolled back and nothing was "
+        "recorded: free disk space or fix the folder's permissions, then run the command "
+        "again.",
+        f"无法写入（{reason}）；本次运行已回滚，未登记任何内容：请腾出磁盘空间或修正文件夹"
+        "权限后重新运行本命令。",
+    )
 
 
 def _frame(cursor: sqlite3.Cursor, schema: dict[str, Any]) -> pl.DataFrame:
