@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo_out
 
-.PHONY: demo test lint fuzz bench clean sample clauses
+.PHONY: demo test lint fuzz bench clean sample clauses faults
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,14 @@ sample: $(STAMP)
 # Longer run of the generated bad-input tests (about 4 minutes); make test runs ~150 examples
 fuzz: $(STAMP)
 	AIDCTL_FUZZ_EXAMPLES=5000 $(BIN)/pytest tests/test_fuzz_intake.py
+
+# The fault harness (scripts/faults.py, docs/robustness.md): enroll, adjudicate and the batch
+# killed at every write point, every named checkpoint and FAULT_POINTS random times, and
+# ENOSPC / EACCES injected on report, register and rename; each compared with an
+# uninterrupted twin. About 10 minutes on the 2-core build machine; `make test` runs a sample.
+FAULT_POINTS ?= 24
+faults: $(STAMP)
+	$(BIN)/python scripts/faults.py --points $(FAULT_POINTS)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

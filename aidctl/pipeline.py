@@ -266,7 +266,7 @@ def enroll(
             }
             if not result.additions.is_empty():  # L110
                 counts["additions_billed"] = int(result.additions["amount"].sum())
-            reg.finish_run(run_id, counts)
+            reg.finish_run(run_id, {**counts, **unmask_record(ctx)})
             outcome = EnrollOutcome(
                 result=result,
                 findings=findings,
@@ -347,7 +347,7 @@ def adjudicate(
                         "claims": claim_texts(intake.claims),
                     },
                 )
-                reg.finish_run(run_id, {**totals(decisions), **items})
+                reg.finish_run(run_id, {**totals(decisions), **items, **unmask_record(ctx)})
                 if before_commit is not None:
                     before_commit(
                         reg, _adjudicated(decisions, intake, sha, run_id, recorded, items), intake
@@ -514,6 +514,22 @@ def open_items(ctx: Settings, unit_code: str | None = None) -> pl.DataFrame:
     )
 
 
+def unmask_note() -> dict[str, str]:
+    """Who showed full id numbers, and when (L156): the OS user and the local time."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return {"by": who, "at": dt.datetime.now().isoformat(timespec="seconds")}
+
+
+def unmask_record(ctx: Settings) -> dict[str, Any]:
+    """The `unmask` entry of a run's counts when the run was made with --unmask (L156)."""
+    return {"unmask": unmask_note()} if ctx.unmask else {}
+
+
 def _versions(frame: pl.DataFrame) -> list[str]:
     """The parameter versions a run's rows were checked or decided under (a report's facts)."""
     return sorted(frame["policy_version"].drop_nulls().unique().to_list())
@@ -628,7 +644,7 @@ def payments(ctx: Settings, period: str) -> pl.DataFrame:
             f"--period needs a month like 2026-11, not {period!r}.",
             f"--period 需要形如 2026-11 的月份，而不是 {period!r}。",
         )
-    reg = Register.open(ctx.db_path, create=False)  # says so when there is none
+    reg = Register.open_read_only(ctx.db_path)  # never created or migrated (L151)
     try:
         return reg.payments_in_period(period)
     finally:

@@ -83,8 +83,10 @@ LAYERS: dict[str, set[str]] = {
     "cli": {"api", "batch", "i18n"},
     "__main__": {"cli"},
     "errors": set(),
+    # the fault points of the fault harness (stdlib only; every layer may pass one)
+    "faults": set(),
 }
-ALWAYS = {"errors"}
+ALWAYS = {"errors", "faults"}
 
 
 def _package_of(path: Path) -> str:

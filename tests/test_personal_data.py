@@ -21,8 +21,12 @@ unit (README: 批注版, 原表每一行…), so its id cells are the unit's own
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sqlite3
+import subprocess
+import sys
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -237,6 +241,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Month:
         ("renewals --json", ["renewals", "--due", "60d", "--json",
                              "--out", out / "renewals-json.xlsx", *db, *day]),
         ("explain", ["explain", "LP-D1", *db]),
+        ("explain --json", ["explain", "LP-X1", "--json", *db]),  # content: the row as decided
         ("init", ["init", ws]),
         ("batch", ["batch", "run", *config, *day]),
         ("batch (en)", ["batch", "run", *config, *day, "--lang", "en"]),  # nothing new
@@ -247,14 +252,19 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Month:
                                "--annotated", unmasked / "check.annotated.xlsx", *db, *day]),
         ("unmasked adjudicate", ["adjudicate", claims_book, "--dry-run", "--json", "--unmask",
                                  "--out", unmasked / "decisions.xlsx", *db, *day]),
+        ("unmasked explain --json", ["explain", "LP-X1", "--json", "--unmask", *db]),
     ]
     m = Month(folder)
-    for name, args in steps:
-        m.run(name, *args)
-        if name == "init":  # the month's two inputs and a file the batch refuses
-            shutil.copy(units_book, ws / "inbox" / "01-units.xlsx")
-            shutil.copy(claims_book, ws / "inbox" / "02-claims.xlsx")
-            shutil.copy(broken, ws / "inbox" / broken.name)
+    old_umask = os.umask(0o000)  # L153: what aidctl writes is owner-only whatever the umask
+    try:
+        for name, args in steps:
+            m.run(name, *args)
+            if name == "init":  # the month's two inputs and a file the batch refuses
+                shutil.copy(units_book, ws / "inbox" / "01-units.xlsx")
+                shutil.copy(claims_book, ws / "inbox" / "02-claims.xlsx")
+                shutil.copy(broken, ws / "inbox" / broken.name)
+    finally:
+        os.umask(old_umask)
     return m
 # fmt: on
 
@@ -301,6 +311,8 @@ def test_the_month_ran(month: Month) -> None:
         "batch status": 0,
         "unmasked validate": 1,
         "unmasked adjudicate": 1,
+        "explain --json": 0,
+        "unmasked explain --json": 0,
     }
     decided = {
         c["claim_id"]: c["status"]
@@ -486,3 +498,134 @@ def test_an_id_stored_as_a_number_is_not_shown_in_messages(tmp_path: Path) -> No
 
 def test_claim_headers_are_the_ones_the_month_uses() -> None:
     assert {k for row in claims_rows() for k in row} <= set(CLAIM_HEADERS)
+
+
+# ---------------------------------------------------------------- issue 10.4 (L153, L156)
+
+# folders the test made itself (before the umask was lifted) and what it copied in
+_NOT_AIDCTLS = {"inputs", "inbox", "archive"}
+
+
+def test_every_file_aidctl_wrote_is_owner_only_under_umask_000_l153(month: Month) -> None:
+    """The month ran with umask 000: every report, annotated copy, export, log and the
+    register are 0600 all the same, and every folder aidctl made is 0700."""
+    files = dirs = 0
+    for path in sorted(month.folder.rglob("*")):
+        rel = path.relative_to(month.folder)
+        made_by_the_test = path.is_dir() and rel.parts[0] in ("out", "unmasked")
+        if _NOT_AIDCTLS & set(rel.parts) or rel.parts[0] == "inputs" or made_by_the_test:
+            continue
+        mode = path.stat().st_mode & 0o777
+        if path.is_dir():
+            if rel.parts[0] == "ws":
+                assert mode == 0o700, (rel, oct(mode))
+                dirs += 1
+        else:
+            assert mode == 0o600, (rel, oct(mode))
+            files += 1
+    assert files >= 15 and dirs >= 3
+
+
+def test_no_scratch_or_staged_file_is_left_beside_the_reports_l153(month: Month) -> None:
+    hidden = [p for p in month.folder.rglob(".*") if p.name != ".lock"]
+    assert [p.name for p in hidden if "aidctl-scratch" in p.name or ".tmp" in p.name] == []
+    assert [p.name for p in hidden if ".staged" in p.name or ".building" in p.name] == []
+
+
+def test_explain_json_content_masks_the_id_and_hides_the_diagnosis_l156(month: Month) -> None:
+    """`explain --json` prints each decision's `content` (the row as decided): without
+    --unmask its id is masked and the diagnosis as written hidden; with it, both are there
+    (the check is not vacuous)."""
+    masked_doc = json.loads(month.runs["explain --json"].stdout)
+    content = masked_doc[0]["content"]
+    assert leaks(content) == []
+    assert masked_form(STRANGER) in content
+    assert not any(text in month.runs["explain --json"].stdout for text in DISEASE_TEXTS)
+    full = month.runs["unmasked explain --json"].stdout
+    assert STRANGER in json.loads(full)[0]["content"]
+    assert "恶性肿瘤" in full
+
+
+def test_unmask_is_recorded_in_the_run_the_log_and_the_first_sheet_l156(tmp_path: Path) -> None:
+    import openpyxl
+
+    from aidctl.register import Register
+
+    units, members = units_rows()
+    book = write_units_workbook(tmp_path / "units.xlsx", units, members)
+    db = tmp_path / "reg.sqlite3"
+    out = tmp_path / "enroll.xlsx"
+    result = CliRunner().invoke(
+        app,
+        [str(a) for a in ("enroll", book, "--db", db, "--as-of", AS_OF, "--out", out)]
+        + ["--unmask", "--lang", "en"],
+        env=CLEAN_ENV,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    with Register.open_read_only(db) as reg:
+        (run,) = reg.runs()
+        record = reg.run(run["run_id"])
+    assert record is not None
+    note = record["counts"]["unmask"]
+    assert note["by"] and note["at"][:4] == "20" + note["at"][2:4]
+    trace = [line for line in result.stderr.splitlines() if "--unmask" in line]
+    assert len(trace) == 1 and run["run_id"] in trace[0] and note["by"] in trace[0]
+    first = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+    cells = [str(c) for row in first.iter_rows(values_only=True) for c in row if c is not None]
+    assert any("--unmask" in c for c in cells)
+    # and without --unmask: no such note anywhere
+    again = CliRunner().invoke(
+        app,
+        [str(a) for a in ("enroll", book, "--db", db, "--as-of", AS_OF, "--out", out)],
+        env=CLEAN_ENV,
+        catch_exceptions=False,
+    )
+    assert "--unmask" not in again.stderr
+    with Register.open_read_only(db) as reg:
+        latest = reg.run(reg.runs()[0]["run_id"])
+    assert latest is not None and "unmask" not in latest["counts"]
+
+
+def _aidctl(*args: Any, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aidctl", *[str(a) for a in args]],
+        env={**{k: v for k, v in os.environ.items() if k not in CLEAN_ENV}, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_killed_runs_scratch_holds_ids_and_the_next_run_removes_it_l153(
+    tmp_path: Path,
+) -> None:
+    """kill -9 while a report is streamed: openpyxl's scratch files (full ids in them) are in
+    the private folder under the report's folder, never in /tmp; the next run removes them,
+    after which the scanner finds no full id in the folder."""
+    units, members = units_rows()
+    book = write_units_workbook(tmp_path / "units.xlsx", units, members)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    db = tmp_path / "reg.sqlite3"
+    args = ("enroll", book, "--db", db, "--as-of", AS_OF, "--out", reports / "e.xlsx")
+    killed = _aidctl(*args, env={"AIDCTL_CRASH_AT": "workbook-streamed"})
+    assert killed.returncode == -9
+    scratch = reports / ".aidctl-scratch"
+    left = [p for p in scratch.rglob("*") if p.is_file()]
+    assert left, "the kill left no scratch file: the test proves nothing"
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in left)
+    assert (scratch.stat().st_mode & 0o777) == 0o700
+    # nothing was recorded: the run died before its commit
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+    done = _aidctl(*args, env={})
+    assert done.returncode == 1, done.stderr
+    assert not scratch.exists()
+    text = ""
+    for path in reports.rglob("*"):
+        if path.is_file() and ".annotated." not in path.name and ".批注." not in path.name:
+            text += workbook_text(path) if path.suffix == ".xlsx" else path.read_text("utf-8")
+    assert leaks(text) == []
+    assert sorted(p.name for p in reports.iterdir() if p.name.startswith(".")) == []

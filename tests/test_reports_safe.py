@@ -195,22 +195,28 @@ def test_atomic_path_accepts_str(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_atomic_path_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> None:
+def test_atomic_path_makes_a_replaced_file_owner_only_l153(tmp_path: Path) -> None:
+    """L153: a report holds personal data; the file it replaces may have been shared (0640),
+    the new one is owner-only all the same."""
     target = tmp_path / "shared.xlsx"
     target.write_bytes(b"old")
     target.chmod(0o640)
     atomic_write_bytes(target, b"new")
-    assert target.stat().st_mode & 0o777 == 0o640
+    assert target.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_atomic_path_new_file_is_not_private_like_mkstemp(tmp_path: Path) -> None:
-    old = os.umask(0o022)
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_atomic_path_new_file_is_owner_only_whatever_the_umask_l153(
+    tmp_path: Path, umask: int
+) -> None:
+    old = os.umask(umask)
     try:
         atomic_write_bytes(tmp_path / "new.csv", b"x")
     finally:
         os.umask(old)
-    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv"]  # no scratch left
 
 
 def test_atomic_path_missing_directory_raises_and_creates_nothing(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from aidctl.api.commands import (
     batch_money,
     batch_run,
     batch_status,
+    committed_runs,
     default_register,
     enroll,
     explain,
@@ -34,6 +35,8 @@ from aidctl.api.commands import (
     report,
     runs,
     start_batch_run,
+    start_counting_commits,
+    stop_counting_commits,
     template,
     validate_enrollment,
     void,
@@ -74,7 +77,13 @@ from aidctl.api.outcomes import (
     WithdrawOutcome,
     totals,
 )
-from aidctl.api.reporting import annotated_path, default_report_path, write_report
+from aidctl.api.reporting import (  # the truthful order (L155)
+    StagedReports,
+    annotated_path,
+    default_report_path,
+    stage_report,
+    write_report,
+)
 from aidctl.api.words import decision_steps, explain_sentence, renewal_word, status_word
 from aidctl.pipeline import Settings, file_sha256
 from aidctl.register import as_location
@@ -100,6 +109,7 @@ __all__ = [
     "RunsOutcome",
     "Settings",
     "SimulationOutcome",
+    "StagedReports",
     "VoidOutcome",
     "WithdrawOutcome",
     "adjudicate",
@@ -110,6 +120,7 @@ __all__ = [
     "batch_money",
     "batch_run",
     "batch_status",
+    "committed_runs",
     "decision_steps",
     "default_register",
     "default_report_path",
@@ -138,8 +149,11 @@ __all__ = [
     "report",
     "runs",
     "simulate",
+    "stage_report",
     "start_batch_run",
+    "start_counting_commits",
     "status_word",
+    "stop_counting_commits",
     "template",
     "totals",
     "validate_enrollment",

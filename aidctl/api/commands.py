@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,7 +204,34 @@ def enroll(
     )
     out = _enrolment("enroll", ctx, raw, Path(path), received_default)
     out.imported = import_books
+    _note_commit(out)  # L155
     return out
+
+
+# ---------------------------------------------------------------- what was committed (L155)
+
+# The runs enroll and adjudicate committed in this context (a CLI command, a batch run): a
+# message about a later failure must name them instead of saying that nothing was recorded.
+_COMMITTED: ContextVar[tuple[Any, ...]] = ContextVar("aidctl_committed", default=())
+
+
+def committed_runs() -> list[Any]:
+    """The outcomes of the runs committed so far in this context, oldest first (L155)."""
+    return list(_COMMITTED.get())
+
+
+def start_counting_commits() -> Token[tuple[Any, ...]]:
+    """Forget earlier commits (a new command starts); pass the token to `stop_counting`."""
+    return _COMMITTED.set(())
+
+
+def stop_counting_commits(token: Token[tuple[Any, ...]]) -> None:
+    _COMMITTED.reset(token)
+
+
+def _note_commit(outcome: Any) -> None:
+    if getattr(outcome, "run_id", None) is not None:
+        _COMMITTED.set((*_COMMITTED.get(), outcome))
 
 
 # ---------------------------------------------------------------- claims
@@ -250,7 +278,9 @@ def adjudicate(
             )
 
     done, intake = pipeline.adjudicate(ctx, Path(path), dry_run, progress, hook)
-    return outcome_of(done, pipeline.claim_texts(intake.claims), intake.raw)
+    out = outcome_of(done, pipeline.claim_texts(intake.claims), intake.raw)
+    _note_commit(out)  # L155: None run id when --dry-run
+    return out
 
 
 # ---------------------------------------------------------------- the register
@@ -293,7 +323,7 @@ def explain(
 ) -> ExplainOutcome:
     """Every decision recorded for a claim id, each with its steps and sentence."""
     ctx = _settings(db, None, policy)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         rows = reg.decisions_of_claim(claim_id)
         items = reg.items_of_claim(claim_id)  # a pending claim is an open item (L130)
         reopens = reg.reopens_of_claim(claim_id) if rows else []
@@ -315,7 +345,7 @@ def explain(
 def history(id_number: str, *, db: Path | str | None = None) -> HistoryOutcome:
     """A member's cover spells, claims and payments."""
     ctx = _settings(db, None, None)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         spells, decisions = reg.member_record(id_number.strip().upper())
     return HistoryOutcome(spells=spells, decisions=decisions)
 
@@ -345,7 +375,7 @@ def runs(
 ) -> RunsOutcome:
     """Past runs, latest first, their counts as dicts."""
     ctx = _settings(db, None, None)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         listed = reg.runs(limit, command=command)
     return RunsOutcome(runs=[{**r, "counts": json.loads(r["counts"] or "{}")} for r in listed])
 
@@ -362,7 +392,7 @@ def report(
     `write_report` then writes the same rows as the original report. An enrolment's
     annotated copy needs the clerk's own rows, which the register does not keep (L67)."""
     ctx = _settings(db, None, policy, lang, unmask)
-    with Register.open(ctx.db_path, create=False) as reg:
+    with Register.open_read_only(ctx.db_path) as reg:
         run = reg.run(run_id)
         frames = reg.run_frames(run_id) if run is not None else {}
     if run is None:

@@ -21,7 +21,7 @@ from aidctl.plan.params import Policy, PolicyVersion
 from aidctl.register import Location, shown
 from aidctl.reports.adjudication import report_frame
 from aidctl.reports.enrollment import issues_frame, sheet_of
-from aidctl.reports.safe import mask_id
+from aidctl.reports.safe import mask_content, mask_id
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -244,8 +244,15 @@ class ExplainOutcome:
     reopens: list[dict[str, Any]] = field(default_factory=list)
 
     def _shown(self, r: dict[str, Any]) -> dict[str, Any]:
+        """A row as shown: without --unmask the id is masked, in `content` too, and the
+        diagnosis as written in `content` hidden (L156)."""
+        if self.unmask:
+            return dict(r)
         ident = r.get("id_number")
-        return {**r, "id_number": ident if self.unmask or ident is None else mask_id(ident)}
+        shown = {**r, "id_number": ident if ident is None else mask_id(ident)}
+        if "content" in r:
+            shown["content"] = mask_content(r["content"])
+        return shown
 
     def to_json(self) -> list[dict[str, Any]]:
         """The decisions (a reopened one with `reopen_reason`), then the claim's items,

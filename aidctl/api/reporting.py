@@ -24,6 +24,7 @@ from aidctl.api.outcomes import (
     RenewalsOutcome,
 )
 from aidctl.errors import InputError
+from aidctl.pipeline import unmask_note
 from aidctl.register import shown
 from aidctl.reports.adjudication import report_frame, write_adjudication_report
 from aidctl.reports.claims_annotated import write_claims_annotated
@@ -78,6 +79,24 @@ def default_report_path(outcome: Outcome, folder: Path | None = None) -> Path:
 def annotated_path(report: Path, lang: str) -> Path:
     """The annotated copy beside its report: units.enroll.批注.xlsx / .annotated.xlsx."""
     return report.with_name(report.stem + _t(lang, ".批注", ".annotated") + ".xlsx")
+
+
+def unmask_facts(lang: str, unmask: bool) -> list[tuple[str, Any]]:
+    """The line on a report's first sheet saying that it shows full id numbers, who asked
+    and when (L156); nothing without --unmask."""
+    if not unmask:
+        return []
+    note = unmask_note()
+    return [
+        (
+            _t(lang, "完整身份证号（--unmask）", "Full id numbers (--unmask)"),
+            _t(
+                lang,
+                f"由 {note['by']} 于 {note['at']} 要求显示",
+                f"shown at the request of {note['by']} at {note['at']}",
+            ),
+        )
+    ]
 
 
 def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> list[tuple[str, Any]]:
@@ -143,7 +162,7 @@ def write_report(
             report,
             outcome.units,
             outcome.findings,
-            _run_facts(outcome, lang),
+            _run_facts(outcome, lang) + unmask_facts(lang, unmask),
             lang,
             unmask,
             _t(lang, zh, en),
@@ -177,7 +196,8 @@ def write_report(
             policy=outcome.policy,
         )
         zh, en = _TITLES["adjudicate"]
-        write_adjudication_report(report, frame, _run_facts(outcome, lang), lang, _t(lang, zh, en))
+        shown_facts = _run_facts(outcome, lang) + unmask_facts(lang, unmask)
+        write_adjudication_report(report, frame, shown_facts, lang, _t(lang, zh, en))
         outcome.report = report
         if outcome.clerk_rows is None:
             return [report]
@@ -206,6 +226,7 @@ def write_report(
     facts = [
         (_t(lang, "月份", "Period"), outcome.period),
         (_t(lang, "登记库", "Register"), shown(outcome.register)),
+        *unmask_facts(lang, unmask),
     ]
     write_payments_report(report, outcome.payments, facts, lang, unmask)
     outcome.report = report
@@ -302,3 +323,75 @@ def _write_worklist(path: Path, outcome: PendingOutcome, lang: str, unmask: bool
     write_worklist(path, frame, facts, lang)
     outcome.report = path
     return path
+# ---------------------------------------------------------------- the truthful order (L155)
+
+
+class StagedReports:
+    """A run's reports written beside their targets under temporary names, before the
+    register commits; `publish()` renames them into place after it (L155).
+
+    A report that cannot be written (a full disk, a read-only folder) fails inside the
+    command's transaction, which rolls back: the clerk is then truly told that nothing was
+    recorded. Only the renames come after the commit; a rename that fails is reported with
+    the run that was recorded and `aidctl report RUN_ID`, never as "nothing was recorded".
+    """
+
+    def __init__(self, moves: list[tuple[Path, Path]]) -> None:
+        self.moves = moves  # (temporary file, target), report first
+
+    @property
+    def targets(self) -> list[Path]:
+        return [target for _, target in self.moves]
+
+    def publish(self) -> list[Path]:
+        """Rename every staged file onto its target; the first that fails raises OSError
+        (its temporary file removed), the ones already renamed stay in place."""
+        from aidctl.reports.safe import publish_staged
+
+        for index, (temp, target) in enumerate(self.moves):
+            try:
+                publish_staged(temp, target)
+            except BaseException:
+                for rest, _ in self.moves[index:]:
+                    rest.unlink(missing_ok=True)
+                raise
+        return self.targets
+
+    def discard(self) -> None:
+        """Remove the temporary files (the run did not commit)."""
+        for temp, _ in self.moves:
+            temp.unlink(missing_ok=True)
+
+
+def stage_report(
+    outcome: EnrolmentOutcome | AdjudicationOutcome,
+    path: Path | str | None = None,
+    lang: str = "zh",
+    unmask: bool = False,
+    annotated: Path | str | None = None,
+) -> StagedReports:
+    """`write_report`, but into temporary files beside the targets (L155): call it inside
+    the command's transaction (a `before_commit` hook), then `publish()` after the commit.
+    The outcome notes the targets, as `write_report` would."""
+    from aidctl.reports.safe import staged_path
+
+    report = Path(path) if path is not None else default_report_path(outcome)
+    copy: Path | None = None
+    if outcome.clerk_rows is not None:  # an enrolment's or a claims file's annotated copy
+        copy = Path(annotated) if annotated is not None else annotated_path(report, lang)
+    moves: list[tuple[Path, Path]] = []
+    try:
+        temp_report = staged_path(report)
+        moves.append((temp_report, report))
+        temp_copy = None
+        if copy is not None:
+            temp_copy = staged_path(copy)
+            moves.append((temp_copy, copy))
+        write_report(outcome, temp_report, lang, unmask, temp_copy)
+    except BaseException:
+        StagedReports(moves).discard()
+        raise
+    outcome.report = report
+    if copy is not None:
+        outcome.annotated = copy
+    return StagedReports(moves)

@@ -35,7 +35,7 @@ from aidctl.batch.faults import checkpoint
 from aidctl.batch.lock import workspace_lock
 from aidctl.batch.names import shown_name, shown_text
 from aidctl.batch.workspace import Workspace
-from aidctl.errors import AidctlError
+from aidctl.errors import AidctlError, RegisterError
 
 Progress = Callable[[str], None]
 
@@ -107,7 +107,7 @@ def _archive_path(ws: Workspace, sha: str, source: Path) -> Path:
 
 def _finish_staging(staging: Path, target_dir: Path) -> None:
     """Move a committed file's reports into place (idempotent: a rerun may repeat it)."""
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     for report in sorted(staging.iterdir()):
         report.replace(target_dir / report.name)
     staging.rmdir()
@@ -132,7 +132,7 @@ def _reject(ws: Workspace, path: Path, reason: str) -> None:
 
     The name is already safe (see `_take_inbox`); the reason is escaped all the same, since
     it may quote a cell or a path, so that why.txt is one line of UTF-8 (issue 10.5)."""
-    ws.rejected.mkdir(parents=True, exist_ok=True)
+    ws.rejected.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     target = ws.rejected / path.name
     if os.path.lexists(target):  # an earlier file of that name is kept
         target = ws.rejected / f"{path.name}.{secrets.token_hex(4)}"
@@ -144,7 +144,8 @@ def _reject(ws: Workspace, path: Path, reason: str) -> None:
 
 def _write_file_reports(staging: Path, outcome: Any, lang: str, unmask: bool) -> None:
     """The single command's reports (api.write_report), with its default names, in staging."""
-    staging.mkdir(parents=True, exist_ok=True)
+    staging.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
+    staging.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     api.write_report(outcome, api.default_report_path(outcome, staging), lang, unmask)
 
 
@@ -287,7 +288,7 @@ def run_batch(
 ) -> BatchResult:
     """Process the inbox under the workspace lock; see the module docstring."""
     for folder in (ws.inbox, ws.outbox, ws.archive):
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     out_dir = ws.outbox / period
     with workspace_lock(ws.lock_file, ws.lock_wait_seconds):
         _recover(ws, log)
@@ -311,6 +312,10 @@ def run_batch(
                 continue
             try:
                 kinds[path] = file_kind(path, ctx.limits)  # a zip bomb is refused unread
+            except RegisterError:
+                # the register's fault (busy, full disk, refused), not the file's: the batch
+                # stops with the register's sentence and the file stays in the inbox (L154)
+                raise
             except AidctlError as exc:
                 _reject_file(ws, ctx, path, sha, exc, files, log)
         for path in batch_order(kinds):
@@ -319,6 +324,8 @@ def run_batch(
                 res = _process(
                     ws, ctx, path, sha, kinds[path], period, out_dir, batch_run, progress
                 )
+            except RegisterError:
+                raise  # the register's fault, not the file's: it stays in the inbox (L154)
             except AidctlError as exc:
                 _reject_file(ws, ctx, path, sha, exc, files, log)
                 continue
@@ -327,7 +334,7 @@ def run_batch(
                 f"{path.name}: {res.kind} {res.outcome} {json.dumps(res.counts, ensure_ascii=False)}"
             )
         result = BatchResult(period=period, files=files, outbox=out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
         result.run_id = batch_run
         api.batch_money(ws.register, result)  # the amounts, from the register (10.3)
         _write_month(ws, ctx, result, renewals_window, all_lapsed, log)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from aidctl.cli.options import (
 )
 from aidctl.cli.progress import Progress
 from aidctl.cli.render import Col, print_json, say, table
-from aidctl.cli.running import run_command
+from aidctl.cli.running import append_log, run_command
 
 
 @app.command("init")
@@ -86,9 +85,7 @@ def batch_run_cmd(
                 say(f"aidctl batch: {line}")
             if log_file is not None:
                 stamp = dt.datetime.now().isoformat(timespec="seconds")
-                with log_file.open("a", encoding="utf-8") as fh:
-                    fh.write(f"{stamp} {line}\n")
-                os.chmod(log_file, 0o600)
+                append_log(log_file, f"{stamp} {line}\n")  # owner-only (L153)
 
         progress = Progress(opts)
         done = api.batch_run(

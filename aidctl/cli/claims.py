@@ -24,7 +24,7 @@ from aidctl.cli.options import (
 )
 from aidctl.cli.progress import Progress
 from aidctl.cli.render import Col, print_json, say, table
-from aidctl.cli.running import run_command, write_reports
+from aidctl.cli.running import StagedWrite, run_command
 
 # ---------------------------------------------------------------- claims
 
@@ -52,7 +52,8 @@ def adjudicate_cmd(
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
         progress = Progress(opts)
-        with progress.shown("read"):
+        # the report is written before the commit and renamed into place after it (L155)
+        with progress.shown("read"), StagedWrite(opts, out_path) as reports:
             outcome = api.adjudicate(
                 file,
                 db=opts.db,
@@ -62,8 +63,9 @@ def adjudicate_cmd(
                 unmask=opts.unmask,
                 dry_run=dry_run,
                 progress=progress,
+                before_commit=reports.stage,
             )
-            write_reports(opts, outcome, out_path)
+            reports.publish(outcome)
             progress("write")
         if opts.json:
             print_json(outcome)

@@ -21,7 +21,7 @@ from aidctl.cli.options import (
 )
 from aidctl.cli.progress import Progress
 from aidctl.cli.render import Col, print_json, say, table
-from aidctl.cli.running import run_command, write_reports
+from aidctl.cli.running import StagedWrite, run_command
 
 # ---------------------------------------------------------------- enrolment
 
@@ -36,20 +36,34 @@ def _enrolment_command(
     import_books: bool = False,
 ) -> int:
     progress = Progress(opts)
-    call = api.enroll if command == "enroll" else api.validate_enrollment
-    with progress.shown("read"):
-        outcome = call(
-            file,
-            members,
-            db=opts.db,
-            as_of=opts.as_of,
-            policy=opts.policy,
-            lang=opts.lang,
-            unmask=opts.unmask,
-            import_books=import_books,
-            progress=progress,
-        )
-        write_reports(opts, outcome, out_path, annotated)
+    # an enrolment's reports are written before the commit, renamed into place after (L155)
+    with progress.shown("read"), StagedWrite(opts, out_path, annotated) as reports:
+        if command == "enroll":
+            outcome = api.enroll(
+                file,
+                members,
+                db=opts.db,
+                as_of=opts.as_of,
+                policy=opts.policy,
+                lang=opts.lang,
+                unmask=opts.unmask,
+                import_books=import_books,
+                progress=progress,
+                before_commit=reports.stage,
+            )
+        else:
+            outcome = api.validate_enrollment(
+                file,
+                members,
+                db=opts.db,
+                as_of=opts.as_of,
+                policy=opts.policy,
+                lang=opts.lang,
+                unmask=opts.unmask,
+                import_books=import_books,
+                progress=progress,
+            )
+        reports.publish(outcome)
         progress("write")
     if opts.json:
         print_json(outcome)

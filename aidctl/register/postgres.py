@@ -122,9 +122,43 @@ def _state(conn: psycopg.Connection[Any]) -> str:
     return "empty" if row is not None and row[0] == 0 else "foreign"
 
 
-def connect_url(url: str, *, create: bool = True) -> psycopg.Connection[Any]:
+def _versions(conn: psycopg.Connection[Any]) -> set[int]:
+    row = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+    if row is None or not row[0]:
+        return set()
+    return {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
+
+
+def _check_version(url: str, done: set[int], read_only: bool) -> None:
+    """A newer schema is refused (L151), by every command; an older one by a command that
+    only reads (it never migrates), each with one sentence naming both versions."""
+    known = max(m[0] for m in MIGRATIONS)
+    have = max(done) if done else 0
+    if have > known:
+        raise _refuse(
+            url,
+            f"has schema version {have}, newer than the version {known} this aidctl knows; "
+            "it was left untouched: use the aidctl that wrote it (or a newer one).",
+            f"的结构版本为 {have}，高于本 aidctl 所知的版本 {known}；未做任何改动："
+            "请使用写入它的（或更新的）aidctl。",
+        )
+    if read_only and have < known:
+        raise _refuse(
+            url,
+            f"has schema version {have}, older than the version {known} this aidctl reads; "
+            "this command only reads, so it was left untouched: a recording command (enroll, "
+            "adjudicate, void, renewals) upgrades it first.",
+            f"的结构版本为 {have}，低于本 aidctl 读取的版本 {known}；本命令只读，未做任何改动："
+            "记录类命令（enroll、adjudicate、void、renewals）会先将其升级。",
+        )
+
+
+def connect_url(
+    url: str, *, create: bool = True, read_only: bool = False
+) -> psycopg.Connection[Any]:
     """Open the register at `url` and bring its schema up to date; refuse a database that
-    holds something else, and (unless `create`) one that holds nothing yet."""
+    holds something else, and (unless `create`) one that holds nothing yet. `read_only`:
+    never create or migrate (L151), the session is read-only."""
     conn = _open(url)
     try:
         state = _state(conn)
@@ -135,13 +169,17 @@ def connect_url(url: str, *, create: bool = True) -> psycopg.Connection[Any]:
                 "untouched.",
                 "不是 aidctl 登记库（数据库中有其他表），未做任何改动。",
             )
-        if state == "empty" and not create:
+        if state == "empty" and (read_only or not create):
             raise _refuse(
                 url,
                 "does not exist (nothing has been enrolled into it yet).",
                 "不存在（尚未登记任何内容）。",
             )
-        _migrate(conn, url)
+        _check_version(url, _versions(conn), read_only)
+        if read_only:
+            conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        else:
+            _migrate(conn, url)
     except psycopg.Error as exc:
         conn.close()
         raise _refuse(
@@ -172,6 +210,7 @@ def _migrate(conn: psycopg.Connection[Any], url: str) -> None:
             "DEFAULT (now() AT TIME ZONE 'UTC'))"
         )
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        _check_version(url, done, False)  # again, under the lock
         for version, name, sql in MIGRATIONS:
             if version in done:
                 continue
@@ -221,9 +260,11 @@ class PostgresRegister(Register):
     # ------------------------------------------------------------ opening and closing
 
     @classmethod
-    def connect(cls, location: Location, *, create: bool = True) -> PostgresRegister:
+    def connect(
+        cls, location: Location, *, create: bool = True, read_only: bool = False
+    ) -> PostgresRegister:
         url = _is_url(location)
-        return cls(connect_url(url, create=create), url)
+        return cls(connect_url(url, create=create, read_only=read_only), url)
 
     @classmethod
     def exists(cls, location: Location) -> bool:

@@ -101,16 +101,28 @@ class Register(ABC):
 
     @classmethod
     def open_if_exists(cls, location: Location) -> Register | None:
-        """The register for reading, or None when there is none yet (nothing is created)."""
+        """The register for reading, or None when there is none yet (nothing is created,
+        migrated or written: see `open_read_only`)."""
         impl = _implementation(location)
         if not impl.exists(location):
             return None
-        return impl.connect(location, create=False)
+        return impl.connect(location, create=False, read_only=True)
+
+    @classmethod
+    def open_read_only(cls, location: Location) -> Register:
+        """Open the register for a command that only reads (validate-enrollment, explain,
+        history, payments, runs, report, batch status): it is never created, migrated or
+        written (L151). A register of another schema version than this aidctl's is refused
+        with one sentence naming both versions; a missing one is one sentence too."""
+        return _implementation(location).connect(location, create=False, read_only=True)
 
     @classmethod
     @abstractmethod
-    def connect(cls, location: Location, *, create: bool = True) -> Register:
-        """Open a register of this implementation (see `Register.open`)."""
+    def connect(
+        cls, location: Location, *, create: bool = True, read_only: bool = False
+    ) -> Register:
+        """Open a register of this implementation (see `Register.open`); `read_only`: see
+        `open_read_only`."""
 
     @classmethod
     @abstractmethod

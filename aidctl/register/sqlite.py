@@ -16,9 +16,10 @@ import datetime as dt
 import io
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import polars as pl
 
 from aidctl import __version__
 from aidctl.errors import RegisterError
+from aidctl.faults import checkpoint, write_point
 from aidctl.register.frames import (
     ADDITION_COLUMNS,
     BATCH_FILE_COLUMNS,
@@ -50,6 +52,10 @@ from aidctl.register.register import Location, Register, new_run_id
 from aidctl.register.sqlite_schema import MIGRATION_CHECKS, MIGRATIONS
 
 APP_ID = 0x41494443  # "AIDC", stored in the file header (PRAGMA application_id)
+LOCK_WAIT_ENV = "AIDCTL_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT = 30.0
+HOLDER_SUFFIX = "-holder"  # beside the register: the run that holds its write lock (L152)
+BUILD_SUFFIX = ".building"  # a register being created under a temporary name (L150)
 # From this many spells on, `record_enrollment` rebuilds the contract index after inserting.
 BULK_ROWS = 50_000
 _ITEM_SELECT = (
@@ -70,8 +76,187 @@ def _path(location: Location) -> Path:
     return Path(text[len("file://") :]) if text.startswith("file://") else Path(text)
 
 
-def connect_file(path: Path, *, create: bool = True) -> sqlite3.Connection:
-    """Open (or create) the register file at `path` and bring its schema up to date."""
+def lock_wait_seconds() -> float:
+    """How long a command waits for another run's write lock before it says so (L152):
+    `$AIDCTL_LOCK_WAIT_SECONDS`, 30 by default."""
+    text = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        value = float(text) if text.strip() else DEFAULT_LOCK_WAIT
+    except ValueError:
+        value = DEFAULT_LOCK_WAIT
+    return max(value, 0.0)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _holder_path(path: Path) -> Path:
+    """Beside the register: which run holds its write lock (run id, command, pid, since)."""
+    return path.with_name(path.name + HOLDER_SUFFIX)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _busy(path: Path, waited: float) -> RegisterError:
+    """One sentence for a register another run holds (L152): which run, how long we waited."""
+    holder: dict[str, Any] = {}
+    try:
+        holder = json.loads(_holder_path(path).read_text(encoding="utf-8"))
+        if not isinstance(holder, dict) or not _pid_alive(int(holder.get("pid", 0))):
+            holder = {}
+    except (OSError, ValueError, TypeError):
+        holder = {}
+    secs = f"{waited:g}"
+    if holder:
+        who_en = (
+            f"run {holder.get('run_id')} ({holder.get('command')}, process {holder.get('pid')}, "
+            f"since {holder.get('since')})"
+        )
+        who_zh = (
+            f"运行 {holder.get('run_id')}（{holder.get('command')}，进程 {holder.get('pid')}，"
+            f"自 {holder.get('since')} 起）"
+        )
+    else:
+        who_en, who_zh = "another aidctl run", "另一个 aidctl 运行"
+    return _refuse(
+        path,
+        f"is busy: {who_en} is writing to it; waited {secs} s (lock_wait_seconds, "
+        f"${LOCK_WAIT_ENV}); nothing was recorded: run the command again when it has finished.",
+        f"正被占用：{who_zh}正在写入；已等待 {secs} 秒（lock_wait_seconds，${LOCK_WAIT_ENV}），"
+        "未登记任何内容：请待其结束后重新运行本命令。",
+    )
+
+
+def _schema_versions(conn: sqlite3.Connection) -> set[int]:
+    has = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if has is None:
+        return set()
+    return {int(row[0]) for row in conn.execute("SELECT version FROM schema_migrations")}
+
+
+def _refuse_newer(path: Path, done: set[int]) -> None:
+    """A register written by a newer aidctl is refused, never opened or written (L151)."""
+    known = max(m[0] for m in MIGRATIONS)
+    if done and max(done) > known:
+        raise _refuse(
+            path,
+            f"has schema version {max(done)}, newer than the version {known} this aidctl "
+            "knows; it was left untouched: use the aidctl that wrote it (or a newer one).",
+            f"的结构版本为 {max(done)}，高于本 aidctl 所知的版本 {known}；未做任何改动："
+            "请使用写入它的（或更新的）aidctl。",
+        )
+
+
+def _half_built(conn: sqlite3.Connection) -> bool:
+    """A file an older aidctl left when killed while creating it: no application id, and at
+    most an empty `schema_migrations` (L150). It is ours to finish, not another program's."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    if names not in ([], ["schema_migrations"]):
+        return False
+    return not names or conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 0
+
+
+def _stale_builds(path: Path) -> None:
+    """Remove registers left half-built by a creator that was killed (its pid is gone)."""
+    prefix = f".{path.name}."
+    for leftover in path.parent.glob(f"{prefix}*{BUILD_SUFFIX}*"):
+        pid_text = leftover.name[len(prefix) :].split(".", 1)[0]
+        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            leftover.unlink(missing_ok=True)
+
+
+def _build_new(path: Path) -> None:
+    """Create the register at `path` atomically (L150): build it, migrations and all, under
+    a temporary name in the same folder, then hard-link it into place. A second creator's
+    link fails (the name exists), it drops its own build and opens the first one's; a
+    `kill -9` mid-build leaves only the hidden temporary file, removed by the next creator."""
+    make_private_dir(path.parent)
+    _stale_builds(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{BUILD_SUFFIX}")
+    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            _migrate(conn, path)
+        finally:
+            conn.close()  # the last connection checkpoints: no -wal is left beside it
+        _fsync(temp)
+        checkpoint("register-built")
+        # another creator may have been first: then open what it made
+        with suppress(FileExistsError):
+            os.link(temp, path)
+    finally:
+        for extra in ("", "-wal", "-shm", "-journal"):
+            Path(f"{temp}{extra}").unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create `folder` (and its parents) owner-only, 0700, whatever the umask (L153);
+    folders that already exist are left as they are."""
+    missing = []
+    here = folder
+    while not here.exists():
+        missing.append(here)
+        if here.parent == here:
+            break
+        here = here.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(made, 0o700)
+
+
+def connect_file(
+    path: Path, *, create: bool = True, read_only: bool = False, any_version: bool = False
+) -> sqlite3.Connection:
+    """Open (or create) the register file at `path` and bring its schema up to date.
+
+    read_only: never create, migrate or write (L151): a register whose schema is older than
+    this aidctl's is refused with one sentence naming both versions, not upgraded.
+    any_version (with read_only): `register check` and `backup` read pages, not rows, so
+    they take a register of any schema version as it is — a backup before an upgrade.
+    """
     exists = path.exists()
     if exists and path.is_dir():
         raise _refuse(path, "is a folder, not a file.", "是一个文件夹，不是文件。")
@@ -85,35 +270,52 @@ def connect_file(path: Path, *, create: bool = True) -> sqlite3.Connection:
                 "不是 aidctl 登记库（不是 SQLite 文件），未做任何改动。",
             )
     if not exists:
-        if not create:
+        if not create or read_only:
             raise _refuse(
                 path,
                 "does not exist (nothing has been enrolled into it yet).",
                 "不存在（尚未登记任何内容）。",
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+        _build_new(path)
+    wait = lock_wait_seconds()
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=wait)
         conn.execute("PRAGMA foreign_keys = ON")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if tables and app_id != APP_ID:
+        if app_id != APP_ID and not _half_built(conn):
             conn.close()
             raise _refuse(
                 path,
                 "is another program's database; it was left untouched.",
                 "是其他程序的数据库，未做任何改动。",
             )
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        done = _schema_versions(conn)
+        if not any_version:
+            _refuse_newer(path, done)
+        if read_only and not any_version:
+            # no PRAGMA query_only: look-ups fill temporary key tables, which live in memory
+            # and never touch the file; nothing else here writes
+            _refuse_older(path, done)
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
         # look-up key tables live in memory, and a 64 MB page cache keeps a claims file's
         # members in reach: with the 2 MB default both spill to temporary files
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -65536")
-        _migrate(conn, path)
+        if not read_only:
+            _migrate(conn, path)
+    except sqlite3.OperationalError as exc:
+        if conn is not None:
+            conn.close()
+        if _is_busy(exc):
+            raise _busy(path, wait) from exc
+        raise _refuse(
+            path,
+            f"cannot be read ({exc}); it was left untouched.",
+            f"无法读取（{exc}），未做任何改动。",
+        ) from exc
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()  # leaves no -wal/-shm beside a file we refuse
@@ -127,6 +329,21 @@ def connect_file(path: Path, *, create: bool = True) -> sqlite3.Connection:
             conn.close()
         raise
     return conn
+
+
+def _refuse_older(path: Path, done: set[int]) -> None:
+    """A read-only command does not upgrade an older register (L151): it says so."""
+    known = max(m[0] for m in MIGRATIONS)
+    have = max(done) if done else 0
+    if have < known:
+        raise _refuse(
+            path,
+            f"has schema version {have}, older than the version {known} this aidctl reads; "
+            "this command only reads, so it was left untouched: a recording command (enroll, "
+            "adjudicate, void, renewals) upgrades it first.",
+            f"的结构版本为 {have}，低于本 aidctl 读取的版本 {known}；本命令只读，未做任何改动："
+            "记录类命令（enroll、adjudicate、void、renewals）会先将其升级。",
+        )
 
 
 def statements(sql: str) -> Iterator[str]:
@@ -155,6 +372,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now')))"
     )
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    _refuse_newer(path, done)
     pending = [m for m in MIGRATIONS if m[0] not in done]
     if not pending:
         return
@@ -162,6 +380,11 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     try:
         for version, name, sql in pending:
             with _transaction(conn):
+                # again, under the write lock: another opener may have applied it (L150)
+                if conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+                ).fetchone():
+                    continue
                 for statement in statements(sql):
                     conn.execute(statement)
                 dangling = conn.execute("PRAGMA foreign_key_check").fetchone()
@@ -186,15 +409,65 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
+def _transaction(
+    conn: sqlite3.Connection, path: Path | None = None
+) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT. With the register's `path` (a command's transaction, not a
+    migration's), a busy register and a failed write become one sentence each (L152, L154):
+    the transaction is rolled back first, so "nothing was recorded" is then true."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if path is not None and _is_busy(exc):
+            raise _busy(path, lock_wait_seconds()) from exc
+        raise
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        # the body failed — a report that could not be written (an OSError of its own,
+        # L155), a refusal, an interrupt: rolled back and passed on as it is; a statement
+        # that could not write the register is said in one sentence (L154)
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if path is not None and isinstance(exc, sqlite3.OperationalError) and _cannot_write(exc):
+            raise _write_failed(path, exc) from exc
         raise
-    else:
+    try:
+        if path is not None:
+            write_point("register", str(path))
         conn.execute("COMMIT")
+    except (sqlite3.OperationalError, OSError) as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if path is None:
+            raise
+        raise _write_failed(path, exc) from exc
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """SQLite's words for a register it could not write (a full disk, a refused file)."""
+    text = str(exc).lower()
+    words = ("full", "readonly", "read-only", "disk i/o", "locked", "busy", "unable to open")
+    return isinstance(exc, sqlite3.OperationalError) and any(w in text for w in words)
+
+
+def _write_failed(path: Path, exc: sqlite3.OperationalError | OSError) -> RegisterError:
+    """The register could not be written (L154) — or was busy (L152); rolled back."""
+    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+        return _busy(path, lock_wait_seconds())
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return _refuse(
+        path,
+        f"could not be written ({reason}); the run was rolled back and nothing was "
+        "recorded: free disk space or fix the folder's permissions, then run the command "
+        "again.",
+        f"无法写入（{reason}）；本次运行已回滚，未登记任何内容：请腾出磁盘空间或修正文件夹"
+        "权限后重新运行本命令。",
+    )
 
 
 def _frame(cursor: sqlite3.Cursor, schema: dict[str, Any]) -> pl.DataFrame:
@@ -236,6 +509,8 @@ class SqliteRegister(Register):
     def __init__(self, conn: sqlite3.Connection, location: Path) -> None:
         self._conn = conn
         self.location = location
+        self._path = location
+        self._holding = False
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -246,9 +521,11 @@ class SqliteRegister(Register):
     # ------------------------------------------------------------ opening and closing
 
     @classmethod
-    def connect(cls, location: Location, *, create: bool = True) -> SqliteRegister:
+    def connect(
+        cls, location: Location, *, create: bool = True, read_only: bool = False
+    ) -> SqliteRegister:
         path = _path(location)
-        return cls(connect_file(path, create=create), path)
+        return cls(connect_file(path, create=create, read_only=read_only), path)
 
     @classmethod
     def exists(cls, location: Location) -> bool:
@@ -259,8 +536,30 @@ class SqliteRegister(Register):
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteRegister]:
-        with _transaction(self._conn):
-            yield self
+        try:
+            with _transaction(self._conn, self._path):
+                yield self
+        finally:
+            if self._holding:
+                self._holding = False
+                _holder_path(self._path).unlink(missing_ok=True)
+
+    def _hold(self, run_id: str, command: str) -> None:
+        """Note beside the register which run holds its write lock, so that a second writer
+        can name it (L152). Best effort: a folder that refuses the note changes nothing."""
+        note = {
+            "run_id": run_id,
+            "command": command,
+            "pid": os.getpid(),
+            "since": dt.datetime.now().strftime("%H:%M:%S"),
+        }
+        try:
+            fd = os.open(_holder_path(self._path), os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(note, fh)
+            self._holding = True
+        except OSError:
+            pass
 
     def lock_members(self, id_numbers: Iterable[str]) -> None:
         """Nothing to do: `transaction()` opens with BEGIN IMMEDIATE, which already holds
@@ -293,6 +592,7 @@ class SqliteRegister(Register):
         policy_file: str | None = None,
     ) -> str:
         run_id = new_run_id()
+        self._hold(run_id, command)
         versions = json.dumps(sorted(policy_versions)) if policy_versions is not None else None
         self._conn.execute(
             "INSERT INTO runs (run_id, command, input_file, input_sha256, as_of, policy_version, "
@@ -753,7 +1053,7 @@ class SqliteRegister(Register):
         src, dst = _path(source), _path(target)
         if dst.exists() and dst.is_dir():
             dst = dst / src.name
-        conn = connect_file(src, create=False)
+        conn = connect_file(src, create=False, read_only=True, any_version=True)
         tmp = dst.with_name(f".{dst.name}.tmp")
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
@@ -776,7 +1076,7 @@ class SqliteRegister(Register):
     @classmethod
     def check_at(cls, location: Location) -> list[str]:
         """SQLite's integrity check and foreign-key check."""
-        conn = connect_file(_path(location), create=False)
+        conn = connect_file(_path(location), create=False, read_only=True, any_version=True)
         try:
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
             problems += [

@@ -12,6 +12,9 @@ Three separate dangers, one module:
 * **Half-written files.** A report or register export interrupted midway must not replace a
   good file with a broken one, so every writer goes through `atomic_path`: the new content is
   written next to the target and renamed onto it only once complete.
+* **Who can read them (L153).** Every file written here is owner-only (0600) whatever the
+  umask, and openpyxl's scratch files live in a private folder under the report's own folder
+  (`scratch_folder`), removed after the write — and by the next run after a `kill -9`.
 
 Each text helper comes as a plain function (for single values) and as a polars expression (for
 whole columns); the two give the same result for the same input, which the tests check.
@@ -21,12 +24,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
-import stat
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
+
+from aidctl.faults import write_point
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -35,6 +42,7 @@ __all__ = [
     "csv_safe",
     "csv_safe_expr",
     "looks_like_formula",
+    "mask_content",
     "mask_id",
     "mask_id_expr",
 ]
@@ -105,6 +113,30 @@ def mask_id_expr(expr: pl.Expr) -> pl.Expr:
     return pl.concat_str([value.str.head(head), middle, value.str.tail(tail)])
 
 
+#: The fields of a decision's `content` (the claim row as decided) that are personal data
+#: beyond the name a decision shows anyway: the id and what the member was diagnosed with.
+_CONTENT_ID_FIELDS = ("id_number",)
+_CONTENT_HIDDEN_FIELDS = ("disease", "diagnosis_code", "note")
+HIDDEN = "***"
+
+
+def mask_content(content: str | None) -> str | None:
+    """A decision's `content` (``key=value|key=value…``) as JSON shows it without --unmask
+    (L156): the id masked as everywhere, the diagnosis as written, its code and the note
+    hidden. Unknown fields pass as they are; None stays None."""
+    if content is None:
+        return None
+    parts = []
+    for part in content.split("|"):
+        key, sep, value = part.partition("=")
+        if sep and key in _CONTENT_ID_FIELDS and value:
+            value = mask_id(value) or ""
+        elif sep and key in _CONTENT_HIDDEN_FIELDS and value:
+            value = HIDDEN
+        parts.append(f"{key}{sep}{value}")
+    return "|".join(parts)
+
+
 def looks_like_formula(text: str | None) -> bool:
     """True when a spreadsheet program could read `text` as a formula (see FORMULA_PREFIXES)."""
     return text is not None and text[:1] in FORMULA_PREFIXES
@@ -131,26 +163,113 @@ def csv_safe_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _reserve_temp_path(path: Path) -> Path:
+#: The private folder, under a report's own folder, where openpyxl keeps its per-sheet
+#: scratch files while a workbook is written (L153): never the shared /tmp.
+SCRATCH_DIR = ".aidctl-scratch"
+# the hidden temporary names this module gives: .<stem>.<pid>.<hex>.<tmp|staged><suffix>
+_TEMP_NAME = re.compile(r"^\..*\.(\d+)\.[0-9a-f]{8}\.(tmp|staged)(\.[^.]*)?$")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def sweep_leftovers(folder: Path) -> list[Path]:
+    """Remove what a killed run left in `folder` (L153): its hidden temporary reports and its
+    scratch folder, recognised by the dead process id in their names. Another live run's
+    files are left alone. Returns what was removed."""
+    removed: list[Path] = []
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            found = _TEMP_NAME.match(entry.name)
+            if found and not _pid_alive(int(found.group(1))) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    scratch = folder / SCRATCH_DIR
+    with contextlib.suppress(OSError):
+        for entry in scratch.iterdir():
+            pid = entry.name.split(".", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty, owner-only (0600) whatever the umask (L153); it must not exist."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _reserve_temp_path(path: Path, kind: str = "tmp") -> Path:
     """Create an empty, uniquely named file next to `path` and return its name.
 
     Same directory, so the final rename never crosses file systems (it would not be atomic).
-    The name starts with a dot (hidden, and not picked up by a clerk scanning the folder) and
-    keeps the target's suffix, for writers that look at it. The file is created with the
-    ordinary 0o666 & ~umask permissions -- not mkstemp's 0o600 -- and takes over the mode of a
-    file it will replace, so a shared report stays readable by the others who shared it.
+    The name starts with a dot (hidden, and not picked up by a clerk scanning the folder),
+    carries this process's id (so that the next run can tell a killed run's leftover from a
+    live one's, `sweep_leftovers`) and keeps the target's suffix, for writers that look at
+    it. The file is owner-only, 0600, whatever the umask and whatever the mode of a file it
+    will replace (L153): reports hold members' names, ids and diagnoses.
     """
     for _ in range(100):
-        candidate = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
+        candidate = path.with_name(
+            f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.{kind}{path.suffix}"
+        )
         try:
-            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            private_file(candidate)
         except FileExistsError:
             continue
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.chmod(candidate, stat.S_IMODE(path.stat().st_mode))
         return candidate
     raise FileExistsError(f"could not create a temporary file next to {path}")
+
+
+@contextlib.contextmanager
+def scratch_folder(beside: Path) -> Iterator[Path]:
+    """A private folder (0700) under `beside`'s folder for the scratch files openpyxl writes
+    while streaming a workbook (L153), made the process's temporary folder for the block and
+    removed after it. A killed run's scratch folder is removed by the next run's."""
+    parent = beside.parent / SCRATCH_DIR
+    with contextlib.suppress(FileExistsError):
+        parent.mkdir(mode=0o700)
+    os.chmod(parent, 0o700)
+    sweep_leftovers(beside.parent)
+    mine = parent / f"{os.getpid()}.{secrets.token_hex(4)}"
+    mine.mkdir(mode=0o700)
+    os.chmod(mine, 0o700)
+    before = tempfile.tempdir
+    tempfile.tempdir = str(mine)
+    try:
+        yield mine
+    finally:
+        tempfile.tempdir = before
+        shutil.rmtree(mine, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            parent.rmdir()  # only when no other run is writing beside it
+
+
+def staged_path(target: Path) -> Path:
+    """A temporary file beside `target` for a report staged before the register commits
+    (L155); `publish_staged` renames it onto `target` after the commit."""
+    sweep_leftovers(target.parent)
+    return _reserve_temp_path(target, "staged")
+
+
+def publish_staged(temp: Path, target: Path) -> None:
+    """Rename a staged report onto its target (the step after the commit, L155)."""
+    write_point("rename", str(target))
+    _fsync_file(temp)
+    os.replace(temp, target)
+    _fsync_dir(target.parent)
 
 
 def _fsync_file(path: Path) -> None:
@@ -188,7 +307,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     temp = _reserve_temp_path(target)
     try:
-        yield temp
+        with scratch_folder(target):
+            write_point("report", str(target))
+            yield temp
         _fsync_file(temp)
         os.replace(temp, target)
     except BaseException:

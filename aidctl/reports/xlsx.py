@@ -54,6 +54,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from aidctl.faults import checkpoint
 from aidctl.reports.safe import atomic_path
 
 __all__ = [
@@ -250,6 +251,7 @@ def write_report(
                 prep = _prepare(sheet.frame, sheet.columns)
                 for title, start, count in parts:
                     _write_data_sheet(workbook, title, prep.slice(start, count))
+            checkpoint("workbook-streamed")  # the fault harness: rows in scratch, unsaved
             _save(workbook, temp)
         except BaseException:
             _discard_sheet_buffers(workbook)
