@@ -40,3 +40,21 @@ def query(location: str | Path, sql: str, *params: Any) -> list[tuple[Any, ...]]
         for name in ("date", "timestamp"):
             pg.adapters.register_loader(name, TextLoader)
         return pg.execute(sql.replace("%", "%%").replace("?", "%s"), params).fetchall()
+
+
+# columns only the PostgreSQL register has (the order runs were recorded in: SQLite's rowid)
+PG_ONLY_COLUMNS = {"runs": {"seq"}}
+
+
+def table(location: str | Path, name: str) -> list[tuple[Any, ...]]:
+    """Every row of a register table, columns as SQLite has them (on either back end)."""
+    if not is_url(location):
+        return query(location, f"SELECT * FROM {name}")
+    rows = query(
+        location,
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+        name,
+    )
+    cols = [c for (c,) in rows if c not in PG_ONLY_COLUMNS.get(name, set())]
+    return query(location, f"SELECT {', '.join(cols)} FROM {name}")

@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 from backends import query
+from backends import table as table_of
 from builders import make_id
 from typer.testing import CliRunner, Result
 
@@ -197,7 +198,7 @@ def common(db: Path, *extra: Any) -> list[Any]:
 
 def table_rows(db: Path, table: str) -> list[tuple[Any, ...]]:
     """All rows of a register table, in a stable order (on either back end)."""
-    return sorted(query(db, f"SELECT * FROM {table}"), key=repr)
+    return sorted(table_of(db, table), key=repr)
 
 
 def count(db: Path, table: str) -> int:
