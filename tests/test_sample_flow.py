@@ -9,10 +9,14 @@ scenario it built — independently of the calculator. The order and as-of day a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
+from conftest import fresh_pg_database
 
 from aidctl import pipeline
 from aidctl.plan import load_policy
@@ -21,10 +25,21 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 AS_OF = dt.date(2026, 11, 28)
 
 
-@pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def flow(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """The whole sample flow on each register back end (issue 14): the same decisions."""
+    with ExitStack() as stack:
+        db: Any = tmp_path_factory.mktemp("flow") / "register.sqlite3"
+        if request.param == "postgres":
+            db = stack.enter_context(fresh_pg_database())
+        yield _flow(db)
+
+
+def _flow(db: Any) -> dict[str, pl.DataFrame]:
     ctx = pipeline.Settings(
-        db_path=tmp_path_factory.mktemp("flow") / "register.sqlite3",
+        db_path=db,
         as_of=AS_OF,
         lang="zh",
         policy=load_policy(),
