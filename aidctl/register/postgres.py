@@ -72,6 +72,7 @@ def _member_bucket(id_number: str) -> int:
 
 
 def _open(url: str) -> psycopg.Connection[Any]:
+    """Connect, or say in one sentence why not (L101: exit 2, never a fall-back to a file)."""
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
@@ -92,7 +93,7 @@ def _open(url: str) -> psycopg.Connection[Any]:
 
 
 def _state(conn: psycopg.Connection[Any]) -> str:
-    """'ours', 'empty' or 'foreign': what the database's current schema holds."""
+    """'ours', 'empty' or 'foreign': what the database's current schema holds (L88)."""
     row = conn.execute("SELECT to_regclass('aidctl_register') IS NOT NULL").fetchone()
     if row is not None and row[0]:
         found = conn.execute("SELECT application_id FROM aidctl_register").fetchone()
@@ -513,7 +514,7 @@ class PostgresRegister(Register):
     @classmethod
     def backup_to(cls, source: Location, target: Location) -> int:
         """`pg_dump --format=custom` of the register into `target` (restore with
-        pg_restore); one consistent snapshot while others write. Written beside `target`,
+        pg_restore; L89); one consistent snapshot while others write. Written beside `target`,
         owner-only, renamed onto it. Returns the bytes written."""
         url = _is_url(source)
         connect_url(url, create=False).close()  # says so when it is not a register
@@ -552,7 +553,8 @@ class PostgresRegister(Register):
     @classmethod
     def check_at(cls, location: Location) -> list[str]:
         """PostgreSQL enforces keys and CHECKs itself; what can still drift is checked: the
-        schema version, live_claims against decisions and voids, and indexes' validity."""
+        schema version, live_claims against decisions and voids, and indexes' validity
+        (L100)."""
         conn = connect_url(_is_url(location), create=False)
         try:
             problems: list[str] = []
