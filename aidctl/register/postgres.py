@@ -221,7 +221,7 @@ class PostgresRegister(Register):
 
     def lock_members(self, id_numbers: Iterable[str]) -> None:
         """Wait for every other run deciding one of these members, then hold them until
-        this transaction ends. The buckets are taken in ascending order, so two runs never
+        this transaction ends (L87). The buckets are taken in ascending order, so two runs never
         wait for each other in a circle (no deadlock); `unnest` hands the array out in its
         order."""
         buckets = sorted({_member_bucket(k) for k in id_numbers})
