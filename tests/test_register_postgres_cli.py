@@ -13,7 +13,9 @@ from __future__ import annotations
 import shutil
 import stat
 import subprocess
+import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,11 @@ import psycopg
 import pytest
 from backends import query, table
 from cli_workbooks import claim, members, unit, write_claims_workbook, write_units_workbook
-from conftest import fresh_pg_database, pg_server
+from conftest import _with_database, fresh_pg_database, pg_server
 from typer.testing import CliRunner
 
 from aidctl.cli import app
+from aidctl.register import Register
 
 AS_OF = "2026-11-28"
 TABLES = ("runs", "units", "contracts", "spells", "decisions", "voids", "live_claims")
@@ -240,3 +243,64 @@ def test_l88_a_database_that_is_not_a_register_is_one_sentence_and_left_as_it_wa
         assert query(url, tables) == [("contacts",)]
         assert query(url, "SELECT * FROM contacts") == [("张三", "13800000000")]
     assert not (tmp_path / "copy.pgdump").exists()
+
+
+# ---------------------------------------------------------------- the order of rows (L102)
+
+
+@contextmanager
+def icu_database() -> Iterator[str]:
+    """A database whose default collation is ICU's en-US, as a server set up for people
+    sorts (u1 before U2); SQLite sorts text by its bytes (U2 before u1)."""
+    server = pg_server()
+    name = f"aidctl_icu_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(
+            f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu '
+            "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+    try:
+        yield _with_database(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _month_of_payments(db: Any, tmp_path: Path) -> list[tuple[str, str, int]]:
+    """Claims lp1 and LP2 paid, LP2 voided in the same month: the payments export's rows."""
+    book = write_units_workbook(tmp_path / "u.xlsx", [unit("U1", 2)], members("U1", 0, 2))
+    assert cli("enroll", book, "--db", db, "--as-of", AS_OF, "--out", tmp_path / "e.xlsx")[0] == 0
+    claims = write_claims_workbook(
+        tmp_path / "c.xlsx",
+        [
+            claim("LP2", 1, 病种="恶性肿瘤", 确诊日期="2026-08-01"),
+            claim("lp1", 0, 病种="恶性肿瘤", 确诊日期="2026-08-01"),
+        ],
+    )
+    code, _out, err = cli("adjudicate", claims, "--db", db, "--as-of", AS_OF, "--out", "d.xlsx")
+    assert code == 0, err
+    code, _out, err = cli("void", "LP2", "--reason", "材料有误", "--db", db, "--as-of", AS_OF)
+    assert code == 0, err
+    with Register.open(db, create=False) as reg:
+        frame = reg.payments_in_period("2026-11")
+    return [tuple(r) for r in frame.select("claim_id", "kind", "amount").rows()]
+
+
+def test_l102_payments_come_in_the_files_order_on_a_server_that_sorts_for_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L102: the finance export lists rows by unit and claim id by their bytes (LP2 before
+    lp1, as SQLite does), and a claim's payment before its reversal, even when the
+    database's own collation would sort lp1 first."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file").mkdir()
+    on_file = _month_of_payments(tmp_path / "file" / "reg.sqlite3", tmp_path / "file")
+    assert on_file == [
+        ("LP2", "payment", 15000),
+        ("LP2", "reversal", -15000),
+        ("lp1", "payment", 15000),
+    ]
+    (tmp_path / "icu").mkdir()
+    with icu_database() as url:
+        assert query(url, "SELECT 'lp1' < 'LP2'") == [(True,)]  # the server sorts for people
+        assert _month_of_payments(url, tmp_path / "icu") == on_file

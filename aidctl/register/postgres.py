@@ -469,9 +469,14 @@ class PostgresRegister(Register):
         )
 
     def payments_in_period(self, period: str) -> pl.DataFrame:
-        """So that a month's export adds up to what the month moved."""
+        """So that a month's export adds up to what the month moved. In SQLite's order
+        (L102): text by its bytes whatever the database's collation (a server's default,
+        en_US or zh_CN, would put u1 before U2), a missing unit first, a claim's payment
+        before its reversal."""
         cur = self._conn.execute(
-            "SELECT 'payment', d.claim_id, d.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
+            "SELECT * FROM ("
+            "SELECT 'payment' AS kind, d.claim_id, d.run_id, r.as_of, d.id_number, d.name, "
+            "d.unit_code, "
             "u.unit_name, d.claim_type, d.reason_code, d.amount, NULL "
             "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
             "LEFT JOIN units u ON u.unit_code = d.unit_code "
@@ -481,8 +486,8 @@ class PostgresRegister(Register):
             "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason "
             "FROM voids v JOIN decisions d ON d.decision_id = v.decision_id "
             "JOIN runs r ON r.run_id = v.run_id LEFT JOIN units u ON u.unit_code = d.unit_code "
-            "WHERE d.status = 'approved' AND d.amount > 0 AND to_char(r.as_of, 'YYYY-MM') = %s "
-            "ORDER BY 7, 2",
+            "WHERE d.status = 'approved' AND d.amount > 0 AND to_char(r.as_of, 'YYYY-MM') = %s"
+            ') p ORDER BY unit_code COLLATE "C" NULLS FIRST, claim_id COLLATE "C", kind',
             (period, period),
         )
         return _frame(cur.fetchall(), PAYMENT_COLUMNS)
