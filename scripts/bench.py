@@ -86,6 +86,8 @@ def floor_write(rows: int, columns: int, path: Path) -> float:
     return time.perf_counter() - start
 
 
+# --skip-floor: no floor measured (a back-end comparison needs only the wall times)
+SKIP_FLOOR = False
 # wall seconds of each run, by back end: {"sqlite": {"enroll": 49.5, …}, "postgres": {…}}
 WALLS: dict[str, dict[str, float]] = {}
 
@@ -143,12 +145,15 @@ def bench_enrolment(n_members: int, db: str | None = None, backend: str = "sqlit
         t = time.perf_counter()
         make_bench_units(units, n_units=max(1, n_members // 50), n_members=n_members)
         print(f"generated {units.name} in {time.perf_counter() - t:.0f} s")
-    read = floor_read(units)
-    write = floor_write(n_members, 8, OUT / "floor-annotated.xlsx") + floor_write(
-        max(1, n_members // 50), 18, OUT / "floor-units.xlsx"
-    )
-    floor = read + write
-    print(f"\nenrolment floor: read {read:.2f} s + write {write:.2f} s = {floor:.2f} s")
+    if SKIP_FLOOR:
+        floor = float("nan")
+    else:
+        read = floor_read(units)
+        write = floor_write(n_members, 8, OUT / "floor-annotated.xlsx") + floor_write(
+            max(1, n_members // 50), 18, OUT / "floor-units.xlsx"
+        )
+        floor = read + write
+        print(f"\nenrolment floor: read {read:.2f} s + write {write:.2f} s = {floor:.2f} s")
     db = db or str(OUT / "bench.sqlite3")
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
@@ -175,7 +180,11 @@ def bench_adjudication(
         t = time.perf_counter()
         make_bench_claims(claims, units, n_claims=n_claims)
         print(f"generated {claims.name} in {time.perf_counter() - t:.0f} s")
-    floor = floor_read(claims) + floor_write(n_claims, 15, OUT / "floor-decisions.xlsx")
+    floor = (
+        float("nan")
+        if SKIP_FLOOR
+        else floor_read(claims) + floor_write(n_claims, 15, OUT / "floor-decisions.xlsx")
+    )
     db = db or str(OUT / "bench.sqlite3")
     wall, stages, _ = run_command(
         [
@@ -330,7 +339,14 @@ def main() -> int:
         default="sqlite",
         help="the register of runs 1 and 2 (postgres: a throwaway cluster of its own)",
     )
+    parser.add_argument(
+        "--skip-floor",
+        action="store_true",
+        help="do not measure the spreadsheet floors (comparing back ends needs only walls)",
+    )
     args = parser.parse_args()
+    global SKIP_FLOOR
+    SKIP_FLOOR = args.skip_floor
     OUT.mkdir(exist_ok=True)
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; polars {pl.__version__}"
