@@ -88,6 +88,8 @@ def floor_write(rows: int, columns: int, path: Path) -> float:
 
 # --skip-floor: no floor measured (a back-end comparison needs only the wall times)
 SKIP_FLOOR = False
+# --skip-validate: enrol without validating first (validate-enrollment writes no register)
+SKIP_VALIDATE = False
 # wall seconds of each run, by back end: {"sqlite": {"enroll": 49.5, …}, "postgres": {…}}
 WALLS: dict[str, dict[str, float]] = {}
 
@@ -159,10 +161,13 @@ def bench_enrolment(n_members: int, db: str | None = None, backend: str = "sqlit
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     common = ["--db", db, "--as-of", AS_OF]
-    wall, stages, _ = run_command(
-        ["validate-enrollment", str(units), *common, "--out", str(OUT / "check.xlsx")]
-    )
-    show(f"validate-enrollment, {n_members:,} members", wall, stages, floor, backend, "validate")
+    if not SKIP_VALIDATE:
+        wall, stages, _ = run_command(
+            ["validate-enrollment", str(units), *common, "--out", str(OUT / "check.xlsx")]
+        )
+        show(
+            f"validate-enrollment, {n_members:,} members", wall, stages, floor, backend, "validate"
+        )
     wall, stages, _ = run_command(
         ["enroll", str(units), *common, "--out", str(OUT / "enroll.xlsx")]
     )
@@ -344,9 +349,15 @@ def main() -> int:
         action="store_true",
         help="do not measure the spreadsheet floors (comparing back ends needs only walls)",
     )
+    parser.add_argument(
+        "--skip-validate",
+        action="store_true",
+        help="enrol without running validate-enrollment first (it writes no register)",
+    )
     args = parser.parse_args()
-    global SKIP_FLOOR
+    global SKIP_FLOOR, SKIP_VALIDATE
     SKIP_FLOOR = args.skip_floor
+    SKIP_VALIDATE = args.skip_validate
     OUT.mkdir(exist_ok=True)
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; polars {pl.__version__}"
