@@ -12,7 +12,12 @@
 Each command runs in its own process (`python -m aidctl …`) so that its peak memory is its
 own; its stage lines (`aidctl: read 4.1s (… peak memory … MB)`) are collected. Generated
 inputs are kept in bench_out/ and reused. Usage: python scripts/bench.py [--members N]
-[--claims N] [--calc N] [--skip-reference]
+[--claims N] [--calc N] [--skip-reference] [--backend sqlite|postgres|both]
+
+--backend postgres runs 1 and 2 against a PostgreSQL register in a throwaway cluster that
+the bench starts itself (scripts/pg-throwaway: the server installed on the machine, a
+private socket, stopped and removed at the end); `both` runs them on SQLite and then on
+PostgreSQL and prints each PostgreSQL figure against the SQLite one (issue 14: ≤ 1.5×).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -81,7 +88,24 @@ def floor_write(rows: int, columns: int, path: Path) -> float:
     return time.perf_counter() - start
 
 
-def show(title: str, wall: float, stages: dict[str, tuple[float, int]], floor: float) -> None:
+# --skip-floor: no floor measured (a back-end comparison needs only the wall times)
+SKIP_FLOOR = False
+# --skip-validate: enrol without validating first (validate-enrollment writes no register)
+SKIP_VALIDATE = False
+# wall seconds of each run, by back end: {"sqlite": {"enroll": 49.5, …}, "postgres": {…}}
+WALLS: dict[str, dict[str, float]] = {}
+
+
+def show(
+    title: str,
+    wall: float,
+    stages: dict[str, tuple[float, int]],
+    floor: float,
+    backend: str = "sqlite",
+    key: str = "",
+) -> None:
+    WALLS.setdefault(backend, {})[key or title] = wall
+    title = f"{title} [{backend}]"
     print(f"\n{title}")
     for name, (secs, mb) in stages.items():
         print(f"  {name:<8} {secs:8.2f} s   peak {mb:6d} MB")
@@ -93,7 +117,31 @@ def show(title: str, wall: float, stages: dict[str, tuple[float, int]], floor: f
     print(f"  checks/decisions + register: {work:.2f} s;  peak memory {peak} MB (target ≤ 2048)")
 
 
-def bench_enrolment(n_members: int) -> Path:
+@contextmanager
+def register_at(backend: str) -> Iterator[str]:
+    """Where the bench's register lives: bench_out/bench.sqlite3 (kept for --only
+    adjudication), or a database in a throwaway PostgreSQL cluster, removed afterwards."""
+    if backend == "sqlite":
+        yield str(OUT / "bench.sqlite3")
+        return
+    started = subprocess.run(
+        [str(ROOT / "scripts" / "pg-throwaway"), "start"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = dict(re.findall(r"export (AIDCTL_TEST_PG(?:_DIR)?)='([^']*)'", started.stdout))
+    try:
+        print(f"\nPostgreSQL: a throwaway cluster in {found['AIDCTL_TEST_PG_DIR']}")
+        yield found["AIDCTL_TEST_PG"]
+    finally:
+        subprocess.run(
+            [str(ROOT / "scripts" / "pg-throwaway"), "stop", found["AIDCTL_TEST_PG_DIR"]],
+            check=False,
+        )
+
+
+def bench_enrolment(n_members: int, db: str | None = None, backend: str = "sqlite") -> Path:
     from sample.bench import make_bench_units
 
     units = OUT / f"units-{n_members}.xlsx"
@@ -101,28 +149,37 @@ def bench_enrolment(n_members: int) -> Path:
         t = time.perf_counter()
         make_bench_units(units, n_units=max(1, n_members // 50), n_members=n_members)
         print(f"generated {units.name} in {time.perf_counter() - t:.0f} s")
-    read = floor_read(units)
-    write = floor_write(n_members, 8, OUT / "floor-annotated.xlsx") + floor_write(
-        max(1, n_members // 50), 18, OUT / "floor-units.xlsx"
-    )
-    floor = read + write
-    print(f"\nenrolment floor: read {read:.2f} s + write {write:.2f} s = {floor:.2f} s")
-    db = OUT / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    common = ["--db", str(db), "--as-of", AS_OF]
-    wall, stages, _ = run_command(
-        ["validate-enrollment", str(units), *common, "--out", str(OUT / "check.xlsx")]
-    )
-    show(f"validate-enrollment, {n_members:,} members", wall, stages, floor)
+    if SKIP_FLOOR:
+        floor = float("nan")
+    else:
+        read = floor_read(units)
+        write = floor_write(n_members, 8, OUT / "floor-annotated.xlsx") + floor_write(
+            max(1, n_members // 50), 18, OUT / "floor-units.xlsx"
+        )
+        floor = read + write
+        print(f"\nenrolment floor: read {read:.2f} s + write {write:.2f} s = {floor:.2f} s")
+    db = db or str(OUT / "bench.sqlite3")
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    common = ["--db", db, "--as-of", AS_OF]
+    if not SKIP_VALIDATE:
+        wall, stages, _ = run_command(
+            ["validate-enrollment", str(units), *common, "--out", str(OUT / "check.xlsx")]
+        )
+        show(
+            f"validate-enrollment, {n_members:,} members", wall, stages, floor, backend, "validate"
+        )
     wall, stages, _ = run_command(
         ["enroll", str(units), *common, "--out", str(OUT / "enroll.xlsx")]
     )
-    show(f"enroll, {n_members:,} members", wall, stages, floor)
+    show(f"enroll, {n_members:,} members", wall, stages, floor, backend, "enroll")
     return units
 
 
-def bench_adjudication(units: Path, n_claims: int) -> None:
+def bench_adjudication(
+    units: Path, n_claims: int, db: str | None = None, backend: str = "sqlite"
+) -> None:
     from sample.bench import make_bench_claims
 
     claims = OUT / f"claims-{n_claims}.xlsx"
@@ -130,14 +187,18 @@ def bench_adjudication(units: Path, n_claims: int) -> None:
         t = time.perf_counter()
         make_bench_claims(claims, units, n_claims=n_claims)
         print(f"generated {claims.name} in {time.perf_counter() - t:.0f} s")
-    floor = floor_read(claims) + floor_write(n_claims, 15, OUT / "floor-decisions.xlsx")
-    db = OUT / "bench.sqlite3"
+    floor = (
+        float("nan")
+        if SKIP_FLOOR
+        else floor_read(claims) + floor_write(n_claims, 15, OUT / "floor-decisions.xlsx")
+    )
+    db = db or str(OUT / "bench.sqlite3")
     wall, stages, _ = run_command(
         [
             "adjudicate",
             str(claims),
             "--db",
-            str(db),
+            db,
             "--as-of",
             AS_OF,
             "--dry-run",
@@ -145,20 +206,39 @@ def bench_adjudication(units: Path, n_claims: int) -> None:
             str(OUT / "decisions.xlsx"),
         ]
     )
-    show(f"adjudicate --dry-run, {n_claims:,} claims", wall, stages, floor)
+    show(f"adjudicate --dry-run, {n_claims:,} claims", wall, stages, floor, backend, "dry-run")
     wall, stages, _ = run_command(
         [
             "adjudicate",
             str(claims),
             "--db",
-            str(db),
+            db,
             "--as-of",
             AS_OF,
             "--out",
             str(OUT / "decisions.xlsx"),
         ]
     )
-    show(f"adjudicate, {n_claims:,} claims against the register", wall, stages, floor)
+    show(
+        f"adjudicate, {n_claims:,} claims against the register",
+        wall,
+        stages,
+        floor,
+        backend,
+        "adjudicate",
+    )
+
+
+def compare_backends() -> None:
+    """Each PostgreSQL wall time against SQLite's for the same run (target ≤ 1.5×)."""
+    sqlite, postgres = WALLS.get("sqlite", {}), WALLS.get("postgres", {})
+    shared = [k for k in sqlite if k in postgres]
+    if not shared:
+        return
+    print("\nPostgreSQL against SQLite (wall seconds; target ≤ 1.5×)")
+    for key in shared:
+        ratio = postgres[key] / sqlite[key]
+        print(f"  {key:<12} {sqlite[key]:8.2f} s  {postgres[key]:8.2f} s   {ratio:.2f}×")
 
 
 def synthetic_claims(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -451,18 +531,43 @@ def main() -> int:
     parser.add_argument("--only", choices=["enrolment", "adjudication", "calculator", "fund"])
     parser.add_argument("--fund-members", type=int, default=25_000)
     parser.add_argument("--fund-claims", type=int, default=3_000)
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "postgres", "both"],
+        default="sqlite",
+        help="the register of runs 1 and 2 (postgres: a throwaway cluster of its own)",
+    )
+    parser.add_argument(
+        "--skip-floor",
+        action="store_true",
+        help="do not measure the spreadsheet floors (comparing back ends needs only walls)",
+    )
+    parser.add_argument(
+        "--skip-validate",
+        action="store_true",
+        help="enrol without running validate-enrollment first (it writes no register)",
+    )
     args = parser.parse_args()
+    global SKIP_FLOOR, SKIP_VALIDATE
+    SKIP_FLOOR = args.skip_floor
+    SKIP_VALIDATE = args.skip_validate
     OUT.mkdir(exist_ok=True)
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; polars {pl.__version__}"
     )
     units = OUT / f"units-{args.members}.xlsx"
-    if args.only in (None, "enrolment"):
-        units = bench_enrolment(args.members)
-    if args.only in (None, "adjudication"):
-        if not (OUT / "bench.sqlite3").exists():
-            units = bench_enrolment(args.members)
-        bench_adjudication(units, args.claims)
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    for backend in backends if args.only in (None, "enrolment", "adjudication") else []:
+        with register_at(backend) as db:
+            if args.only in (None, "enrolment"):
+                units = bench_enrolment(args.members, db, backend)
+            if args.only in (None, "adjudication"):
+                if backend == "postgres" and args.only == "adjudication":
+                    units = bench_enrolment(args.members, db, backend)  # a fresh cluster
+                elif backend == "sqlite" and not (OUT / "bench.sqlite3").exists():
+                    units = bench_enrolment(args.members, db, backend)
+                bench_adjudication(units, args.claims, db, backend)
+    compare_backends()
     if args.only in (None, "calculator"):
         bench_calculator(args.calc, not args.skip_reference)
     if args.only in (None, "fund"):

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from backends import query
+from backends import table as table_of
 from builders import make_id
 from typer.testing import CliRunner, Result
 
@@ -195,20 +197,12 @@ def common(db: Path, *extra: Any) -> list[Any]:
 
 
 def table_rows(db: Path, table: str) -> list[tuple[Any, ...]]:
-    """All rows of a register table, in a stable order."""
-    conn = sqlite3.connect(db)
-    try:
-        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-    finally:
-        conn.close()
+    """All rows of a register table, in a stable order (on either back end)."""
+    return sorted(table_of(db, table), key=repr)
 
 
 def count(db: Path, table: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
+    return int(query(db, f"SELECT count(*) FROM {table}")[0][0])
 
 
 def dump(db: Path) -> list[str]:

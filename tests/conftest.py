@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -67,3 +68,29 @@ def register_exists(location: str) -> bool:
     from aidctl.register.register import _implementation
 
     return _implementation(location).exists(location)
+
+
+# ---------------------------------------------------------------- the pipeline's tests on both
+
+# The pipeline, batch and acceptance-level tests run on SQLite; a representative subset runs
+# on PostgreSQL too: a test marked `@both_backends` (tests/backends.py) gets the `backend`
+# fixture as "sqlite" and as "postgres", and the fixtures that make its register
+# (`register_db`, a test module's own `db`/workspace fixtures) put it there. Every test
+# module says in a comment which of its tests run on both and why not the others.
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """'sqlite', unless the test is parametrised indirectly (`@both_backends`)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def register_db(backend: str, tmp_path: Path) -> Iterator[Any]:
+    """A register location on the test's back end: tmp/reg.sqlite3 (a Path, as the tests
+    that read the file expect), or a fresh PostgreSQL database (its URL)."""
+    if backend == "sqlite":
+        yield tmp_path / "reg.sqlite3"
+        return
+    with fresh_pg_database() as url:
+        yield url

@@ -49,12 +49,18 @@ def parse(world: Sequence[str]) -> list[tuple[str, str]]:
 
 
 @cache
-def build(world: tuple[str, ...], as_of: dt.date) -> dict[str, pl.DataFrame]:
-    """Run the world's commands as of `as_of` on a fresh register; PATH -> its frame."""
+def build(
+    world: tuple[str, ...], as_of: dt.date, register: Any = None
+) -> dict[str, pl.DataFrame]:
+    """Run the world's commands as of `as_of` on a fresh register (a SQLite file of its
+    own, or the empty PostgreSQL database `register` names); PATH -> its frame."""
     where = Path(tempfile.mkdtemp(prefix="aidctl-world-"))
     atexit.register(shutil.rmtree, where, True)
     settings = pipeline.Settings(
-        db_path=where / "register.sqlite3", as_of=as_of, lang="zh", policy=load_policy()
+        db_path=where / "register.sqlite3" if register is None else register,
+        as_of=as_of,
+        lang="zh",
+        policy=load_policy(),
     )
     out: dict[str, pl.DataFrame] = {}
     for command, path in parse(world):

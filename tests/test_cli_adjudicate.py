@@ -18,6 +18,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from backends import both_backends
 from cli_workbooks import (
     CLAIM_HEADERS,
     claim,
@@ -42,9 +43,12 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A register holding unit U1 (effective 2026-01-01) with members ident(0..2)."""
-    path = tmp_path / "reg.sqlite3"
+def db(tmp_path: Path, register_db: Path) -> Path:
+    """A register holding unit U1 (effective 2026-01-01) with members ident(0..2); on
+    PostgreSQL too for the tests marked @both_backends (adjudicate, rerun, conflict, dry run,
+    explain, history: what the register answers; the report and template tests only read
+    it back and stay on SQLite)."""
+    path = register_db
     book = write_units_workbook(tmp_path / "units.xlsx", [unit("U1", 3)], members("U1", 0, 3))
     assert run_cli("enroll", book, *common(path)).exit_code == 0
     return path
@@ -137,6 +141,7 @@ def adjudicate(path: Path, db: Path, *extra: Any) -> tuple[int, dict[str, Any]]:
 # ---------------------------------------------------------------- adjudicate
 
 
+@both_backends
 def test_json_shape_and_exit_1_when_a_claim_is_pending(tmp_path: Path, db: Path) -> None:
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     code, doc = adjudicate(book, db, "--out", tmp_path / "d.xlsx")
@@ -183,6 +188,7 @@ def test_summary_without_json(tmp_path: Path, db: Path) -> None:
     assert lines[7] == f"报告：{tmp_path / 'd.xlsx'}"
 
 
+@both_backends
 def test_rerun_of_the_same_file_pays_nothing(tmp_path: Path, db: Path) -> None:
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     adjudicate(book, db)
@@ -209,6 +215,7 @@ def test_a_changed_note_is_not_a_changed_claim(tmp_path: Path, db: Path) -> None
     assert doc["claims"][0] == {"claim_id": "LP1", "status": "approved", **ALREADY}
 
 
+@both_backends
 def test_a_changed_row_of_a_decided_claim_is_pending_conflict(tmp_path: Path, db: Path) -> None:
     rows = claim_rows(with_pending=False)
     adjudicate(write_claims_workbook(tmp_path / "a.xlsx", rows), db)
@@ -231,6 +238,7 @@ def test_a_changed_row_of_a_decided_claim_is_pending_conflict(tmp_path: Path, db
     assert table_rows(db, "decisions") == decisions_before
 
 
+@both_backends
 def test_dry_run_records_nothing(tmp_path: Path, db: Path) -> None:
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     runs_before = table_rows(db, "runs")
@@ -345,6 +353,7 @@ def test_report_in_english_and_unmasked(tmp_path: Path, db: Path) -> None:
 # ---------------------------------------------------------------- explain and history
 
 
+@both_backends
 def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> None:
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     _, doc = adjudicate(book, db)
@@ -373,6 +382,7 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
     assert any(line.endswith(": NO_COVERAGE [A2.1;D3;D6]") for line in lines)
 
 
+@both_backends
 def test_explain_of_a_claim_not_recorded_exits_2(tmp_path: Path, db: Path) -> None:
     """A claim id never sent is not in the register; a pending one is an open item (L130)."""
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
@@ -386,6 +396,7 @@ def test_explain_of_a_claim_not_recorded_exits_2(tmp_path: Path, db: Path) -> No
     assert pending.stdout.startswith("理赔 LP4：待处理事项（自 ")
 
 
+@both_backends
 def test_history_lists_the_members_claims(tmp_path: Path, db: Path) -> None:
     book = write_claims_workbook(
         tmp_path / "claims.xlsx",

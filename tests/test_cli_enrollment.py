@@ -17,6 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from backends import both_backends
 from cli_workbooks import (
     AS_OF,
     MEMBER_HEADERS,
@@ -209,8 +210,11 @@ def test_validate_does_not_create_the_register(tmp_path: Path) -> None:
     assert not Path(str(db) + "-wal").exists()
 
 
-def test_validate_does_not_write_to_an_existing_register(tmp_path: Path) -> None:
-    db = tmp_path / "reg.sqlite3"
+# On PostgreSQL too (@both_backends): the tests that read back what enroll recorded or
+# left alone; the others look at reports and messages, the same on either back end.
+@both_backends
+def test_validate_does_not_write_to_an_existing_register(tmp_path: Path, register_db: Path) -> None:
+    db = register_db
     assert run_cli("enroll", compliant_workbook(tmp_path / "a.xlsx"), *common(db)).exit_code == 0
     before = {t: table_rows(db, t) for t in ("runs", "units", "contracts", "spells")}
     result = run_cli("validate-enrollment", mixed_workbook(tmp_path / "b.xlsx"), *common(db))
@@ -221,9 +225,10 @@ def test_validate_does_not_write_to_an_existing_register(tmp_path: Path) -> None
 # ---------------------------------------------------------------- enroll
 
 
-def test_enroll_records_compliant_units_only(tmp_path: Path) -> None:
+@both_backends
+def test_enroll_records_compliant_units_only(tmp_path: Path, register_db: Path) -> None:
     book = mixed_workbook(tmp_path / "units.xlsx")
-    db = tmp_path / "reg.sqlite3"
+    db = register_db
     result = run_cli("enroll", book, *common(db), "--json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
@@ -288,9 +293,10 @@ def test_enroll_summary_says_what_was_recorded(tmp_path: Path) -> None:
     assert recorded[0].startswith("Recorded: 1 contracts, 3 members (run ")
 
 
-def test_enrolling_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
+@both_backends
+def test_enrolling_the_same_file_twice_changes_nothing(tmp_path: Path, register_db: Path) -> None:
     book = mixed_workbook(tmp_path / "units.xlsx")
-    db = tmp_path / "reg.sqlite3"
+    db = register_db
     assert run_cli("enroll", book, *common(db)).exit_code == 1
     tables = ("units", "contracts", "spells", "decisions", "voids")
     before = {t: table_rows(db, t) for t in tables}

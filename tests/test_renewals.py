@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from backends import both_backends
 from typer.testing import CliRunner, Result
 from workbooks import member_rows, unit_row, write_units_workbook
 
@@ -234,9 +235,10 @@ def invoke(runner: CliRunner, db: Path, *args: str) -> Result:
     return runner.invoke(app, [*args, "--db", str(db)])
 
 
-def enrolled_register(runner: CliRunner, tmp_path: Path) -> Path:
-    """Four compliant units with terms ending around 2026-11-28 (D3)."""
-    db = tmp_path / "register.sqlite3"
+def enrolled_register(runner: CliRunner, tmp_path: Path, register: Any = None) -> Path:
+    """Four compliant units with terms ending around 2026-11-28 (D3); in tmp, or in the
+    PostgreSQL database `register` names."""
+    db = tmp_path / "register.sqlite3" if register is None else register
     book = write_units_workbook(
         tmp_path / "units.xlsx",
         [
@@ -257,8 +259,11 @@ def enrolled_register(runner: CliRunner, tmp_path: Path) -> Path:
     return db
 
 
-def test_cli_renewals_json_shape_per_formats_md(runner: CliRunner, tmp_path: Path) -> None:
-    db = enrolled_register(runner, tmp_path)
+@both_backends  # the renewals list reads the register's contracts: on PostgreSQL too
+def test_cli_renewals_json_shape_per_formats_md(
+    runner: CliRunner, tmp_path: Path, register_db: Any
+) -> None:
+    db = enrolled_register(runner, tmp_path, register_db)
     report = tmp_path / "renewals.xlsx"
     res = invoke(runner, db, "renewals", "--due", "30d", "--json", "--as-of", "2026-11-28",
                  "--out", str(report))  # fmt: skip

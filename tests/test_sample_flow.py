@@ -10,10 +10,14 @@ independently of the calculator, and run by tests/test_scenarios.py on the same 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
 
 import polars as pl
 import pytest
 import scenario_world
+from conftest import fresh_pg_database
 
 AS_OF = dt.date(2026, 11, 28)
 WORLD = (
@@ -24,14 +28,19 @@ WORLD = (
 )
 
 
-@pytest.fixture(scope="module")
-def flow() -> dict[str, pl.DataFrame]:
-    built = scenario_world.build(WORLD, AS_OF)
-    return {
-        "claims_2025.xlsx": built["sample_data/claims_2025.xlsx"],
-        "units": built["sample_data/units.xlsx"],
-        "claims.xlsx": built["sample_data/claims.xlsx"],
-    }
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def flow(request: pytest.FixtureRequest) -> Iterator[dict[str, pl.DataFrame]]:
+    """The whole sample flow on each register back end (issue 14): the same decisions."""
+    with ExitStack() as stack:
+        db: Any = None  # a SQLite file of the world's own
+        if request.param == "postgres":
+            db = stack.enter_context(fresh_pg_database())
+        built = scenario_world.build(WORLD, AS_OF, db)
+        yield {
+            "claims_2025.xlsx": built["sample_data/claims_2025.xlsx"],
+            "units": built["sample_data/units.xlsx"],
+            "claims.xlsx": built["sample_data/claims.xlsx"],
+        }
 
 
 def test_sample_world_is_the_scenarios_world() -> None:

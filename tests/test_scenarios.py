@@ -42,6 +42,7 @@ from typing import Any
 
 import pytest
 import scenario_world
+from conftest import fresh_pg_database
 
 from aidctl import pipeline
 from aidctl.plan import load_policy
@@ -108,17 +109,20 @@ def compare(decisions: Any, expect: Sequence[Mapping[str, Any]]) -> list[tuple[s
     return wrong
 
 
-def run_scenario(data: Mapping[str, Any], tmp: Path) -> list[tuple[str, str, Any, Any]]:
-    """Enrol, adjudicate, compare; returns the differences (claim_id, field, expected, got)."""
+def run_scenario(
+    data: Mapping[str, Any], tmp: Path, register: Any = None
+) -> list[tuple[str, str, Any, Any]]:
+    """Enrol, adjudicate, compare; returns the differences (claim_id, field, expected, got).
+    The register is tmp/register.sqlite3, or the PostgreSQL database `register` names."""
     if "world" in data:
-        built = scenario_world.build(tuple(data["world"]), data["as_of"])
+        built = scenario_world.build(tuple(data["world"]), data["as_of"], register)
         return [
             difference
             for block in data["run"]
             for difference in compare(built[block["file"]], block.get("expect", []))
         ]
     policy = load_policy()
-    db = tmp / "register.sqlite3"
+    db = tmp / "register.sqlite3" if register is None else register
 
     def settings(block: Mapping[str, Any]) -> pipeline.Settings:
         return pipeline.Settings(
@@ -211,3 +215,31 @@ def test_sample_world_is_expected_row_by_row() -> None:
         assert sorted(expected) == sorted(decisions["_row"].to_list()), name
         total += len(expected)
     assert total >= 478
+
+
+# The scenarios that read what earlier runs recorded (history, caps across runs and terms,
+# conflicts, renewals) also run on PostgreSQL (issue 14); the others decide within one file
+# and would only repeat the calculator on a second back end.
+POSTGRES_SCENARIOS = [
+    "accident/a5_5_accident_cap_partial.toml",
+    "illness/a5_1_class1_full_then_cap.toml",
+    "illness/a5_2b_second_consolation.toml",
+    "input/a5_3_regrade_after_rejection.toml",
+    "input/l3_already_decided.toml",
+    "input/l3_claim_conflict.toml",
+    "input/l4_possible_duplicate_in_register.toml",
+    "renewal/a5_2c_paid_in_earlier_term.toml",
+    "renewal/d5_grace_20_21_days.toml",
+    "renewal/d8_accident_cap_per_term.toml",
+]
+
+
+@pytest.mark.parametrize("name", POSTGRES_SCENARIOS)
+def test_scenario_on_postgresql(name: str, tmp_path: Path) -> None:
+    """The same decisions with the register on PostgreSQL as on SQLite (issue 14)."""
+    data = load(SCENARIOS / name)
+    with fresh_pg_database() as url:
+        wrong = run_scenario(data, tmp_path, url)
+    assert not wrong, f"{data['description']}\n" + "\n".join(
+        f"  {cid}: {key} expected {exp!r}, got {got!r}" for cid, key, exp, got in wrong
+    )

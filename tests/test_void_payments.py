@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import both_backends, query
 from typer.testing import CliRunner, Result
 from workbooks import (
     death_claim,
@@ -42,10 +42,10 @@ TREATED = dt.date(2026, 5, 1)
 class Register:
     """One register and the CLI run in-process against it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, db: Any = None) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        self.db = root / "register.sqlite3"
+        self.db = root / "register.sqlite3" if db is None else db  # a file, or a URL
         self.runner = CliRunner()
         self._files = 0
 
@@ -86,11 +86,7 @@ class Register:
         )  # fmt: skip
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        return query(self.db, sql, *params)
 
     def live(self) -> list[tuple[str, str, int, str]]:
         """Decisions not voided: (claim_id, status, amount, reason_code), by claim_id."""
@@ -140,8 +136,14 @@ def fresh(root: Path, enrolled_db: Path) -> Register:
 
 
 @pytest.fixture
-def reg(tmp_path: Path, enrolled_db: Path) -> Register:
-    return fresh(tmp_path / "main", enrolled_db)
+def reg(tmp_path: Path, enrolled_db: Path, register_db: Any) -> Register:
+    """A copy of the enrolled register; on PostgreSQL (@both_backends) a fresh database
+    enrolled the same way."""
+    if isinstance(register_db, Path):
+        return fresh(tmp_path / "main", enrolled_db)
+    r = Register(tmp_path / "main", register_db)
+    r.enroll()
+    return r
 
 
 def accidents() -> list[dict[str, Any]]:
@@ -152,9 +154,14 @@ def accidents() -> list[dict[str, Any]]:
     ]
 
 
+# On PostgreSQL too (@both_backends): void, the caps after a void, a rerun and the monthly
+# payments; the argument checks (no reason, unknown claim, bad period) stop before the register.
+
+
 # --- void ------------------------------------------------------------------------------
 
 
+@both_backends
 def test_void_appends_a_reversal_and_keeps_the_decision(reg: Register) -> None:
     doc = reg.adjudicate(accidents(), "2026-10-15")
     assert decided(doc) == [
@@ -184,6 +191,7 @@ def test_void_appends_a_reversal_and_keeps_the_decision(reg: Register) -> None:
     assert reg.live() == [("A2", "approved", 10000, "PARTIAL_CAP")]
 
 
+@both_backends
 def test_void_twice_exits_2_and_adds_nothing(reg: Register) -> None:
     reg.adjudicate(accidents(), "2026-10-15")
     assert reg.void("A1", "重复给付", "2026-11-05").exit_code == 0
@@ -224,6 +232,7 @@ def test_void_without_a_register_exits_2_and_creates_none(tmp_path: Path) -> Non
 # --- adjudicating again after a void (L3, A5.5, A5.1) ----------------------------------
 
 
+@both_backends
 def test_a5_5_voided_disability_no_longer_counts_same_claim_id_again(
     reg: Register, tmp_path: Path, enrolled_db: Path
 ) -> None:
@@ -251,6 +260,7 @@ def test_a5_5_voided_disability_no_longer_counts_new_claim_id(reg: Register) -> 
     assert reg.live() == [("A3", "approved", 30000, "ACCIDENTAL_DEATH")]
 
 
+@both_backends
 def test_a5_5_only_the_voided_claim_is_decided_again_in_a_rerun(reg: Register) -> None:
     reg.adjudicate(accidents(), "2026-10-15")
     assert reg.void("A1", "金额核对", "2026-11-05").exit_code == 0
@@ -272,6 +282,7 @@ def anaemia(claim_id: str, diagnosed: dt.date) -> dict[str, Any]:
     return illness_claim(claim_id, 1, "再生障碍性贫血", diagnosed)
 
 
+@both_backends
 def test_a5_1_same_disease_cap_counts_without_the_voided_payment(
     reg: Register, tmp_path: Path, enrolled_db: Path
 ) -> None:
@@ -334,6 +345,7 @@ def test_a5_1_voided_cap_rejection_is_decided_again(reg: Register) -> None:
 # --- payments --------------------------------------------------------------------------
 
 
+@both_backends
 def test_payments_by_month_with_the_reversal_in_the_voids_month(reg: Register) -> None:
     reg.adjudicate([*accidents(), anaemia("I1", dt.date(2026, 7, 1))], "2026-10-15")
     october = reg.payments("2026-10")
@@ -379,6 +391,7 @@ def test_payments_by_month_with_the_reversal_in_the_voids_month(reg: Register) -
     ]
 
 
+@both_backends
 def test_payments_leave_out_rejections_and_already_decided(reg: Register) -> None:
     reg.adjudicate(accidents(), "2026-10-15")
     # a rerun of the same file in November pays nothing (L14)

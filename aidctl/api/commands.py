@@ -668,7 +668,8 @@ def template(kind: str, out: Path | str, *, policy: PolicyArg = None) -> Path:
 
 
 def register_backup(target: Path | str, *, db: Path | str | None = None) -> int:
-    """A consistent copy of the register, safe while other commands run (pages copied)."""
+    """A consistent copy of the register, safe while other commands run: SQLite pages copied,
+    or the bytes of a PostgreSQL register's pg_dump file."""
     return Register.backup(as_location(db if db is not None else default_register()), Path(target))
 
 

@@ -120,7 +120,7 @@ def _run_facts(outcome: EnrolmentOutcome | AdjudicationOutcome, lang: str) -> li
         ("aidctl", record.get("aidctl_version") or __version__),
     ]
     if isinstance(outcome, EnrolmentOutcome):
-        # D5: the received day of rosters that state none (the batch: the day the file came)
+        # D5, L68: the received day of rosters that state none (the batch: the day it came)
         facts.append(
             (
                 _t(lang, "受理日期（名册未填写时）", "Received (where a roster states none)"),

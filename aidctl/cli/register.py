@@ -1,4 +1,4 @@
-"""Looking after the register file: register backup, register check."""
+"""Looking after the register (a file or a PostgreSQL database): register backup, check."""
 
 from __future__ import annotations
 
@@ -26,18 +26,29 @@ def register_backup_cmd(
     config: ConfigOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Copy the register with SQLite's online backup, safe while other commands run.
+    """Copy the register, safe while other commands run: a file with SQLite's online backup,
+    a PostgreSQL register with pg_dump (custom format; restore it with pg_restore, L89).
 
     Example: aidctl register backup /backup/register-2026-11.sqlite3 --db reg.sqlite3
     """
 
     def body() -> int:
         opts = CommonOptions.parse(db, None, lang, config=config)
-        pages = api.register_backup(target, db=opts.db)
+        copied = api.register_backup(target, db=opts.db)
+        if _on_a_server(opts.db):  # L100: pg_dump writes bytes, not SQLite pages
+            say(
+                opts.t(
+                    f"已用 pg_dump 备份 {opts.db} → {target}（{copied} 字节）；"
+                    "恢复时用 pg_restore 导入一个空数据库。",
+                    f"Backed up {opts.db} to {target} with pg_dump ({copied} bytes); "
+                    "restore it with pg_restore into an empty database.",
+                )
+            )
+            return 0
         say(
             opts.t(
-                f"已备份 {opts.db} → {target}（{pages} 页）。",
-                f"Backed up {opts.db} to {target} ({pages} pages).",
+                f"已备份 {opts.db} → {target}（{copied} 页）。",
+                f"Backed up {opts.db} to {target} ({copied} pages).",
             )
         )
         return 0
@@ -51,7 +62,9 @@ def register_check_cmd(
     config: ConfigOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Run SQLite's integrity and foreign-key checks on the register (exit 1 if not sound).
+    """Check the register (exit 1 if not sound): a file with SQLite's integrity and
+    foreign-key checks; a PostgreSQL register (which enforces its keys itself) for its
+    migrations, one live decision per claim and valid indexes (L100).
 
     Example: aidctl register check --db reg.sqlite3
     """
@@ -72,3 +85,9 @@ def register_check_cmd(
         return 1 if problems else 0
 
     run_command(body, lang)
+
+
+def _on_a_server(db: object) -> bool:
+    """Whether the register is a database URL (postgresql://), as `--db` reads it."""
+    text = str(db)
+    return "://" in text and not text.startswith("file://")

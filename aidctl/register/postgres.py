@@ -90,6 +90,7 @@ def _member_bucket(id_number: str) -> int:
 
 
 def _open(url: str) -> psycopg.Connection[Any]:
+    """Connect, or say in one sentence why not (L101: exit 2, never a fall-back to a file)."""
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
@@ -110,7 +111,7 @@ def _open(url: str) -> psycopg.Connection[Any]:
 
 
 def _state(conn: psycopg.Connection[Any]) -> str:
-    """'ours', 'empty' or 'foreign': what the database's current schema holds."""
+    """'ours', 'empty' or 'foreign': what the database's current schema holds (L88)."""
     row = conn.execute("SELECT to_regclass('aidctl_register') IS NOT NULL").fetchone()
     if row is not None and row[0]:
         found = conn.execute("SELECT application_id FROM aidctl_register").fetchone()
@@ -284,7 +285,7 @@ class PostgresRegister(Register):
 
     def lock_members(self, id_numbers: Iterable[str]) -> None:
         """Wait for every other run deciding one of these members, then hold them until
-        this transaction ends. The buckets are taken in ascending order, so two runs never
+        this transaction ends (L87). The buckets are taken in ascending order, so two runs never
         wait for each other in a circle (no deadlock); `unnest` hands the array out in its
         order."""
         buckets = sorted({_member_bucket(k) for k in id_numbers})
@@ -410,6 +411,19 @@ class PostgresRegister(Register):
         )
         return _frame(cur.fetchall(), SPELL_COLUMNS)
 
+    def _copy_in(self, table: str, frame: pl.DataFrame, cols: list[str], run_id: str) -> None:
+        """COPY a frame's columns (and the run id) into `table` as CSV written by polars in
+        one call: a million spells go in without a Python loop over rows. Strings are quoted
+        and nulls are not, so that an empty text stays '' and a missing one NULL; dates are
+        ISO, booleans true/false, as PostgreSQL reads them."""
+        data = frame.select(*cols, pl.lit(run_id).alias("run_id")).write_csv(
+            include_header=False, quote_style="non_numeric", null_value=""
+        )
+        with self._conn.cursor().copy(
+            f"COPY {table} ({', '.join(cols)}, run_id) FROM STDIN (FORMAT csv)"
+        ) as copy:
+            copy.write(data.encode())
+
     def _copy_new(self, table: str, frame: pl.DataFrame, cols: list[str], run_id: str) -> int:
         """COPY the rows into a scratch table, then insert those not there yet (E5: what is
         already in the register stays as it is). Returns the rows added."""
@@ -419,11 +433,7 @@ class PostgresRegister(Register):
             f"CREATE TEMP TABLE {scratch} AS SELECT {', '.join(cols)}, run_id FROM {table} "
             "WITH NO DATA"
         )
-        with self._conn.cursor().copy(
-            f"COPY {scratch} ({', '.join(cols)}, run_id) FROM STDIN"
-        ) as copy:
-            for row in frame.select(cols).iter_rows():
-                copy.write_row((*row, run_id))
+        self._copy_in(scratch, frame, cols, run_id)
         cur = self._conn.execute(
             f"INSERT INTO {table} ({', '.join(cols)}, run_id) "
             f"SELECT {', '.join(cols)}, run_id FROM {scratch} ON CONFLICT DO NOTHING"
@@ -467,11 +477,7 @@ class PostgresRegister(Register):
         cols = list(DECISION_COLUMNS) + [
             c for c in OPTIONAL_DECISION_COLUMNS if c in decisions.columns
         ]
-        with self._conn.cursor().copy(
-            f"COPY decisions ({', '.join(cols)}, run_id) FROM STDIN"
-        ) as copy:
-            for row in decisions.select(cols).iter_rows():
-                copy.write_row((*row, run_id))
+        self._copy_in("decisions", decisions, cols, run_id)
         return decisions.height
 
     def decisions_of_claim(self, claim_id: str) -> list[dict[str, Any]]:
@@ -527,9 +533,14 @@ class PostgresRegister(Register):
         )
 
     def payments_in_period(self, period: str) -> pl.DataFrame:
-        """So that a month's export adds up to what the month moved."""
+        """So that a month's export adds up to what the month moved. In SQLite's order
+        (L102): text by its bytes whatever the database's collation (a server's default,
+        en_US or zh_CN, would put u1 before U2), a missing unit first, a claim's payment
+        before its reversal."""
         cur = self._conn.execute(
-            "SELECT 'payment', d.claim_id, d.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
+            "SELECT * FROM ("
+            "SELECT 'payment' AS kind, d.claim_id, d.run_id, r.as_of, d.id_number, d.name, "
+            "d.unit_code, "
             "u.unit_name, d.claim_type, d.reason_code, d.amount, NULL "
             "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
             "LEFT JOIN units u ON u.unit_code = d.unit_code "
@@ -539,8 +550,8 @@ class PostgresRegister(Register):
             "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason "
             "FROM voids v JOIN decisions d ON d.decision_id = v.decision_id "
             "JOIN runs r ON r.run_id = v.run_id LEFT JOIN units u ON u.unit_code = d.unit_code "
-            "WHERE d.status = 'approved' AND d.amount > 0 AND to_char(r.as_of, 'YYYY-MM') = %s "
-            "ORDER BY 7, 2",
+            "WHERE d.status = 'approved' AND d.amount > 0 AND to_char(r.as_of, 'YYYY-MM') = %s"
+            ') p ORDER BY unit_code COLLATE "C" NULLS FIRST, claim_id COLLATE "C", kind',
             (period, period),
         )
         return _frame(cur.fetchall(), PAYMENT_COLUMNS)
@@ -760,7 +771,7 @@ class PostgresRegister(Register):
     @classmethod
     def backup_to(cls, source: Location, target: Location) -> int:
         """`pg_dump --format=custom` of the register into `target` (restore with
-        pg_restore); one consistent snapshot while others write. Written beside `target`,
+        pg_restore; L89); one consistent snapshot while others write. Written beside `target`,
         owner-only, renamed onto it. Returns the bytes written."""
         url = _is_url(source)
         connect_url(url, create=False).close()  # says so when it is not a register
@@ -799,7 +810,8 @@ class PostgresRegister(Register):
     @classmethod
     def check_at(cls, location: Location) -> list[str]:
         """PostgreSQL enforces keys and CHECKs itself; what can still drift is checked: the
-        schema version, live_claims against decisions and voids, and indexes' validity."""
+        schema version, live_claims against decisions and voids, and indexes' validity
+        (L100)."""
         conn = connect_url(_is_url(location), create=False)
         try:
             problems: list[str] = []

@@ -1,7 +1,7 @@
 """The PostgreSQL register's schema, as numbered migrations recorded in `schema_migrations`.
 
 Migration 5 creates the whole schema at once, and it equals what SQLite's migrations 1–5
-(aidctl/register/sqlite_schema.py) build: the same tables and columns, the vocabularies as
+(aidctl/register/sqlite_schema.py) build (L85): the same tables and columns, the vocabularies as
 CHECKs, decisions pointing at a recorded contract, decisions and voids appended only, at most
 one live decision per claim_id (L60). It carries SQLite's number 5 so that a schema version
 means the same on both back ends; a later change is migration 6 on both.
@@ -12,7 +12,7 @@ decision per claim" is not a trigger that looks for earlier rows — under READ 
 transactions would each miss the other's uncommitted row — but a unique key: every decision
 enters `live_claims` when inserted and leaves it when voided, so PostgreSQL's unique index
 refuses a second live decision even from a concurrent transaction
-(constraint `one_live_decision_per_claim_id`).
+(constraint `one_live_decision_per_claim_id`; L86).
 
 Migration 7 (open items and reopens) is SQLite's migration 7, table for table.
 

@@ -371,7 +371,8 @@ class Register(ABC):
 
     @staticmethod
     def backup(source: Location, target: Location) -> int:
-        """A consistent copy of the register at `source` (pages copied)."""
+        """A consistent copy of the register at `source`: SQLite pages copied, or the bytes
+        pg_dump wrote for a PostgreSQL register (L100)."""
         return _implementation(source).backup_to(source, target)
 
     @staticmethod

@@ -832,7 +832,7 @@ class SqliteRegister(Register):
             "FROM voids v JOIN decisions d ON d.decision_id = v.decision_id "
             "JOIN runs r ON r.run_id = v.run_id LEFT JOIN units u ON u.unit_code = d.unit_code "
             "WHERE d.status = 'approved' AND d.amount > 0 AND substr(r.as_of, 1, 7) = ? "
-            "ORDER BY 7, 2",
+            "ORDER BY 7, 2, 1",  # L102: a claim's payment before its reversal
             (period, period),
         )
         return _frame(cur, PAYMENT_COLUMNS)

@@ -123,7 +123,7 @@ def write_adjudication_report(
         frame.filter(pl.col("status") == "approved")
         .group_by("unit_code")
         .agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
-        # ties in amount by unit code: the same run writes the same rows every time
+        # L69: ties in amount by unit code: the same run writes the same rows every time
         .sort(["amount", "unit_code"], descending=[True, False])
     )
     summary = Summary(
