@@ -51,7 +51,19 @@ from aidctl.api.outcomes import (
     totals,
 )
 from aidctl.api.reporting import annotated_path, default_report_path, write_report
-from aidctl.api.words import decision_steps, explain_sentence, renewal_word, status_word
+from aidctl.api.words import (
+    cell,
+    claim_type_word,
+    decision_steps,
+    explain_sentence,
+    id_number_problem,
+    parameter_name,
+    parameter_value,
+    reason_word,
+    reasons_text,
+    renewal_word,
+    status_word,
+)
 from aidctl.pipeline import Settings, file_sha256
 from aidctl.register import as_location
 
@@ -77,6 +89,8 @@ __all__ = [
     "batch_file",
     "batch_run",
     "batch_status",
+    "cell",
+    "claim_type_word",
     "decision_steps",
     "default_register",
     "default_report_path",
@@ -86,9 +100,14 @@ __all__ = [
     "file_kind",
     "file_sha256",
     "history",
+    "id_number_problem",
+    "parameter_name",
+    "parameter_value",
     "payments",
     "policy_diseases",
     "policy_show",
+    "reason_word",
+    "reasons_text",
     "record_batch_run",
     "register_backup",
     "register_check",
