@@ -125,7 +125,7 @@ def adjudicate_cmd(
             t("理赔审核结果", "Claim decisions"),
             [
                 Col(t("结果", "Status"), "word", 9),
-                Col(t("原因", "Reason"), "name", 8),
+                Col(t("原因", "Reason"), "word", 8),
                 Col(t("件数", "Claims"), "number", 7),
                 Col(t("金额（元）", "Amount (yuan)"), "amount", 9),
             ],
