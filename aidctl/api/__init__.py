@@ -64,6 +64,7 @@ from aidctl.api.words import (
     renewal_word,
     status_word,
 )
+from aidctl.intake.kind import open_elsewhere, wrong_command
 from aidctl.pipeline import Settings, file_sha256
 from aidctl.register import as_location
 
@@ -101,6 +102,7 @@ __all__ = [
     "file_sha256",
     "history",
     "id_number_problem",
+    "open_elsewhere",
     "parameter_name",
     "parameter_value",
     "payments",
@@ -121,4 +123,5 @@ __all__ = [
     "validate_enrollment",
     "void",
     "write_report",
+    "wrong_command",
 ]

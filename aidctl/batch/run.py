@@ -152,6 +152,10 @@ def run_batch(
         _recover(ws, log)
         files: list[FileResult] = []
         for path in _inbox_files(ws):
+            still_open = api.open_elsewhere(path)  # L178: left for the next run, and said so
+            if still_open is not None:
+                log(still_open.message(ctx.lang))
+                continue
             sha = file_sha256(path)
             done = api.batch_file(ws.register, sha)
             if done is not None:

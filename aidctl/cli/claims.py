@@ -22,7 +22,7 @@ from aidctl.cli.options import (
     UnmaskOpt,
 )
 from aidctl.cli.progress import Progress
-from aidctl.cli.render import Col, print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table, the_right_command
 from aidctl.cli.running import run_command, write_reports
 from aidctl.errors import InputError
 
@@ -99,16 +99,17 @@ def adjudicate_cmd(
         opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
         progress = Progress(opts)
         with progress.shown("read"):
-            outcome = api.adjudicate(
-                file,
-                db=opts.db,
-                as_of=opts.as_of,
-                policy=opts.policy,
-                lang=opts.lang,
-                unmask=opts.unmask,
-                dry_run=dry_run,
-                progress=progress,
-            )
+            with the_right_command(file, "claims"):
+                outcome = api.adjudicate(
+                    file,
+                    db=opts.db,
+                    as_of=opts.as_of,
+                    policy=opts.policy,
+                    lang=opts.lang,
+                    unmask=opts.unmask,
+                    dry_run=dry_run,
+                    progress=progress,
+                )
             write_reports(opts, outcome, out_path)
             progress("write")
         if opts.json:

@@ -20,7 +20,7 @@ from aidctl.cli.options import (
     UnmaskOpt,
 )
 from aidctl.cli.progress import Progress
-from aidctl.cli.render import Col, print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table, the_right_command
 from aidctl.cli.running import run_command, write_reports
 
 # ---------------------------------------------------------------- enrolment
@@ -45,17 +45,18 @@ def _enrolment_command(
     progress = Progress(opts)
     call = api.enroll if command == "enroll" else api.validate_enrollment
     with progress.shown("read"):
-        outcome = call(
-            file,
-            members,
-            db=opts.db,
-            as_of=opts.as_of,
-            policy=opts.policy,
-            lang=opts.lang,
-            unmask=opts.unmask,
-            import_books=import_books,
-            progress=progress,
-        )
+        with the_right_command(file, "units"):
+            outcome = call(
+                file,
+                members,
+                db=opts.db,
+                as_of=opts.as_of,
+                policy=opts.policy,
+                lang=opts.lang,
+                unmask=opts.unmask,
+                import_books=import_books,
+                progress=progress,
+            )
         write_reports(opts, outcome, out_path, annotated)
         progress("write")
     if opts.json:

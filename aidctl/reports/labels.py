@@ -240,3 +240,32 @@ def shown(value: object, lang: str) -> str:
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     return str(value)
+
+
+# The claims template's columns (aidctl/intake/claims.py, CLAIMS), as a sentence names them:
+# the zh word is the template's own header, so the clerk finds the cell (L176).
+CLAIM_FIELDS: dict[str, tuple[str, str]] = {
+    "claim_id": ("理赔编号", "claim id"),
+    "id_number": ("身份证号", "id number"),
+    "name": ("姓名", "name"),
+    "unit_code": ("单位编码", "unit code"),
+    "claim_type": ("申请类型", "claim type"),
+    "disease": ("病种", "disease"),
+    "diagnosis_code": ("诊断编码", "diagnosis code"),
+    "diagnosis_date": ("确诊日期", "diagnosis date"),
+    "accident_date": ("事故日期", "accident date"),
+    "disability_grade": ("伤残等级", "disability grade"),
+    "treatment_end_date": ("治疗终结日期", "treatment end date"),
+    "death_date": ("死亡日期", "death date"),
+    "brave_act": ("见义勇为", "brave act"),
+    "exclusion": ("除外情形", "exclusion"),
+    "preexisting_undisclosed": ("既往症未告知", "pre-existing undisclosed"),
+    "fraud": ("欺诈", "fraud"),
+    "note": ("备注", "note"),
+}
+
+
+def field_words(keys: str | None, lang: str) -> str:
+    """Comma-separated field keys as the template's headers: "事故日期、伤残等级"."""
+    names = [word(CLAIM_FIELDS, k.strip(), lang) for k in (keys or "").split(",") if k.strip()]
+    return ("、" if lang == "zh" else ", ").join(names)
