@@ -49,9 +49,7 @@ def parse(world: Sequence[str]) -> list[tuple[str, str]]:
 
 
 @cache
-def build(
-    world: tuple[str, ...], as_of: dt.date, register: Any = None
-) -> dict[str, pl.DataFrame]:
+def build(world: tuple[str, ...], as_of: dt.date, register: Any = None) -> dict[str, pl.DataFrame]:
     """Run the world's commands as of `as_of` on a fresh register (a SQLite file of its
     own, or the empty PostgreSQL database `register` names); PATH -> its frame."""
     where = Path(tempfile.mkdtemp(prefix="aidctl-world-"))

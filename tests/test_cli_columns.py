@@ -22,12 +22,13 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import aidctl.cli.render as render
+from aidctl import api
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 AS_OF = "2026-11-28"
 WIDTHS = (80, 120)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-SUMMARY = re.compile(r"^(?:单位 \d+ 个|给付 \d+ 件|报告：)", re.M)
+SUMMARY = re.compile(r"^(?:单位 \d+ 个|本次新决定：|报告：)", re.M)
 
 
 def _on_terminal(width: int, *args: Any) -> str:
@@ -147,24 +148,28 @@ def test_renewal_dates_and_amounts_are_whole(shown: dict[str, Any], width: int) 
 def test_units_needing_action_keep_codes_names_and_amounts(
     shown: dict[str, Any], width: int
 ) -> None:
-    """Issue 13 (A1, A4): each unit that must act, its code, its whole name (folded) and its
-    contribution; the reasons text is the first column to go when the window is narrow."""
+    """Issue 13 (A1, A4, L170): each unit that must act, its code, its whole name (folded)
+    and its reasons in words (what the unit must do); the contribution is the first column
+    to go when the window is narrow (the report has it), and is whole when shown."""
     text = shown["units"][width]
     acting = [u for u in shown["units_json"]["units"] if u["status"] != "compliant"]
     assert acting, "the sample data has units that must act"
     for unit in acting:
         assert unit["unit_code"] in text
-        assert _whole(unit["contribution_total"], text), unit
+        if width == 120:
+            assert _whole(unit["contribution_total"], text), unit
     assert _column(text, "单位名称") == [u["unit_name"] for u in acting]
+    reasons = _column(text, "原因")
+    assert reasons == [api.reasons_text(u["reasons"], "zh") for u in acting]
+    assert all(reasons), reasons
     if width == 80:
-        assert "原因" in text.splitlines()[-1]  # named in the caption as left out
-        assert "互助金" in text
+        assert "互助金" in text.splitlines()[-1]  # named in the caption as left out
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_claims_summary_amounts_are_whole(shown: dict[str, Any], width: int) -> None:
-    """Issue 13: each (status, reason) line of the claims summary with its count and amount
-    in full, as the --json decisions add up."""
+    """Issue 13 (L170): each (status, reason in words) line of the claims summary with its
+    count and amount in full, as the --json decisions add up."""
     text = shown["claims"][width]
     sums: dict[tuple[str, str], list[int]] = {}
     for claim in shown["claims_json"]["claims"]:
@@ -173,7 +178,7 @@ def test_claims_summary_amounts_are_whole(shown: dict[str, Any], width: int) -> 
         count_amount[1] += claim["amount"]
     rows = {line for line in text.splitlines() if line.startswith("│")}
     for (_, reason), (count, amount) in sums.items():
-        line = next(row for row in rows if f" {reason} " in row)
+        line = next(row for row in rows if f" {api.reason_word(reason, 'zh')} " in row)
         assert _whole(count, line) and _whole(amount, line), line
 
 

@@ -84,7 +84,20 @@ from aidctl.api.reporting import (  # the truthful order (L155)
     stage_report,
     write_report,
 )
-from aidctl.api.words import decision_steps, explain_sentence, renewal_word, status_word
+from aidctl.api.words import (
+    cell,
+    claim_type_word,
+    decision_steps,
+    explain_sentence,
+    id_number_problem,
+    parameter_name,
+    parameter_value,
+    reason_word,
+    reasons_text,
+    renewal_word,
+    status_word,
+)
+from aidctl.intake.kind import open_elsewhere, wrong_command
 from aidctl.pipeline import Settings, file_sha256
 from aidctl.register import as_location
 
@@ -120,6 +133,8 @@ __all__ = [
     "batch_money",
     "batch_run",
     "batch_status",
+    "cell",
+    "claim_type_word",
     "committed_runs",
     "decision_steps",
     "default_register",
@@ -132,12 +147,18 @@ __all__ = [
     "finish_batch_run",
     "fund",
     "history",
+    "id_number_problem",
     "members",
+    "open_elsewhere",
     "outstanding",
+    "parameter_name",
+    "parameter_value",
     "payments",
     "pending",
     "policy_diseases",
     "policy_show",
+    "reason_word",
+    "reasons_text",
     "receipts_template",
     "record_batch_run",
     "record_contributions",
@@ -164,4 +185,5 @@ __all__ = [
     "write_receipts_report",
     "write_report",
     "write_simulation_report",
+    "wrong_command",
 ]

@@ -304,6 +304,10 @@ def run_batch(
         kinds: dict[Path, str] = {}
         shas: dict[Path, str] = {}
         for path in regular:
+            still_open = api.open_elsewhere(path)  # L178: left for the next run, and said so
+            if still_open is not None:
+                log(still_open.message(ctx.lang))
+                continue
             sha = file_sha256(path)
             shas[path] = sha
             done = api.batch_file(ws.register, sha)

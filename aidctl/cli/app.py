@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from aidctl import __version__
+from aidctl.cli.options import WordedGroup
 from aidctl.cli.render import say
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=WordedGroup,  # usage errors in the clerk's language (L175)
 )
 policy_app = typer.Typer(
     help="The plan's dated parameters. 计划参数。\n\nExample: aidctl policy show --on 2026-11-28",

@@ -23,10 +23,57 @@ from aidctl.cli.options import (
     UnmaskOpt,
 )
 from aidctl.cli.progress import Progress
-from aidctl.cli.render import Col, print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table, the_right_command
 from aidctl.cli.running import StagedWrite, run_command
+from aidctl.errors import InputError
+
+
+def check_claim_id(claim_id: str) -> None:
+    """A claim id that cannot be one is answered with what to type instead (L174): blank,
+    or a resident id number typed where the claim id belongs."""
+    text = claim_id.strip()
+    if not text:
+        raise InputError(
+            "The claim id is blank: type the claim id (理赔编号) of the claims workbook.",
+            "理赔编号为空：请输入理赔申请表中的理赔编号。",
+        )
+    if api.id_number_problem(text, "en") is None:
+        raise InputError(
+            f"{text} is an id number, not a claim id: `aidctl history {text}` lists this "
+            "member's claims with their claim ids.",
+            f"{text} 是身份证号，不是理赔编号：用 `aidctl history {text}` 可列出此人的理赔及其编号。",
+        )
+
 
 # ---------------------------------------------------------------- claims
+
+
+def summary_lines(decisions: pl.DataFrame, lang: str) -> list[str]:
+    """The totals of a run, new decisions apart from the claims already decided in an
+    earlier run (ALREADY_DECIDED pays nothing and is no new approval, L173)."""
+    again = decisions["reason_code"] == "ALREADY_DECIDED"
+    fresh = decisions.filter(~again)
+    n = {s: int((fresh["status"] == s).sum()) for s in ("approved", "rejected", "pending")}
+    amount = int(fresh["amount"].sum())
+    before = int(again.sum())
+    if lang == "zh":
+        lines = [
+            f"本次新决定：给付 {n['approved']} 件，拒付 {n['rejected']} 件，"
+            f"待处理 {n['pending']} 件；给付金额合计 {amount} 元。"
+        ]
+        if before:
+            lines.append(f"另有 {before} 件此前已处理，本次不再支付，未计入上述件数。")
+        return lines
+    lines = [
+        f"New decisions: {n['approved']} approved, {n['rejected']} rejected, "
+        f"{n['pending']} pending; {amount} yuan to pay."
+    ]
+    if before:
+        lines.append(
+            f"{before} more were decided in an earlier run: nothing new is paid and they "
+            "are not counted above."
+        )
+    return lines
 
 
 @app.command("adjudicate")
@@ -54,26 +101,27 @@ def adjudicate_cmd(
         progress = Progress(opts)
         # the report is written before the commit and renamed into place after it (L155)
         with progress.shown("read"), StagedWrite(opts, out_path) as reports:
-            outcome = api.adjudicate(
-                file,
-                db=opts.db,
-                as_of=opts.as_of,
-                policy=opts.policy,
-                lang=opts.lang,
-                unmask=opts.unmask,
-                dry_run=dry_run,
-                progress=progress,
-                before_commit=reports.stage,
-            )
+            with the_right_command(file, "claims"):  # a units workbook: say so (L177)
+                outcome = api.adjudicate(
+                    file,
+                    db=opts.db,
+                    as_of=opts.as_of,
+                    policy=opts.policy,
+                    lang=opts.lang,
+                    unmask=opts.unmask,
+                    dry_run=dry_run,
+                    progress=progress,
+                    before_commit=reports.stage,
+                )
             reports.publish(outcome)
             progress("write")
         if opts.json:
             print_json(outcome)
             return outcome.exit_code
         t = opts.t
-        totals = outcome.totals
+        decisions = outcome.decisions
         by = (
-            outcome.decisions.group_by("status", "reason_code")
+            decisions.group_by("status", "reason_code")
             .agg(pl.len().alias("n"), pl.col("amount").sum().alias("amt"))
             .sort("status", "reason_code")
         )
@@ -81,24 +129,23 @@ def adjudicate_cmd(
             t("理赔审核结果", "Claim decisions"),
             [
                 Col(t("结果", "Status"), "word", 9),
-                Col(t("原因代码", "Reason"), "key", 8),
+                Col(t("原因", "Reason"), "word", 8),
                 Col(t("件数", "Claims"), "number", 7),
                 Col(t("金额（元）", "Amount (yuan)"), "amount", 9),
             ],
             [
-                [api.status_word(r["status"], opts.lang), r["reason_code"], r["n"], r["amt"]]
+                [
+                    api.status_word(r["status"], opts.lang),
+                    api.reason_word(r["reason_code"], opts.lang),
+                    r["n"],
+                    r["amt"],
+                ]
                 for r in by.iter_rows(named=True)
             ],
             lang=opts.lang,
         )
-        say(
-            t(
-                f"给付 {totals['approved']} 件，拒付 {totals['rejected']} 件，"
-                f"待处理 {totals['pending']} 件；给付金额合计 {totals['amount']} 元。",
-                f"{totals['approved']} approved, {totals['rejected']} rejected, "
-                f"{totals['pending']} pending; {totals['amount']} yuan to pay.",
-            )
-        )
+        for line in summary_lines(decisions, opts.lang):
+            say(line)
         if dry_run:
             say(t("试算（--dry-run）：未登记。", "Dry run: nothing recorded."))
         else:
@@ -124,6 +171,7 @@ def adjudicate_cmd(
 def explain_cmd(
     claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号).")],
     db: DbOpt = None,
+    as_of: AsOfOpt = None,
     lang: LangOpt = None,
     json_out: JsonOpt = False,
     policy: PolicyOpt = None,
@@ -131,12 +179,15 @@ def explain_cmd(
 ) -> None:
     """Print each step of a recorded decision with its clause and figures.
 
+    --as-of is accepted like on every command; the register's record is shown as it stands.
+
     Example: aidctl explain LP2026-0001 --db reg.sqlite3
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(db, None, lang, json_out, policy, unmask)
+        opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
         t = opts.t
+        check_claim_id(claim_id)
         shown = api.explain(claim_id, db=opts.db, policy=opts.policy, unmask=opts.unmask)
         if opts.json:
             print_json(shown)
@@ -147,13 +198,14 @@ def explain_cmd(
                 continue
             say(
                 t(
-                    f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {r['id_number']}",
-                    f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {r['id_number']}",
+                    f"理赔 {r['claim_id']}（运行 {r['run_id']}）  {r['name'] or ''} {r['id_number'] or ''}",
+                    f"Claim {r['claim_id']} (run {r['run_id']})  {r['name'] or ''} {r['id_number'] or ''}",
                 )
             )
             for step, zh, en, decisive in api.decision_steps(r):
                 if decisive:
-                    say(f"  {step}. {t(zh, en)}: {r['reason_code']} [{r['clause']}]")
+                    reason = api.reason_word(r["reason_code"], opts.lang)
+                    say(f"  {step}. {t(zh, en)}: {reason}（{r['clause']}）")
                 else:
                     say(f"  {step}. {t(zh, en)}: " + t("通过", "passed"))
             if r["contract_no"]:
@@ -169,7 +221,8 @@ def explain_cmd(
                 "     "
                 + t(
                     f"结果：{api.status_word(r['status'], opts.lang)} {r['amount']} 元；参数版本 {r['policy_version']}",
-                    f"result: {r['status']} {r['amount']} yuan; parameters {r['policy_version']}",
+                    f"result: {api.status_word(r['status'], opts.lang)} {r['amount']} yuan; "
+                    f"parameters {r['policy_version']}",
                 )
             )
             if r.get("reopen_reason"):
@@ -197,21 +250,46 @@ def explain_cmd(
 def history_cmd(
     id_number: Annotated[str, typer.Argument(help="The member's id number (身份证号).")],
     db: DbOpt = None,
+    as_of: AsOfOpt = None,
     lang: LangOpt = None,
     json_out: JsonOpt = False,
+    unmask: UnmaskOpt = False,
 ) -> None:
     """Print a member's cover spells, claims and payments.
 
-    Example: aidctl history 320705198001010006 --db reg.sqlite3
+    An id number that cannot be one exits 2 with what is wrong with it; a valid one the
+    register does not know exits 1 and says so (L174). --as-of and --unmask are accepted
+    like on every command (the id typed is shown as typed).
+
+    Example: aidctl history 320703199812100174 --db reg.sqlite3
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(db, None, lang, json_out)
+        opts = CommonOptions.parse(db, as_of, lang, json_out, None, unmask)
         t = opts.t
+        problem = api.id_number_problem(id_number, "en")
+        if problem is not None:
+            raise InputError(
+                f"{id_number!r} is not an id number ({problem}): type the member's 18-character "
+                "resident id number as it is on the id card.",
+                f"“{id_number}”不是有效的身份证号（{api.id_number_problem(id_number, 'zh')}）："
+                "请按身份证输入18位身份证号。",
+            )
         shown = api.history(id_number, db=opts.db)
         if opts.json:
             print_json(shown)
-            return 0
+            return 0 if shown.spells or shown.decisions else 1
+        if not shown.spells and not shown.decisions:
+            say(
+                t(
+                    f"登记库中没有身份证号 {id_number} 的参保或理赔记录：此人从未登记参保。"
+                    "请核对身份证号；如确应参保，请由所在单位报送名册后用 enroll 登记。",
+                    f"The register has no cover or claim for id number {id_number}: this person "
+                    "was never enrolled. Check the number; if they should be covered, enrol "
+                    "their unit's roster with `aidctl enroll`.",
+                )
+            )
+            return 1
         table(
             t("保障记录", "Cover"),
             [
@@ -224,9 +302,9 @@ def history_cmd(
             [
                 [
                     s["contract_no"],
-                    f"{s['unit_code']} {s['unit_name'] or ''}",
-                    s["spell_start"],
-                    s["term_end"],
+                    f"{s['unit_code']} {s['unit_name'] or ''}".strip(),
+                    api.cell(s["spell_start"], opts.lang),
+                    api.cell(s["term_end"], opts.lang),
                     t("是", "yes") if s["first_time"] else t("否", "no"),
                 ]
                 for s in shown.spells
@@ -241,17 +319,17 @@ def history_cmd(
                 Col(t("类型", "Type"), "word", 5),
                 Col(t("结果", "Status"), "word", 8),
                 Col(t("金额", "Amount"), "amount", 8),
-                Col(t("原因", "Reason"), "key", 6),
+                Col(t("原因", "Reason"), "name", 6),
                 Col(t("撤销", "Voided"), "text", 2),
             ],
             [
                 [
                     d["claim_id"],
-                    d["event_date"],
-                    d["claim_type"],
+                    api.cell(d["event_date"], opts.lang),
+                    api.claim_type_word(d["claim_type"], opts.lang),
                     api.status_word(d["status"], opts.lang),
                     d["amount"],
-                    d["reason_code"],
+                    api.reason_word(d["reason_code"], opts.lang),
                     d["void_reason"] or "",
                 ]
                 for d in shown.decisions
@@ -290,8 +368,11 @@ def void_cmd(
         v = done.voided
         say(
             opts.t(
-                f"已撤销理赔 {claim_id} 的决定（{v['reason_code']}，{v['amount']} 元），运行 {done.void_run}。",
-                f"Voided the decision on claim {claim_id} ({v['reason_code']}, {v['amount']} yuan), run {done.void_run}.",
+                f"已撤销理赔 {claim_id} 的决定（{api.reason_word(v['reason_code'], 'zh')}，"
+                f"{v['amount']} 元），运行 {done.void_run}。",
+                f"Voided the decision on claim {claim_id} "
+                f"({api.reason_word(v['reason_code'], 'en')}, {v['amount']} yuan), "
+                f"run {done.void_run}.",
             )
         )
         return 0

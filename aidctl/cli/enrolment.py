@@ -20,10 +20,17 @@ from aidctl.cli.options import (
     UnmaskOpt,
 )
 from aidctl.cli.progress import Progress
-from aidctl.cli.render import Col, print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table, the_right_command
 from aidctl.cli.running import StagedWrite, run_command
 
 # ---------------------------------------------------------------- enrolment
+
+
+def shortfall_text(shortfall: int | None, lang: str) -> str:
+    """How many more members a unit needs, in words ("3人"), a dash when none (L172)."""
+    if not shortfall:
+        return "—"
+    return f"{shortfall}人" if lang == "zh" else str(shortfall)
 
 
 def _enrolment_command(
@@ -38,31 +45,32 @@ def _enrolment_command(
     progress = Progress(opts)
     # an enrolment's reports are written before the commit, renamed into place after (L155)
     with progress.shown("read"), StagedWrite(opts, out_path, annotated) as reports:
-        if command == "enroll":
-            outcome = api.enroll(
-                file,
-                members,
-                db=opts.db,
-                as_of=opts.as_of,
-                policy=opts.policy,
-                lang=opts.lang,
-                unmask=opts.unmask,
-                import_books=import_books,
-                progress=progress,
-                before_commit=reports.stage,
-            )
-        else:
-            outcome = api.validate_enrollment(
-                file,
-                members,
-                db=opts.db,
-                as_of=opts.as_of,
-                policy=opts.policy,
-                lang=opts.lang,
-                unmask=opts.unmask,
-                import_books=import_books,
-                progress=progress,
-            )
+        with the_right_command(file, "units"):  # the other kind of workbook: say so (L177)
+            if command == "enroll":
+                outcome = api.enroll(
+                    file,
+                    members,
+                    db=opts.db,
+                    as_of=opts.as_of,
+                    policy=opts.policy,
+                    lang=opts.lang,
+                    unmask=opts.unmask,
+                    import_books=import_books,
+                    progress=progress,
+                    before_commit=reports.stage,
+                )
+            else:
+                outcome = api.validate_enrollment(
+                    file,
+                    members,
+                    db=opts.db,
+                    as_of=opts.as_of,
+                    policy=opts.policy,
+                    lang=opts.lang,
+                    unmask=opts.unmask,
+                    import_books=import_books,
+                    progress=progress,
+                )
         reports.publish(outcome)
         progress("write")
     if opts.json:
@@ -77,24 +85,24 @@ def _enrolment_command(
             Col(t("单位编码", "Unit"), "key", 9),
             Col(t("单位名称", "Name"), "name", 8),
             Col(t("结果", "Status"), "word", 8),
-            Col(t("参保", "Enrolled"), "number", 4),
-            Col(t("总数", "Staff"), "number", 3),
-            Col(t("比例", "Ratio"), "number", 5),
-            Col(t("缺", "Short"), "number", 6),
-            Col(t("互助金", "Contribution"), "amount", 7),
-            Col(t("原因", "Reasons"), "text", 1),
+            Col(t("参保人数", "Enrolled"), "number", 4),
+            Col(t("从业人员", "Staff"), "number", 3),
+            Col(t("参保比例", "Ratio"), "number", 5),
+            Col(t("还需增加", "More needed"), "number", 6),
+            Col(t("互助金（元）", "Contribution"), "amount", 2),
+            Col(t("原因", "Reasons"), "text", 7),
         ],
         [
             [
                 u["unit_code"],
-                u["unit_name"],
+                api.cell(u["unit_name"], opts.lang),
                 api.status_word(u["status"], opts.lang),
-                u["eligible"],
-                u["total_staff"],
-                f"{(u['ratio'] or 0):.1%}",
-                u["shortfall"],
-                u["contribution_total"],
-                ", ".join(u["reasons"]),
+                api.cell(u["eligible"], opts.lang),
+                t("未填", "blank") if u["total_staff"] is None else u["total_staff"],
+                "—" if u["ratio"] is None else f"{u['ratio']:.1%}",
+                shortfall_text(u["shortfall"], opts.lang),
+                api.cell(u["contribution_total"], opts.lang),
+                api.reasons_text(u["reasons"], opts.lang),
             ]
             for u in units.iter_rows(named=True)
             if u["status"] != "compliant"

@@ -17,7 +17,7 @@ from aidctl.cli.options import (
     LangOpt,
     PolicyOpt,
 )
-from aidctl.cli.render import print_json, say, table
+from aidctl.cli.render import Col, print_json, say, table
 from aidctl.cli.running import run_command
 
 # ---------------------------------------------------------------- parameters
@@ -59,14 +59,28 @@ def policy_show(
         say(t(f"参数文件：{loaded.path}", f"File: {loaded.path}"))
         table(
             t("参数", "Parameters"),
-            [t("参数", "Key"), t("值", "Value"), t("条款", "Clause")],
-            [[k, val, v.clause(k)] for k, val in v.values.items()],
+            [
+                Col(t("参数", "Parameter"), "name", 9),
+                Col(t("值", "Value"), "word", 8),
+                Col(t("条款", "Clause"), "word", 7),
+            ],
+            [
+                [
+                    api.parameter_name(k, opts.lang),
+                    api.parameter_value(k, val, opts.lang),
+                    v.clause(k),
+                ]
+                for k, val in v.values.items()
+            ],
             lang=opts.lang,
         )
         table(
             t("伤残等级给付（A5.3）", "Disability by grade (A5.3)"),
             [t("等级", "Grade"), t("金额（元）", "Yuan")],
-            [[g, a] for g, a in v.disability.items()],
+            [
+                [t(f"{g}级", f"grade {g}"), t(f"{a}元", f"{a} yuan")]
+                for g, a in v.disability.items()
+            ],
             lang=opts.lang,
         )
         table(
@@ -95,15 +109,9 @@ def policy_show(
 
 _OUTCOME_WORDS = {
     "listed": ("保障病种，可给付", "a listed disease: can be paid"),
-    "person": ("待人工审核（AMBIGUOUS_DISEASE）", "to a person (AMBIGUOUS_DISEASE)"),
-    "unrecognised": (
-        "无法识别，待补正（UNRECOGNISED_DISEASE）",
-        "not recognised: pending (UNRECOGNISED_DISEASE)",
-    ),
-    "unlisted": (
-        "不属于保障病种，拒付（DISEASE_NOT_LISTED）",
-        "not a listed disease: rejected (DISEASE_NOT_LISTED)",
-    ),
+    "person": ("待处理：须写明是哪一种病种", "pending: the disease must be named"),
+    "unrecognised": ("无法识别，待补正", "not recognised: pending"),
+    "unlisted": ("不属于保障病种，拒付", "not a listed disease: rejected"),
 }
 
 

@@ -59,6 +59,23 @@ def status(text: str) -> Iterator[Any]:
         yield shown
 
 
+@contextmanager
+def the_right_command(file: Any, wants: str) -> Iterator[None]:
+    """Run a reading command; when it cannot read `file` because the file is the other
+    kind of workbook, say which command takes it instead (L177). Looked at only after a
+    failure, so a right file is opened once."""
+    from aidctl import api
+    from aidctl.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        better = api.wrong_command(file, "units" if wants == "units" else "claims")
+        if better is None:
+            raise
+        raise better from exc
+
+
 def print_json(outcome: Any) -> None:
     """The outcome's own document (docs/formats.md); the CLI builds none itself."""
     sys.stdout.write(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
@@ -81,10 +80,10 @@ def renewals_cmd(
             [
                 [
                     r["unit_code"],
-                    r["unit_name"],
-                    r["expiry_date"],
+                    api.cell(r["unit_name"], opts.lang),
+                    api.cell(r["expiry_date"], opts.lang),
                     api.renewal_word(r["status"], opts.lang),
-                    r["renew_by"],
+                    api.cell(r["renew_by"], opts.lang),
                     r["members"],
                     r["contribution_due"],
                     r["contact"] or "",
@@ -109,6 +108,7 @@ def renewals_cmd(
 def payments_cmd(
     period: Annotated[str, typer.Option("--period", help="The month, YYYY-MM.")],
     db: DbOpt = None,
+    as_of: AsOfOpt = None,
     lang: LangOpt = None,
     json_out: JsonOpt = False,
     out_path: OutOpt = None,
@@ -116,11 +116,13 @@ def payments_cmd(
 ) -> None:
     """Export the month's payments for the finance office (reversals as negative rows).
 
+    --as-of is accepted like on every command; the month is the one --period names.
+
     Example: aidctl payments --period 2026-11 --out 2026-11-支付清单.xlsx
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(db, None, lang, json_out, None, unmask)
+        opts = CommonOptions.parse(db, as_of, lang, json_out, None, unmask)
         shown = api.payments(period, db=opts.db)
         write_reports(opts, shown, out_path)
         if opts.json:
@@ -138,6 +140,56 @@ def payments_cmd(
     run_command(body, lang)
 
 
+_COMMANDS = {
+    "enroll": ("参保登记", "enrolment"),
+    "validate": ("参保校验", "enrolment check"),
+    "adjudicate": ("理赔审核", "adjudication"),
+    "renewals": ("续保提醒", "renewals"),
+    "void": ("撤销", "reversal"),
+    "batch": ("月度批处理", "monthly batch"),
+}
+
+_COUNTS = {
+    "approved": ("给付", "approved"),
+    "rejected": ("拒付", "rejected"),
+    "pending": ("待处理", "pending"),
+    "amount": ("金额", "amount"),
+    "units": ("单位", "units"),
+    "compliant": ("合格", "compliant"),
+    "non_compliant": ("不合格", "non-compliant"),
+    "invalid": ("无效", "invalid"),
+    "contracts": ("履约单", "contracts"),
+    "contracts_added": ("登记履约单", "contracts recorded"),
+    "spells_added": ("登记人员", "members recorded"),
+    "received_default": ("受理日期", "received"),
+    "spells": ("参保人员", "members"),
+    "members": ("参保人员", "members"),
+    "listed": ("列出", "listed"),
+    "due": ("到期", "due"),
+    "grace": ("宽限期内", "in grace"),
+    "lapsed": ("已失效", "lapsed"),
+    "files": ("文件", "files"),
+}
+
+
+def command_word(command: str | None, lang: str) -> str:
+    """A run's command in words (L170)."""
+    zh, en = _COMMANDS.get(command or "", (command or "", command or ""))
+    return zh if lang == "zh" else en
+
+
+def counts_text(counts: dict[str, Any], lang: str) -> str:
+    """A run's counts as words and figures ("给付 3，拒付 1"), never a JSON literal: keys
+    without a word are left out (the JSON output has them all) (L172)."""
+    parts = []
+    for key, value in counts.items():
+        if key not in _COUNTS or isinstance(value, dict | list):
+            continue
+        zh, en = _COUNTS[key]
+        parts.append(f"{zh if lang == 'zh' else en} {api.cell(value, lang)}")
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
 def _runs_table(opts: CommonOptions, runs: list[dict[str, Any]]) -> None:
     t = opts.t
     table(
@@ -152,10 +204,10 @@ def _runs_table(opts: CommonOptions, runs: list[dict[str, Any]]) -> None:
         [
             [
                 r["run_id"],
-                r["command"],
-                r["as_of"],
+                command_word(r["command"], opts.lang),
+                api.cell(r["as_of"], opts.lang),
                 r["input_file"] or "",
-                json.dumps(r["counts"], ensure_ascii=False),
+                counts_text(r["counts"], opts.lang),
             ]
             for r in runs
         ],

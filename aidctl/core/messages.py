@@ -213,11 +213,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # L135: a rejection a correction can cure says how (reopen, then send the row again)
     "NO_COVERAGE": (
-        "出险日不在此人的保障期内；若其单位的名册尚未登记（可能仍在途中），请先登记名册，"
-        "再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行",
-        "no cover for this person on the event date; if the unit's roster is not enrolled yet"
-        " (it may be on its way), enrol it, reopen the claim (aidctl reopen CLAIM_ID --reason"
-        " …) and send the row again",
+        "登记库中没有此人在出险日有效的参保记录（从未登记参保，或出险日不在其保障期内）；"
+        "请核对身份证号和出险日期；如此人确已随单位参保而名册尚未登记（可能仍在途中），"
+        "请单位先报送名册登记，再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行",
+        "the register holds no cover for this person on the event date (never enrolled, or "
+        "the day is outside their cover); check the id number and the date; if the member "
+        "was enrolled with a unit whose roster is not enrolled yet (it may be on its way), "
+        "enrol the roster, reopen the claim (aidctl reopen CLAIM_ID --reason …) and send the "
+        "row again",
     ),
     "NAME_MISMATCH": (
         "姓名与登记不符（登记为{value}）",
@@ -252,8 +255,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " --reason …) and send the row again",
     ),
     "AMBIGUOUS_DISEASE": (
-        "诊断可能是{value}，请补充病历写明后重新提交",
-        "the diagnosis may be {value}; add it from the medical record and send again",
+        "诊断可能是{value}；请按病历在“病种”栏写明，或在“诊断编码”栏填写病种代码后重新提交",
+        "the diagnosis may be {value}; write it in the disease column as the medical record "
+        "says, or put the disease's code in the diagnosis-code column, and send again",
     ),
     "UNRECOGNISED_DISEASE": (
         "无法识别诊断“{value}”，请填写方案中的病种名称或其代码（如C1-01）后重新提交",
@@ -314,12 +318,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " decided afresh (L134)",
     ),
     "CLAIM_MISSING_FIELD": (
-        "必填项缺失，请补齐后重新提交",
-        "a required field is missing; complete it and send again",
+        "以下必填项为空：{value}；请填写后重新提交",
+        "these required fields are empty: {value}; fill them in and send again",
     ),
     "CLAIM_INVALID_VALUE": (
-        "以下栏目无法识别：{value}，请更正后重新提交",
-        "these cells cannot be read: {value}; correct and send again",
+        "以下栏目无法识别：{value}；请按模板的格式更正后重新提交",
+        "these cells cannot be read: {value}; correct them as the template shows and send again",
     ),
     # ---- contributions received (the fund, L111); the other rows of the file are recorded
     "RECEIPT_MISSING_FIELD": (

@@ -19,6 +19,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from aidctl.errors import InputError
 from aidctl.intake import failures
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
@@ -92,6 +93,28 @@ def _no_numbers(height: int) -> Callable[[int], pl.Series]:
     return lambda _index: pl.repeat(False, height, dtype=pl.Boolean, eager=True)
 
 
+def lock_owner(path: str | Path) -> str | None:
+    """When `path` is the lock file an office program keeps beside an open workbook
+    (`~$单位.xlsx` of Excel/WPS, `.~lock.单位.xlsx#` of LibreOffice): the workbook's name as
+    best it can be told; None for any other file (L178)."""
+    name = Path(path).name
+    if name.startswith("~$") and len(name) > 2:
+        return name[2:]
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return name[len(".~lock.") : -1]
+    return None
+
+
+def _lock_file_given(given: str, owner: str) -> InputError:
+    """A lock file named as input: it holds no data; the workbook it belongs to is open."""
+    return InputError(
+        f"{given} is the lock file Excel/WPS keeps while {owner} is open, not a workbook: "
+        f"close {owner} in Excel/WPS first, then give {owner} itself.",
+        f"{given} 是 {owner} 在 Excel/WPS 中打开时生成的锁定文件，不是工作簿："
+        f"请先在 Excel/WPS 中关闭 {owner}，再使用 {owner} 本身。",
+    )
+
+
 class Book:
     """An input file: its sheet names, and each sheet as a `Grid` on demand.
 
@@ -101,6 +124,9 @@ class Book:
     def __init__(self, path: str | Path) -> None:
         self.given = str(path)
         self.path = Path(path)
+        owner = lock_owner(self.path)
+        if owner is not None:
+            raise _lock_file_given(self.given, owner)
         if not self.path.exists():
             raise failures.missing_file(self.given)
         if not self.path.is_file():

@@ -11,7 +11,7 @@ from aidctl.plan.catalogue import Catalogue
 from aidctl.plan.params import Policy
 from aidctl.reports.explain import explain
 from aidctl.reports.findings_text import masked, status_words
-from aidctl.reports.labels import CLAIM_TYPES, header
+from aidctl.reports.labels import CLAIM_FIELDS, CLAIM_TYPES, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
 _SHEETS = {
@@ -55,6 +55,80 @@ def _benefit(lang: str) -> pl.Expr:
     )
 
 
+_CI, _DISABILITY, _DEATH = "critical_illness", "accident_disability", "accident_death"
+
+
+def _missing_keys() -> pl.Expr:
+    """MISSING_FIELD (L1): which required fields of the claim are empty, as field keys,
+    read back from what the decision carries (L176). The event date of a critical illness
+    is its diagnosis date, of an accident its accident date; a death claim whose other
+    fields are all there lacks its death date. Blank when it cannot be told."""
+    t = pl.col("claim_type")
+    parts = [
+        pl.when(pl.col("claim_id").is_null()).then(pl.lit("claim_id")),
+        pl.when(pl.col("id_number").is_null()).then(pl.lit("id_number")),
+        pl.when(pl.col("name").is_null()).then(pl.lit("name")),
+        pl.when(t.is_null()).then(pl.lit("claim_type")),
+        pl.when(
+            (t == _CI) & pl.col("disease_code").is_null() & pl.col("_disease_text").is_null()
+        ).then(pl.lit("disease,diagnosis_code")),
+        pl.when((t == _CI) & pl.col("event_date").is_null()).then(pl.lit("diagnosis_date")),
+        pl.when(t.is_in([_DISABILITY, _DEATH]) & pl.col("event_date").is_null()).then(
+            pl.lit("accident_date")
+        ),
+        pl.when((t == _DISABILITY) & pl.col("disability_grade").is_null()).then(
+            pl.lit("disability_grade")
+        ),
+    ]
+    found = pl.concat_str(parts, separator=",", ignore_nulls=True).fill_null("")
+    return pl.when((found == "") & (t == _DEATH)).then(pl.lit("death_date")).otherwise(found)
+
+
+def _field_detail(lang: str) -> pl.Expr:
+    """The `detail` of MISSING_FIELD and INVALID_VALUE claims as the template's headers
+    (L176): "以下必填项为空：事故日期" names the cell to fill, not a key."""
+    index = 0 if lang == "zh" else 1
+    names = {k: v[index] for k, v in CLAIM_FIELDS.items()}
+    sep = "、" if lang == "zh" else ", "
+    fallback = "模板中标为必填的栏目" if lang == "zh" else "the columns the template marks required"
+    # steps 7 and 8 (L16, L73): the dates of the row contradict each other
+    before = (
+        {_DEATH: "死亡日期（早于事故日期）", _DISABILITY: "治疗终结日期（早于事故日期）"}
+        if lang == "zh"
+        else {
+            _DEATH: "death date (before the accident date)",
+            _DISABILITY: "treatment end date (before the accident date)",
+        }
+    )
+    unreadable = pl.col("claim_type").replace_strict(
+        before, default=pl.lit(fallback), return_dtype=pl.Utf8
+    )
+
+    def worded(keys: pl.Expr, blank: str | pl.Expr) -> pl.Expr:
+        words = (
+            keys.fill_null("")
+            .str.split(",")
+            .list.eval(
+                pl.element()
+                .str.strip_chars()
+                .filter(pl.element().str.strip_chars() != "")
+                .replace_strict(names, default=pl.element(), return_dtype=pl.Utf8)
+            )
+            .list.join(sep)
+        )
+        return pl.when(words == "").then(blank).otherwise(words)
+
+    code = pl.col("reason_code")
+    return (
+        pl.when(code == "MISSING_FIELD")
+        .then(worded(_missing_keys(), pl.lit(fallback)))
+        .when(code == "INVALID_VALUE")
+        .then(worded(pl.col("detail"), unreadable))
+        .otherwise(pl.col("detail"))
+        .alias("detail")
+    )
+
+
 def report_frame(
     decisions: pl.DataFrame,
     claims: pl.DataFrame,
@@ -67,7 +141,8 @@ def report_frame(
     index = 0 if lang == "zh" else 1
     names = {d.code: (d.zh, d.en)[index] for d in catalogue.diseases}
     extra = claims.select("_row", pl.col("disease").alias("_disease_text"), "note")
-    d = with_sentences(decisions, catalogue, lang, policy=policy).join(extra, on="_row", how="left")
+    named = decisions.join(extra, on="_row", how="left").with_columns(_field_detail(lang))
+    d = with_sentences(named, catalogue, lang, policy=policy)
     return d.with_columns(
         masked("id_number", unmask).alias("id_number"),
         _benefit(lang).alias("benefit"),
