@@ -115,13 +115,22 @@ class Books:
     units: pl.DataFrame
 
 
-def _read_books(reg: Register, policy: Policy, as_of: dt.date, *, open_items: bool) -> Books:
+def _read_books(
+    reg: Register,
+    policy: Policy,
+    as_of: dt.date,
+    *,
+    open_items: bool,
+    window: tuple[dt.date, dt.date] | None = None,
+) -> Books:
+    """The books, the spells only of the window when one is given (the rest of its figures
+    run up to its end: outstanding, the reserve)."""
     decisions = reg.fund_decisions()
     return Books(
         contracts=reg.fund_contracts(),
         additions=reg.additions(),
         receipts=reg.receipts(),
-        spells=reg.fund_spells(),
+        spells=reg.fund_spells(*window) if window else reg.fund_spells(),
         decisions=decisions,
         voids=reg.fund_voids(),
         open_items=_open_items(reg, decisions, policy, as_of)
@@ -418,7 +427,7 @@ def fund(
             f"--by 只能是 month、district、unit 或 benefit，而不是 {by!r}。",
         )
     with Register.open(ctx.db_path, create=False) as reg:
-        books = _read_books(reg, ctx.policy, ctx.as_of, open_items=True)
+        books = _read_books(reg, ctx.policy, ctx.as_of, open_items=True, window=(first, last))
     opening = int(ctx.policy.at(first).values["opening_balance"])
     summary = core.fund_summary(
         contracts=books.contracts,
@@ -478,7 +487,13 @@ def _again(outcome: FundOutcome, by: By) -> pl.DataFrame:
     books = outcome.books
     if books is None:
         with Register.open(outcome.register, create=False) as reg:
-            books = _read_books(reg, outcome.policy, outcome.as_of, open_items=False)
+            books = _read_books(
+                reg,
+                outcome.policy,
+                outcome.as_of,
+                open_items=False,
+                window=(outcome.summary.start, outcome.summary.end),
+            )
     s = outcome.summary
     return core.fund_breakdown(
         by,
@@ -542,7 +557,7 @@ def members(
         )
     ctx = _settings(db, day, None, lang)
     with Register.open(ctx.db_path, create=False) as reg:
-        spells = reg.fund_spells()
+        spells = reg.fund_spells(day, day)
         contracts = reg.fund_contracts()
     if unit is not None:
         spells = spells.filter(pl.col("unit_code") == unit.strip())

@@ -695,8 +695,12 @@ class PostgresRegister(Register):
         )
         return _frame(cur.fetchall(), FUND_CONTRACT_COLUMNS)
 
-    def fund_spells(self) -> pl.DataFrame:
-        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells")
+    def fund_spells(self, start: dt.date | None = None, end: dt.date | None = None) -> pl.DataFrame:
+        where: str = ""
+        args: tuple[Any, ...] = ()
+        if start is not None and end is not None:
+            where, args = " WHERE term_end >= %s AND spell_start <= %s", (start, end)
+        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells{where}", args)
         return _frame(cur.fetchall(), FUND_SPELL_COLUMNS)
 
     def fund_decisions(

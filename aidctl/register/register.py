@@ -352,8 +352,10 @@ class Register(ABC):
         """Every contract as the fund reads it (FUND_CONTRACT_COLUMNS)."""
 
     @abstractmethod
-    def fund_spells(self) -> pl.DataFrame:
-        """Every cover spell as the fund reads it (FUND_SPELL_COLUMNS)."""
+    def fund_spells(self, start: dt.date | None = None, end: dt.date | None = None) -> pl.DataFrame:
+        """The cover spells as the fund reads them (FUND_SPELL_COLUMNS): every one, or those
+        with a day in [start, end] when both are given (the only ones a window's figures
+        count: members on its last day, member-days)."""
 
     @abstractmethod
     def fund_decisions(

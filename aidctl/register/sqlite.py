@@ -972,8 +972,13 @@ class SqliteRegister(Register):
         )
         return _frame(cur, FUND_CONTRACT_COLUMNS)
 
-    def fund_spells(self) -> pl.DataFrame:
-        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells")
+    def fund_spells(self, start: dt.date | None = None, end: dt.date | None = None) -> pl.DataFrame:
+        where = ""
+        args: tuple[str, ...] = ()
+        if start is not None and end is not None:
+            where = " WHERE term_end >= ? AND spell_start <= ?"
+            args = (start.isoformat(), end.isoformat())
+        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells{where}", args)
         return _frame(cur, FUND_SPELL_COLUMNS)
 
     def fund_decisions(
