@@ -143,50 +143,25 @@ def _read_books(
 def _open_items(
     reg: Register, decisions: pl.DataFrame, policy: Policy, as_of: dt.date
 ) -> pl.DataFrame:
-    """Claims left pending and not decided since, with the most each could cost (L113).
-
-    The register has no open-items table yet (issue 11, item 1); until it has, the pending
-    rows are read from the frames each adjudication run kept (`aidctl report RUN_ID` reads
-    the same): a claim's latest pending row counts when no decision of that claim was
-    recorded on or after that run. The most it could cost is the amount in force on the
-    as-of day: its class's amount (class 1 where the diagnosis is not read yet), the grade's
-    amount (grade 1 where none is given), the death benefit.
+    """Claims still open (the register's open items, L130) that were opened on or before
+    the window's last day, with the most each could cost (L113): the amount in force on
+    the as-of day — its class's amount (class 1 where the diagnosis is not read yet), the
+    grade's amount (grade 1 where none is given), the death benefit. An item closed since
+    (decided or withdrawn) is no longer a liability, whatever the window.
     """
-    parts = []
-    for run in reg.runs(limit=1_000_000, command="adjudicate"):
-        frame = reg.run_frames(run["run_id"]).get("decisions")
-        if frame is None or "status" not in frame.columns:
-            continue
-        pending = frame.filter(pl.col("status") == "pending")
-        if pending.is_empty():
-            continue
-        parts.append(
-            pending.select(
-                pl.col("claim_id").cast(pl.Utf8),
-                pl.col("claim_type").cast(pl.Utf8),
-                pl.col("disease_code").cast(pl.Utf8),
-                pl.col("disability_grade").cast(pl.Int64).alias("grade"),
-                pl.lit(dt.date.fromisoformat(str(run["as_of"]))).alias("_on"),
-            )
+    del decisions  # the register's open items already leave out what was decided since
+    still = (
+        reg.open_items()
+        .filter(pl.col("opened_on") <= pl.lit(as_of))
+        .select(
+            pl.col("claim_id").cast(pl.Utf8),
+            pl.col("claim_type").cast(pl.Utf8),
+            pl.col("disease_code").cast(pl.Utf8),
+            pl.col("disability_grade").cast(pl.Int64).alias("grade"),
         )
-    if not parts:
+    )
+    if still.is_empty():
         return pl.DataFrame(schema=core.OPEN_SCHEMA)
-    latest = (
-        pl.concat(parts)
-        .filter(pl.col("claim_id").is_not_null())
-        .sort("_on")
-        .unique("claim_id", keep="last")
-    )
-    decided = decisions.select("claim_id", pl.col("run_as_of").alias("_decided")).filter(
-        pl.col("claim_id").is_in(latest["claim_id"].implode())
-    )
-    still = latest.join(
-        decided.join(latest.select("claim_id", "_on"), on="claim_id").filter(
-            pl.col("_decided") >= pl.col("_on")
-        ),
-        on="claim_id",
-        how="anti",
-    )
     v = policy.at(as_of)
     grades = v.disability
     top_grade = grades[min(grades)]
