@@ -600,12 +600,13 @@ def list_renewals(
                     policy_file=ctx.policy.path,
                 )
                 reg.save_run_frames(outcome.run_id, {"renewals": listed})
-                counts = {
+                counts: dict[str, Any] = {
                     "due": duration,
                     "until": until.isoformat(),
                     "listed": listed.height,
-                    "all_lapsed": all_lapsed,
                 }
+                if all_lapsed:  # L143: every lapsed unit, not only those lapsed lately
+                    counts["all_lapsed"] = True
                 reg.finish_run(outcome.run_id, counts)
     finally:
         reg.close()

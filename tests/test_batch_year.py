@@ -75,6 +75,17 @@ def run(ws: Path, day: dt.date, *extra: str) -> Result:
     return CliRunner().invoke(app, [*args, "--lang", "en", "--json", *extra])
 
 
+def pending_claims(ws: Path, day: dt.date) -> set[str] | None:
+    """`aidctl pending --json` (the items branch), or None where this build has no such
+    command (SEAM(items): the worklist is then the only place pending claims show)."""
+    db = str(ws / "register.sqlite3")
+    res = CliRunner().invoke(app, ["pending", "--db", db, "--as-of", day.isoformat(), "--json"])
+    if res.exit_code == 2 and "No such command" in res.output:
+        return None
+    assert res.exit_code == 0, res.output
+    return {item["claim_id"] for item in json.loads(res.stdout)["items"]}
+
+
 def sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
     rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] if rows else []
@@ -145,8 +156,15 @@ def test_a_year_of_monthly_batches(tmp_path: Path) -> None:
         folder = ws / "outbox" / f"2026-{month:02d}"
         for r in sheet_rows(Path(doc["renewals"]), "Renewals"):
             shown.setdefault(r["Unit code"], set()).add(r["Status"])
-        for r in sheet_rows(folder / f"open-items-2026-{month:02d}.xlsx", "Open items"):
-            pending_seen.setdefault(r["Claim id"], []).append(month)
+        on_worklist = {
+            r["Claim id"]
+            for r in sheet_rows(folder / f"open-items-2026-{month:02d}.xlsx", "Open items")
+        }
+        for claim in on_worklist:
+            pending_seen.setdefault(claim, []).append(month)
+        listed_pending = pending_claims(ws, day)
+        if listed_pending is not None:  # every pending claim is in `aidctl pending` too
+            assert listed_pending == on_worklist, month
         assert (folder / f"month-2026-{month:02d}.xlsx").exists()
         assert doc["month"]["net_paid"] == doc["month"]["paid"] + doc["month"]["reversed"]
         if month == 4:  # a clerk voids a payment in April, after the run
