@@ -480,14 +480,6 @@ def file_kind(path: Path, limits: Limits) -> str:
     return detect_kind(path)
 
 
-def record_batch_run(db: Path | str, as_of: dt.date, inbox: Path, counts: dict[str, Any]) -> str:
-    """Record one batch run with its counts; returns its run id."""
-    with Register.open(as_location(db)) as reg, reg.transaction():
-        run_id = reg.start_run("batch", as_of, str(inbox), None, None)
-        reg.finish_run(run_id, counts)
-    return run_id
-
-
 def start_batch_run(db: Path | str, as_of: dt.date, inbox: Path) -> str:
     """Record that a batch run started (committed at once) and return its id: a run killed
     half-way stays a run whose committed files `batch status` shows (10.3)."""

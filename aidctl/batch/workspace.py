@@ -66,7 +66,7 @@ class Workspace:
 
 def init_workspace(root: Path) -> Path:
     """Create the folders and a config (an existing config is kept as it is)."""
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     os.chmod(root, 0o700)
     for sub in ("inbox", "outbox", "archive"):
         (root / sub).mkdir(exist_ok=True, mode=0o700)

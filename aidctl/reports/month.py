@@ -180,7 +180,7 @@ def write_statements(
     )
     names = dict(zip(units["unit_code"].to_list(), units["unit_name"].to_list(), strict=True))
     written: list[Path] = []
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
     for unit in wanted.to_list():  # one file per unit: a loop over files, not over rows
         part = shown.filter(pl.col("unit_code") == unit).sort("status", "claim_id")
         paid = int(part.filter(pl.col("status") == "approved")["amount"].sum() or 0)
