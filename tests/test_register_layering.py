@@ -1,5 +1,5 @@
 """The register is the only door to the database (issue 9): no module of aidctl outside
-aidctl/register/ imports sqlite3, and none reaches past `aidctl.register` into its
+aidctl/register/ imports sqlite3 or psycopg, and none reaches past `aidctl.register` into its
 implementation (sqlite, sqlite_schema, frames, register, and the transitional db/store).
 Callers import `aidctl.register` — `Register`, `default_location`, the frame schemas,
 `RegisterError` — and the errors of `aidctl.errors`."""
@@ -38,8 +38,8 @@ def _imports(path: Path) -> list[str]:
 
 
 def _forbidden(name: str) -> bool:
-    if name == "sqlite3" or name.startswith("sqlite3."):
-        return True
+    if name in ("sqlite3", "psycopg") or name.startswith(("sqlite3.", "psycopg.")):
+        return True  # the database drivers belong to their register implementations
     if not name.startswith("aidctl.register."):
         return False
     # `from aidctl.register import Register` appears as aidctl.register.Register: allowed

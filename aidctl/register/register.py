@@ -2,12 +2,13 @@
 
 `Register` states what a register does — open, transactions, one method per query — and
 `Register.open(location)` picks the implementation that keeps registers at such a location.
-Today that is `SqliteRegister` (aidctl/register/sqlite.py), the embedded default: one file.
-Every dialect-specific line (PRAGMAs, `INSERT OR IGNORE`, temporary key tables, SQLite's
-backup API, `integrity_check`, Arrow IPC blobs) lives there, so that a PostgreSQL
-implementation can later stand beside it and answer the same methods with the same frames
-(aidctl/register/frames.py). The pipeline, the batch and the service layer call these
-methods and never see a connection.
+A path means `SqliteRegister` (aidctl/register/sqlite.py), the embedded default: one file;
+a `postgresql://` URL means `PostgresRegister` (aidctl/register/postgres.py), for several
+clerks at once. Every dialect-specific line (PRAGMAs, `INSERT OR IGNORE`, temporary key
+tables, SQLite's backup API, `integrity_check`, COPY, advisory locks, `pg_dump`) lives in
+its implementation; both answer the same methods with the same frames
+(aidctl/register/frames.py) and run the same numbered migrations. The pipeline, the batch
+and the service layer call these methods and never see a connection.
 """
 
 from __future__ import annotations
