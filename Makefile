@@ -59,7 +59,7 @@ fuzz: $(STAMP)
 # The fault harness (scripts/faults.py, docs/robustness.md): enroll, adjudicate and the batch
 # killed at every write point, every named checkpoint and FAULT_POINTS random times, and
 # ENOSPC / EACCES injected on report, register and rename; each compared with an
-# uninterrupted twin. About 10 minutes on the 2-core build machine; `make test` runs a sample.
+# uninterrupted twin. 73 points, about 20 minutes on the 2-core machine; `make test` runs a sample.
 FAULT_POINTS ?= 24
 faults: $(STAMP)
 	$(BIN)/python scripts/faults.py --points $(FAULT_POINTS)

@@ -330,27 +330,26 @@ def test_report_of_an_unknown_run_is_one_sentence(twins: Twins) -> None:
 
 
 def test_a_report_that_cannot_be_written_names_the_run_and_the_way_back(tmp_path: Path) -> None:
-    """L65: the commit stands; the message gives the run id and `aidctl report RUN_ID`."""
+    """L155 (replacing L65's order): the report is written before the commit, so a report
+    that cannot be written rolls the run back and the message that nothing was recorded is
+    true; a failure after the commit (the rename) gives the run id and `aidctl report
+    RUN_ID` (tests/test_truthful.py)."""
     db = tmp_path / "reg.sqlite3"
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the report's folder should be", encoding="utf-8")
-    result = run_cli(
-        "enroll",
-        SAMPLE / "units_2025.xlsx",
-        "--db",
-        db,
-        "--as-of",
-        AS_OF,
-        "--out",
-        blocked / "u.xlsx",
-        "--lang",
-        "en",
-    )
+    args = ("enroll", SAMPLE / "units_2025.xlsx", "--db", db, "--as-of", AS_OF, "--lang", "en")
+    result = run_cli(*args, "--out", blocked / "u.xlsx")
+    assert result.exit_code == 2
+    assert "nothing was recorded" in result.stderr
+    assert api.runs(db=db).runs == []
+    out = tmp_path / "u.xlsx"
+    out.mkdir()  # now the rename after the commit fails: the run stands and is named
+    result = run_cli(*args, "--out", out)
     assert result.exit_code == 2
     run_id = api.runs(db=db).runs[0]["run_id"]
     assert f"aidctl report {run_id}" in result.stderr
-    again = run_cli("report", run_id, "--db", db, "--out", tmp_path / "u.xlsx")
-    assert again.exit_code == 0 and (tmp_path / "u.xlsx").exists()
+    again = run_cli("report", run_id, "--db", db, "--out", tmp_path / "u2.xlsx")
+    assert again.exit_code == 0 and (tmp_path / "u2.xlsx").exists()
 
 
 # ---------------------------------------------------------------- the batch

@@ -409,3 +409,32 @@ def test_a_batch_report_that_cannot_be_written_records_nothing_of_its_file_l155(
     assert "nothing was recorded" in result.stderr
     assert _runs(ws / "register.sqlite3", "enroll") == []
     assert (ws / "inbox" / "01-units.xlsx").exists()
+
+
+def test_a_busy_register_is_named_on_both_back_ends_l152(
+    register_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs want the same member: the second waits lock_wait_seconds, then one
+    sentence names the first run and the wait (SQLite: the file's write lock; PostgreSQL:
+    the member's advisory lock)."""
+    from aidctl.errors import RegisterError
+
+    monkeypatch.setenv("AIDCTL_LOCK_WAIT_SECONDS", "0.3")
+    Register.open(register_location).close()
+    first = Register.open(register_location)
+    second = Register.open(register_location)
+    try:
+        with first.transaction():
+            run_id = first.start_run("adjudicate", dt.date(2026, 11, 28), "c.xlsx", None, None)
+            first.lock_members(["320705199001010004"])
+            with pytest.raises(RegisterError) as busy, second.transaction():
+                second.lock_members(["320705199001010004"])
+                second.start_run("adjudicate", dt.date(2026, 11, 28), "d.xlsx", None, None)
+            assert f"run {run_id} (adjudicate" in busy.value.en
+            assert "waited 0.3 s" in busy.value.en
+            assert run_id in busy.value.zh
+    finally:
+        first.close()
+        second.close()
+    with Register.open_read_only(register_location) as reg:
+        assert [r["input_file"] for r in reg.runs()] == ["c.xlsx"]

@@ -55,7 +55,13 @@ from aidctl.register.frames import (
     UNIT_COLUMNS,
 )
 from aidctl.register.postgres_schema import APP_ID, MIGRATIONS
-from aidctl.register.register import Location, Register, new_run_id
+from aidctl.register.register import (
+    LOCK_WAIT_ENV,
+    Location,
+    Register,
+    lock_wait_seconds,
+    new_run_id,
+)
 
 # Advisory locks: the first key names aidctl's lock space ("AIDC"), the second a bucket of
 # members. PostgreSQL's lock table is shared and bounded (max_locks_per_transaction ×
@@ -105,6 +111,8 @@ def _open(url: str) -> psycopg.Connection[Any]:
         ) from exc
     conn.execute("SET DateStyle = 'ISO, YMD'")
     conn.execute("SET TimeZone = 'UTC'")
+    # L152: wait lock_wait_seconds for another run's locks, then say so (0 would mean forever)
+    conn.execute(f"SET lock_timeout = {max(1, int(lock_wait_seconds() * 1000))}")
     for name in ("date", "timestamp"):
         conn.adapters.register_loader(name, TextLoader)
     return conn
@@ -280,8 +288,35 @@ class PostgresRegister(Register):
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresRegister]:
-        with self._conn.transaction():
-            yield self
+        try:
+            with self._conn.transaction():
+                yield self
+        except psycopg.errors.LockNotAvailable as exc:
+            raise self._busy() from exc
+
+    def _busy(self) -> RegisterError:
+        """One sentence for a register another run holds (L152): the run, as it named its
+        session (`start_run`), and how long this one waited."""
+        row = self._conn.execute(
+            "SELECT application_name, pid, to_char(xact_start, 'HH24:MI:SS') "
+            "FROM pg_stat_activity WHERE application_name LIKE 'aidctl %' "
+            "AND pid <> pg_backend_pid() ORDER BY xact_start LIMIT 1"
+        ).fetchone()
+        secs = f"{lock_wait_seconds():g}"
+        if row is not None:
+            _, command, run_id = [*str(row[0]).split(" "), "", ""][:3]
+            who_en = f"run {run_id} ({command}, process {row[1]}, since {row[2]})"
+            who_zh = f"运行 {run_id}（{command}，进程 {row[1]}，自 {row[2]} 起）"
+        else:
+            who_en, who_zh = "another aidctl run", "另一个 aidctl 运行"
+        return _refuse(
+            str(self.location),
+            f"is busy: {who_en} is writing to it; waited {secs} s (lock_wait_seconds, "
+            f"${LOCK_WAIT_ENV}); nothing was recorded: run the command again when it has "
+            "finished.",
+            f"正被占用：{who_zh}正在写入；已等待 {secs} 秒（lock_wait_seconds，${LOCK_WAIT_ENV}），"
+            "未登记任何内容：请待其结束后重新运行本命令。",
+        )
 
     def lock_members(self, id_numbers: Iterable[str]) -> None:
         """Wait for every other run deciding one of these members, then hold them until
@@ -310,6 +345,11 @@ class PostgresRegister(Register):
         policy_file: str | None = None,
     ) -> str:
         run_id = new_run_id()
+        # L152: the session names its run while the transaction lasts, so that a run
+        # waiting for its locks can say which run holds them
+        self._conn.execute(
+            "SELECT set_config('application_name', %s, true)", (f"aidctl {command} {run_id}",)
+        )
         versions = json.dumps(sorted(policy_versions)) if policy_versions is not None else None
         self._conn.execute(
             "INSERT INTO runs (run_id, command, input_file, input_sha256, as_of, policy_version, "

@@ -55,6 +55,21 @@ def shown(location: Location) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", text) if "://" in text else text
 
 
+LOCK_WAIT_ENV = "AIDCTL_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT = 30.0
+
+
+def lock_wait_seconds() -> float:
+    """How long a command waits for another run's write lock before it says so (L152):
+    `$AIDCTL_LOCK_WAIT_SECONDS`, 30 by default (both back ends)."""
+    text = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        value = float(text) if text.strip() else DEFAULT_LOCK_WAIT
+    except ValueError:
+        value = DEFAULT_LOCK_WAIT
+    return max(value, 0.0)
+
+
 def new_run_id() -> str:
     """A run id that sorts by time and stays unique within one second."""
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]

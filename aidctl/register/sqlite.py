@@ -48,12 +48,16 @@ from aidctl.register.frames import (
     SPELL_COLUMNS,
     UNIT_COLUMNS,
 )
-from aidctl.register.register import Location, Register, new_run_id
+from aidctl.register.register import (
+    LOCK_WAIT_ENV,
+    Location,
+    Register,
+    lock_wait_seconds,
+    new_run_id,
+)
 from aidctl.register.sqlite_schema import MIGRATION_CHECKS, MIGRATIONS
 
 APP_ID = 0x41494443  # "AIDC", stored in the file header (PRAGMA application_id)
-LOCK_WAIT_ENV = "AIDCTL_LOCK_WAIT_SECONDS"
-DEFAULT_LOCK_WAIT = 30.0
 HOLDER_SUFFIX = "-holder"  # beside the register: the run that holds its write lock (L152)
 BUILD_SUFFIX = ".building"  # a register being created under a temporary name (L150)
 # From this many spells on, `record_enrollment` rebuilds the contract index after inserting.
@@ -74,17 +78,6 @@ def _refuse(path: Path, en: str, zh: str) -> RegisterError:
 def _path(location: Location) -> Path:
     text = str(location)
     return Path(text[len("file://") :]) if text.startswith("file://") else Path(text)
-
-
-def lock_wait_seconds() -> float:
-    """How long a command waits for another run's write lock before it says so (L152):
-    `$AIDCTL_LOCK_WAIT_SECONDS`, 30 by default."""
-    text = os.environ.get(LOCK_WAIT_ENV, "")
-    try:
-        value = float(text) if text.strip() else DEFAULT_LOCK_WAIT
-    except ValueError:
-        value = DEFAULT_LOCK_WAIT
-    return max(value, 0.0)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
