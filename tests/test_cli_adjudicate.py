@@ -93,7 +93,8 @@ LP3 = {
     "amount": 0,
     "reason_code": "NO_COVERAGE",
     "clause": "A2.1;D3;D6",
-    "message": "出险日不在此人的保障期内",
+    "message": "登记库中没有此人在出险日有效的参保记录（从未登记参保，或出险日不在其保障期内）；"
+    "请核对身份证号和出险日期，如此人确已随单位参保，请单位先报送名册登记后再申请",
 }
 LP4 = {
     "claim_id": "LP4",
@@ -157,18 +158,19 @@ def test_exit_0_when_nothing_is_pending(tmp_path: Path, db: Path) -> None:
 
 
 def test_summary_without_json(tmp_path: Path, db: Path) -> None:
+    """L170, L173: reasons in words; the totals are the run's new decisions."""
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     result = run_cli("adjudicate", book, *common(db), "--out", tmp_path / "d.xlsx")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "理赔审核结果"
     assert [line.split() for line in lines[1:5]] == [
-        ["给付", "DISABILITY_GRADE", "1", "5000"],
-        ["给付", "FULL_BENEFIT", "1", "15000"],
-        ["待处理", "TREATMENT_NOT_ENDED", "1", "0"],
-        ["拒付", "NO_COVERAGE", "1", "0"],
+        ["给付", "按伤残等级给付", "1", "5000"],
+        ["给付", "足额给付", "1", "15000"],
+        ["待处理", "治疗尚未终结", "1", "0"],
+        ["拒付", "出险时未在保障期", "1", "0"],
     ]
-    assert lines[5] == "给付 2 件，拒付 1 件，待处理 1 件；给付金额合计 20000 元。"
+    assert lines[5] == "本次新决定：给付 2 件，拒付 1 件，待处理 1 件；给付金额合计 20000 元。"
     assert re.fullmatch(r"已登记 3 项决定（运行 \d{8}-\d{6}-[0-9a-f]{6}）。", lines[6])
     assert lines[7] == f"报告：{tmp_path / 'd.xlsx'}"
 
@@ -317,7 +319,11 @@ def test_report_in_english_and_unmasked(tmp_path: Path, db: Path) -> None:
         "primary malignant tumour (not carcinoma in situ): class 1 disease 15000 yuan "
         "(day 213 of cover) = 15000 yuan"
     )
-    assert doc["claims"][2]["message"] == "no cover for this person on the event date"
+    assert doc["claims"][2]["message"] == (
+        "the register holds no cover for this person on the event date (never enrolled, or "
+        "the day is outside their cover); check the id number and the date, and if the "
+        "member was enrolled with a unit, have the unit send its roster first"
+    )
     wb = openpyxl.load_workbook(report)
     assert wb.sheetnames == ["Summary", "Payments", "Rejections", "Pending"]
     for name in ("Payments", "Rejections", "Pending"):
@@ -345,7 +351,7 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
         "  3. 疑似重复: 通过",
         "  4. 保障期与身份: 通过",
         "  5. 除外责任（A6）: 通过",
-        "  6. 重大疾病（A5.1、A5.2）: FULL_BENEFIT [A5.1]",
+        "  6. 重大疾病（A5.1、A5.2）: 足额给付（A5.1）",
         "     履约单 U1-20260101，起始 2026-01-01，保障第 213 日",
         "     原发性恶性肿瘤（不包括原位癌）：第一类病种 15000元（保障第213日）= 15000元",
         "     结果：给付 15000 元；参数版本 2018-95",
@@ -354,10 +360,12 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
     assert rejected.exit_code == 0
     lines = rejected.stdout.splitlines()
     assert lines[-2:] == [
-        "     no cover for this person on the event date",
+        "     the register holds no cover for this person on the event date (never enrolled, "
+        "or the day is outside their cover); check the id number and the date, and if the "
+        "member was enrolled with a unit, have the unit send its roster first",
         "     result: rejected 0 yuan; parameters 2018-95",
     ]
-    assert any(line.endswith(": NO_COVERAGE [A2.1;D3;D6]") for line in lines)
+    assert any(line.endswith(": not covered on the day (A2.1;D3;D6)") for line in lines)
 
 
 def test_explain_of_a_claim_not_recorded_exits_2(tmp_path: Path, db: Path) -> None:
@@ -393,8 +401,8 @@ def test_history_lists_the_members_claims(tmp_path: Path, db: Path) -> None:
     assert lines[1].split() == ["U1-20260101", "U1", "单位U1", "2026-01-01", "2026-12-31", "是"]
     assert lines[2] == "理赔与给付"
     assert [line.split() for line in lines[3:5]] == [
-        ["LP1", "2026-08-01", "critical_illness", "给付", "15000", "FULL_BENEFIT"],
-        ["LP5", "2026-09-01", "accident_disability", "给付", "500", "DISABILITY_GRADE"],
+        ["LP1", "2026-08-01", "重大疾病", "给付", "15000", "足额给付"],
+        ["LP5", "2026-09-01", "意外伤残", "给付", "500", "按伤残等级给付"],
     ]
     assert lines[5] == "累计给付 15500 元。"
     as_json = run_cli("history", ident(0), "--db", db, "--json")

@@ -197,7 +197,11 @@ def explain_cmd(
             for step, zh, en, decisive in api.decision_steps(r):
                 if decisive:
                     reason = api.reason_word(r["reason_code"], opts.lang)
-                    say(f"  {step}. {t(zh, en)}: {reason}（{r['clause']}）")
+                    clause = r["clause"]
+                    say(
+                        f"  {step}. {t(zh, en)}: "
+                        + t(f"{reason}（{clause}）", f"{reason} ({clause})")
+                    )
                 else:
                     say(f"  {step}. {t(zh, en)}: " + t("通过", "passed"))
             if r["contract_no"]:

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from aidctl.reports.findings_text import masked, status_words, with_messages
-from aidctl.reports.labels import MEMBER_STATUS, header
+from aidctl.reports.labels import MEMBER_STATUS, REASONS, header
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
 # Headers of the columns D5 added (reports/labels.py is shared; these live with their report).
@@ -20,7 +20,19 @@ _NEW_HEADERS = {
     "term_start": ("保障起始日", "Term start"),
     "received_date": ("受理日期", "Received"),
     "imported": ("导入（接管）", "Imported"),
+    "reason_codes": ("原因代码", "Reason codes"),
 }
+
+
+def reason_words(col: str, lang: str) -> pl.Expr:
+    """A unit's reason codes in words (L170), "、"-joined; the codes keep their own column."""
+    index = 0 if lang == "zh" else 1
+    mapping = {k: v[index] for k, v in REASONS.items()}
+    return (
+        pl.col(col)
+        .list.eval(pl.element().replace_strict(mapping, default=pl.element(), return_dtype=pl.Utf8))
+        .list.join("、" if lang == "zh" else "; ")
+    )
 
 
 def _header(key: str, lang: str) -> str:
@@ -67,7 +79,8 @@ def write_enrollment_report(
     zh = lang == "zh"
     unit_rows = units.with_columns(
         status_words("status", lang).alias("status"),
-        pl.col("reasons").list.join("; ").alias("reasons"),
+        reason_words("reasons", lang).alias("reasons"),
+        pl.col("reasons").list.join("; ").alias("reason_codes"),
         _yes_no("first_time", zh),
         *([_yes_no("imported", zh)] if "imported" in units.columns else []),
     )
@@ -125,6 +138,7 @@ def write_enrollment_report(
                     ("first_time", "text"),
                     *([("imported", "text")] if "imported" in units.columns else []),
                     ("reasons", "text"),
+                    ("reason_codes", "text"),
                     ("contact", "text"),
                     ("phone", "text"),
                 ],
