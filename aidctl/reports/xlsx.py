@@ -605,9 +605,9 @@ def pages_wide(widths: Sequence[float], title_columns: int = TITLE_COLUMNS) -> i
     total = sum(widths)
     if total <= PAGE_WIDTH:
         return 1
-    repeated = sum(widths[:title_columns])
+    repeated = sum(widths[:title_columns]) if len(widths) > title_columns else 0.0
     room = max(PAGE_WIDTH - repeated, PAGE_WIDTH / 2)
-    return math.ceil((total - repeated) / room)
+    return max(2, math.ceil((total - repeated) / room))
 
 
 def print_setup(
