@@ -50,12 +50,12 @@ NOT_TESTABLE: dict[str, str] = {
     "A8.2": "who interprets the plan (the association) is not something the tool does",
 }
 
-_ID = r"(?:A[1-8]\.[0-9][a-c]?|D(?:10|[1-9])|E[1-6]|L[1-9][0-9]?)"
+_ID = r"(?:A[1-8]\.[0-9][a-c]?|D(?:10|[1-9])|E[1-6]|L[1-9][0-9]{0,2})"
 _BEFORE = r"(?<![A-Za-z0-9_.])"
 _AFTER = r"(?![A-Za-z0-9_])"
 ID_RE = re.compile(_BEFORE + "(" + _ID + ")" + _AFTER)
 RANGE_RE = re.compile(_BEFORE + _ID + r"\s*(?:–|—|-|…|\.\.\.)\s*" + _ID + _AFTER)
-SHORT_ID_RE = re.compile(r"(?:D(?:10|[1-9])|E[1-6]|L[1-9][0-9]?)")
+SHORT_ID_RE = re.compile(r"(?:D(?:10|[1-9])|E[1-6]|L[1-9][0-9]{0,2})")
 
 PREFIX_ORDER = {"A": 0, "D": 1, "E": 2, "L": 3}
 

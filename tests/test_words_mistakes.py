@@ -1,4 +1,4 @@
-"""Each mistake a clerk makes gets the sentence that says what to do (issue 13, L174–L178).
+"""Each mistake a clerk makes gets the sentence that says what to do (issue 13).
 
 The sentences are pinned: a wrong workbook names the command that takes it, a lock file is
 named as one, a malformed or unknown id is answered with a sentence and the right exit

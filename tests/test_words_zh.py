@@ -1,4 +1,4 @@
-"""Every command in zh on the sample data, read as a clerk reads it (issue 13, L170–L172).
+"""Every command in zh on the sample data, read as a clerk reads it (issue 13).
 
 The sample data is enrolled and decided as `make demo` does; then every command that shows
 something is run in Chinese. Neither the terminal text nor any worded column of the reports
@@ -94,7 +94,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def test_every_command_speaks_chinese(ran: dict[str, Any]) -> None:
-    """L170–L172: no reason code, parameter key, English field name or Python value in
+    """L170, L171, L172: no reason code, parameter key, English field name or Python value in
     any command's terminal text in zh."""
     assert len(ran["outputs"]) >= 15
     found = {name: offending(text) for name, text in ran["outputs"].items()}
