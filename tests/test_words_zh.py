@@ -18,14 +18,14 @@ import pytest
 from cli_workbooks import run_cli
 
 from aidctl.core.messages import MESSAGES
-from aidctl.reports.labels import CLAIM_FIELDS, HEADERS, PARAMS, REASONS
+from aidctl.reports.labels import CLAIM_FIELDS, CLAIM_TYPES, HEADERS, PARAMS, REASONS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 AS_OF = "2026-11-28"
 PAID = "320706199712181500"  # the member of LP20260001 (an accidental death, paid)
 
 CODES = set(MESSAGES) | set(REASONS)
-KEYS = set(PARAMS) | set(CLAIM_FIELDS) | {k for k in HEADERS if "_" in k}
+KEYS = set(PARAMS) | set(CLAIM_FIELDS) | set(CLAIM_TYPES) | {k for k in HEADERS if "_" in k}
 PYTHON = ("None", "True", "False", "nan")
 # the worded columns of the reports (their code columns are 代码 / 原因代码)
 WORDED = {"结果", "说明", "原因说明", "审核结果", "问题说明", "保障类型", "原因", "状态"}
@@ -152,3 +152,18 @@ def test_adjudicate_counts_new_decisions_apart(ran: dict[str, Any]) -> None:
     assert re.search(r"另有 \d+ 件此前已处理，本次不再支付，未计入上述件数。", text), text
     first = ran["outputs"]["adjudicate claims_2025.xlsx"]
     assert "此前已处理" not in first
+
+
+def test_finance_payments_give_the_reason_in_words(ran: dict[str, Any]) -> None:
+    """L170: the finance office's 支付明细 has the reason in words beside its code."""
+    pay = next(p for p in ran["reports"] if p.name == "pay.xlsx")
+    book = openpyxl.load_workbook(pay, read_only=True)
+    try:
+        rows = list(book["支付明细"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    header = list(rows[0])
+    words, codes = header.index("原因"), header.index("原因代码")
+    assert len(rows) > 1
+    for row in rows[1:]:
+        assert row[words] == REASONS[str(row[codes])][0]
