@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo_out
 
-.PHONY: demo test lint fuzz bench clean sample clauses faults
+.PHONY: demo test lint fuzz bench clean sample clauses faults install render
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -66,6 +66,20 @@ faults: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# `aidctl` on the PATH: a link to .venv/bin/aidctl in $(PREFIX)/bin (default ~/.local/bin,
+# on the PATH of most Linux desktops; `make install PREFIX=/usr/local` for every user).
+PREFIX ?= $(HOME)/.local
+install: $(STAMP)
+	mkdir -p $(PREFIX)/bin
+	ln -sf $(abspath $(BIN)/aidctl) $(PREFIX)/bin/aidctl
+	@echo "aidctl -> $(PREFIX)/bin/aidctl"
+	@command -v aidctl >/dev/null || echo "add $(PREFIX)/bin to PATH: export PATH=\"$(PREFIX)/bin:\$$PATH\""
+
+# Each report rendered through LibreOffice to PDF and PNG, to look at as a clerk would
+# (needs soffice and pdftoppm; not a test).
+render: $(STAMP)
+	$(BIN)/python scripts/render_reports.py demo_out/render
 
 # The clause matrix docs/clauses.md: for every clause and reading, the code and the tests.
 clauses: $(STAMP)

@@ -99,14 +99,17 @@ LP3 = {
     "clause": "A2.1;D3;D6",
     # L135: a rejection a correction can cure says how
     "message": (
-        "出险日不在此人的保障期内；若其单位的名册尚未登记（可能仍在途中），请先登记名册，"
-        "再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行"
+        "登记库中没有此人在出险日有效的参保记录（从未登记参保，或出险日不在其保障期内）；"
+        "请核对身份证号和出险日期；如此人确已随单位参保而名册尚未登记（可能仍在途中），"
+        "请单位先报送名册登记，再用 aidctl reopen 理赔编号 --reason 原因 重新打开本理赔，并重新提交该行"
     ),
 }
 NO_COVER_EN = (  # L135: says how a correction cures it
-    "no cover for this person on the event date; if the unit's roster is not enrolled yet"
-    " (it may be on its way), enrol it, reopen the claim (aidctl reopen CLAIM_ID --reason"
-    " …) and send the row again"
+    "the register holds no cover for this person on the event date (never enrolled, or "
+    "the day is outside their cover); check the id number and the date; if the member "
+    "was enrolled with a unit whose roster is not enrolled yet (it may be on its way), "
+    "enrol the roster, reopen the claim (aidctl reopen CLAIM_ID --reason …) and send the "
+    "row again"
 )
 LP4 = {
     "claim_id": "LP4",
@@ -172,18 +175,19 @@ def test_exit_0_when_nothing_is_pending(tmp_path: Path, db: Path) -> None:
 
 
 def test_summary_without_json(tmp_path: Path, db: Path) -> None:
+    """L170, L173: reasons in words; the totals are the run's new decisions."""
     book = write_claims_workbook(tmp_path / "claims.xlsx", claim_rows())
     result = run_cli("adjudicate", book, *common(db), "--out", tmp_path / "d.xlsx")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "理赔审核结果"
     assert [line.split() for line in lines[1:5]] == [
-        ["给付", "DISABILITY_GRADE", "1", "5000"],
-        ["给付", "FULL_BENEFIT", "1", "15000"],
-        ["待处理", "TREATMENT_NOT_ENDED", "1", "0"],
-        ["拒付", "NO_COVERAGE", "1", "0"],
+        ["给付", "按伤残等级给付", "1", "5000"],
+        ["给付", "足额给付", "1", "15000"],
+        ["待处理", "治疗尚未终结", "1", "0"],
+        ["拒付", "出险时未在保障期", "1", "0"],
     ]
-    assert lines[5] == "给付 2 件，拒付 1 件，待处理 1 件；给付金额合计 20000 元。"
+    assert lines[5] == "本次新决定：给付 2 件，拒付 1 件，待处理 1 件；给付金额合计 20000 元。"
     assert re.fullmatch(r"已登记 3 项决定（运行 \d{8}-\d{6}-[0-9a-f]{6}）。", lines[6])
     assert lines[7] == f"报告：{tmp_path / 'd.xlsx'}"
 
@@ -367,7 +371,7 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
         "  3. 疑似重复: 通过",
         "  4. 保障期与身份: 通过",
         "  5. 除外责任（A6）: 通过",
-        "  6. 重大疾病（A5.1、A5.2）: FULL_BENEFIT [A5.1]",
+        "  6. 重大疾病（A5.1、A5.2）: 足额给付（A5.1）",
         "     履约单 U1-20260101，起始 2026-01-01，保障第 213 日",
         "     原发性恶性肿瘤（不包括原位癌）：第一类病种 15000元（保障第213日）= 15000元",
         "     结果：给付 15000 元；参数版本 2018-95",
@@ -379,7 +383,7 @@ def test_explain_prints_the_steps_and_the_clause(tmp_path: Path, db: Path) -> No
         "     " + NO_COVER_EN,
         "     result: rejected 0 yuan; parameters 2018-95",
     ]
-    assert any(line.endswith(": NO_COVERAGE [A2.1;D3;D6]") for line in lines)
+    assert any(line.endswith(": not covered on the day (A2.1;D3;D6)") for line in lines)
 
 
 @both_backends
@@ -421,8 +425,8 @@ def test_history_lists_the_members_claims(tmp_path: Path, db: Path) -> None:
     assert lines[1].split() == ["U1-20260101", "U1", "单位U1", "2026-01-01", "2026-12-31", "是"]
     assert lines[2] == "理赔与给付"
     assert [line.split() for line in lines[3:5]] == [
-        ["LP1", "2026-08-01", "critical_illness", "给付", "15000", "FULL_BENEFIT"],
-        ["LP5", "2026-09-01", "accident_disability", "给付", "500", "DISABILITY_GRADE"],
+        ["LP1", "2026-08-01", "重大疾病", "给付", "15000", "足额给付"],
+        ["LP5", "2026-09-01", "意外伤残", "给付", "500", "按伤残等级给付"],
     ]
     assert lines[5] == "累计给付 15500 元。"
     as_json = run_cli("history", ident(0), "--db", db, "--json")

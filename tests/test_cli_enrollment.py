@@ -190,9 +190,9 @@ def test_validate_summary_without_json(tmp_path: Path) -> None:
         "31",
         "40",
         "77.5%",
-        "1",
+        "1人",
         "3100",
-        "RATIO_BELOW_MIN",
+        "参保人数不足",  # L170: the reason in words
     ]
     assert lines[2] == "单位 2 个：合格 1，不合格 1，无效 0；问题 3 条，提示 0 条。"
     assert lines[3] == "报告：check.xlsx"

@@ -10,6 +10,14 @@ import polars as pl
 import typer
 
 from aidctl import api
+from aidctl.cli.answers import (
+    check_claim_id,
+    check_id_number,
+    never_enrolled,
+    step_result,
+    summary_lines,
+    voided_sentence,
+)
 from aidctl.cli.app import app
 from aidctl.cli.items import say_item
 from aidctl.cli.options import (
@@ -46,34 +54,6 @@ def check_claim_id(claim_id: str) -> None:
 
 
 # ---------------------------------------------------------------- claims
-
-
-def summary_lines(decisions: pl.DataFrame, lang: str) -> list[str]:
-    """The totals of a run, new decisions apart from the claims already decided in an
-    earlier run (ALREADY_DECIDED pays nothing and is no new approval, L173)."""
-    again = decisions["reason_code"] == "ALREADY_DECIDED"
-    fresh = decisions.filter(~again)
-    n = {s: int((fresh["status"] == s).sum()) for s in ("approved", "rejected", "pending")}
-    amount = int(fresh["amount"].sum())
-    before = int(again.sum())
-    if lang == "zh":
-        lines = [
-            f"本次新决定：给付 {n['approved']} 件，拒付 {n['rejected']} 件，"
-            f"待处理 {n['pending']} 件；给付金额合计 {amount} 元。"
-        ]
-        if before:
-            lines.append(f"另有 {before} 件此前已处理，本次不再支付，未计入上述件数。")
-        return lines
-    lines = [
-        f"New decisions: {n['approved']} approved, {n['rejected']} rejected, "
-        f"{n['pending']} pending; {amount} yuan to pay."
-    ]
-    if before:
-        lines.append(
-            f"{before} more were decided in an earlier run: nothing new is paid and they "
-            "are not counted above."
-        )
-    return lines
 
 
 @app.command("adjudicate")
@@ -203,11 +183,7 @@ def explain_cmd(
                 )
             )
             for step, zh, en, decisive in api.decision_steps(r):
-                if decisive:
-                    reason = api.reason_word(r["reason_code"], opts.lang)
-                    say(f"  {step}. {t(zh, en)}: {reason}（{r['clause']}）")
-                else:
-                    say(f"  {step}. {t(zh, en)}: " + t("通过", "passed"))
+                say(f"  {step}. {t(zh, en)}: " + step_result(r, decisive, opts.lang))
             if r["contract_no"]:
                 say(
                     "     "
@@ -267,28 +243,13 @@ def history_cmd(
     def body() -> int:
         opts = CommonOptions.parse(db, as_of, lang, json_out, None, unmask)
         t = opts.t
-        problem = api.id_number_problem(id_number, "en")
-        if problem is not None:
-            raise InputError(
-                f"{id_number!r} is not an id number ({problem}): type the member's 18-character "
-                "resident id number as it is on the id card.",
-                f"“{id_number}”不是有效的身份证号（{api.id_number_problem(id_number, 'zh')}）："
-                "请按身份证输入18位身份证号。",
-            )
+        check_id_number(id_number)
         shown = api.history(id_number, db=opts.db)
         if opts.json:
             print_json(shown)
             return 0 if shown.spells or shown.decisions else 1
         if not shown.spells and not shown.decisions:
-            say(
-                t(
-                    f"登记库中没有身份证号 {id_number} 的参保或理赔记录：此人从未登记参保。"
-                    "请核对身份证号；如确应参保，请由所在单位报送名册后用 enroll 登记。",
-                    f"The register has no cover or claim for id number {id_number}: this person "
-                    "was never enrolled. Check the number; if they should be covered, enrol "
-                    "their unit's roster with `aidctl enroll`.",
-                )
-            )
+            say(never_enrolled(id_number, opts.lang))
             return 1
         table(
             t("保障记录", "Cover"),
@@ -365,16 +326,7 @@ def void_cmd(
         if opts.json:
             print_json(done)
             return 0
-        v = done.voided
-        say(
-            opts.t(
-                f"已撤销理赔 {claim_id} 的决定（{api.reason_word(v['reason_code'], 'zh')}，"
-                f"{v['amount']} 元），运行 {done.void_run}。",
-                f"Voided the decision on claim {claim_id} "
-                f"({api.reason_word(v['reason_code'], 'en')}, {v['amount']} yuan), "
-                f"run {done.void_run}.",
-            )
-        )
+        say(voided_sentence(claim_id, done.voided, done.void_run, opts.lang))
         return 0
 
     run_command(body, lang)

@@ -32,7 +32,8 @@ def _related_text(t: Callable[[str, str], str], related: dict[str, str], code: s
 @policy_app.command("show")
 def policy_show(
     on: Annotated[
-        str | None, typer.Option("--on", help="Show the set in force on this day.")
+        str | None,
+        typer.Option("--on", "--as-of", help="Show the set in force on this day (YYYY-MM-DD)."),
     ] = None,
     policy: PolicyOpt = None,
     lang: LangOpt = None,

@@ -222,6 +222,7 @@ def runs_cmd(
         str | None, typer.Option("--command", help="Only runs of this command (enroll, …).")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="How many runs.")] = 20,
+    as_of: AsOfOpt = None,
     lang: LangOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -231,7 +232,7 @@ def runs_cmd(
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(db, None, lang, json_out)
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
         listed = api.runs(db=opts.db, limit=limit, command=command)
         if opts.json:
             print_json(listed)
@@ -248,6 +249,7 @@ def report_cmd(
         str, typer.Argument(help="The run id (from the command's output or `aidctl runs`).")
     ],
     db: DbOpt = None,
+    as_of: AsOfOpt = None,
     lang: LangOpt = None,
     json_out: JsonOpt = False,
     out_path: OutOpt = None,
@@ -263,7 +265,7 @@ def report_cmd(
     """
 
     def body() -> int:
-        opts = CommonOptions.parse(db, None, lang, json_out, policy, unmask)
+        opts = CommonOptions.parse(db, as_of, lang, json_out, policy, unmask)
         rebuilt = api.report(
             run_id, db=opts.db, policy=opts.policy, lang=opts.lang, unmask=opts.unmask
         )

@@ -11,14 +11,26 @@ from aidctl.plan.catalogue import Catalogue
 from aidctl.plan.params import Policy
 from aidctl.reports.explain import explain
 from aidctl.reports.findings_text import masked, status_words
-from aidctl.reports.labels import CLAIM_FIELDS, CLAIM_TYPES, header
+from aidctl.reports.labels import CLAIM_FIELDS, CLAIM_TYPES, STATUS, header, word
 from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
 
 _SHEETS = {
     "approved": ("支付明细", "Payments"),
     "rejected": ("拒付明细", "Rejections"),
     "pending": ("待处理", "Pending"),
+    "already_decided": ("此前已处理", "Decided before"),
 }
+ALREADY = "ALREADY_DECIDED"
+
+
+def _run_status() -> pl.Expr:
+    """A decision's status as this run's report counts it (L173): a claim decided in an
+    earlier run (ALREADY_DECIDED, nothing paid) is no new approval and has its own sheet."""
+    return (
+        pl.when(pl.col("reason_code") == ALREADY)
+        .then(pl.lit("already_decided"))
+        .otherwise(pl.col("status"))
+    )
 
 
 def with_sentences(
@@ -165,6 +177,22 @@ def write_adjudication_report(
     title: str,
 ) -> Path:
     zh = lang == "zh"
+    frame = frame.with_columns(_run_status().alias("status"))
+    new = frame.filter(pl.col("status") != "already_decided")
+    facts = [
+        *facts,
+        (
+            "本次新决定" if zh else "New decisions",
+            " ".join(
+                f"{word(STATUS, s, lang)} {int((new['status'] == s).sum())}"
+                for s in ("approved", "rejected", "pending")
+            ),
+        ),
+        (
+            "此前已处理（本次不再支付）" if zh else "Decided before (nothing paid again)",
+            int((frame["status"] == "already_decided").sum()),
+        ),
+    ]
     columns = [
         Column("claim_id", header("claim_id", lang)),
         Column("name", header("name", lang)),
@@ -250,6 +278,8 @@ def write_adjudication_report(
             columns=columns,
         )
         for status, names in _SHEETS.items()
+        # the sheet of claims decided before only when a file was sent again (L173)
+        if status != "already_decided" or (frame["status"] == status).any()
     ]
     write_report(path, sheets, summary)
     return path

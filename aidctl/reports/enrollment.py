@@ -13,15 +13,35 @@ import polars as pl
 
 from aidctl.plan.params import Policy, PolicyVersion
 from aidctl.reports.findings_text import masked, status_words, with_messages
-from aidctl.reports.labels import MEMBER_STATUS, header
-from aidctl.reports.xlsx import ChartSpec, Column, Sheet, Summary, SummaryTable, write_report
+from aidctl.reports.labels import MEMBER_STATUS, REASONS, header
+from aidctl.reports.xlsx import (
+    ChartSpec,
+    Column,
+    Kind,
+    Sheet,
+    Summary,
+    SummaryTable,
+    write_report,
+)
 
 # Headers of the columns D5 added (reports/labels.py is shared; these live with their report).
 _NEW_HEADERS = {
     "term_start": ("保障起始日", "Term start"),
     "received_date": ("受理日期", "Received"),
     "imported": ("导入（接管）", "Imported"),
+    "reason_codes": ("原因代码", "Reason codes"),
 }
+
+
+def reason_words(col: str, lang: str) -> pl.Expr:
+    """A unit's reason codes in words (L170), "、"-joined; the codes keep their own column."""
+    index = 0 if lang == "zh" else 1
+    mapping = {k: v[index] for k, v in REASONS.items()}
+    return (
+        pl.col(col)
+        .list.eval(pl.element().replace_strict(mapping, default=pl.element(), return_dtype=pl.Utf8))
+        .list.join("、" if lang == "zh" else "; ")
+    )
 
 
 def _header(key: str, lang: str) -> str:
@@ -83,7 +103,8 @@ def write_enrollment_report(
     zh = lang == "zh"
     unit_rows = units.with_columns(
         status_words("status", lang).alias("status"),
-        pl.col("reasons").list.join("; ").alias("reasons"),
+        reason_words("reasons", lang).alias("reasons"),
+        pl.col("reasons").list.join("; ").alias("reason_codes"),
         _yes_no("first_time", zh),
         *([_yes_no("imported", zh)] if "imported" in units.columns else []),
     )
@@ -141,6 +162,7 @@ def write_enrollment_report(
                     ("first_time", "text"),
                     *([("imported", "text")] if "imported" in units.columns else []),
                     ("reasons", "text"),
+                    ("reason_codes", "text"),
                     ("contact", "text"),
                     ("phone", "text"),
                 ],
@@ -167,6 +189,46 @@ def write_enrollment_report(
     ]
     write_report(path, sheets, summary)
     return path
+
+
+# Headers of columns that hold codes and numbers that are not quantities: kept as text in
+# the annotated copy however digit-like (an id, a phone number, a contract number).
+_CODE_HEADERS = ("身份证", "编码", "代码", "编号", "号", "电话", "手机", "code", "id", "phone")
+_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
+_INT_TEXT = r"^-?(?:0|[1-9]\d{0,14})$"
+_NUMBER_TEXT = r"^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?$"
+
+
+def typed_kind(values: pl.Series, header_text: str) -> Kind:
+    """How the annotated copy writes a column of the clerk's cells (L180): dates as dates,
+    quantities as numbers, when every filled cell of the column reads so; codes, ids and
+    phone numbers, and any column with one cell that does not, as the text it was."""
+    if values.dtype != pl.Utf8 or any(k in header_text.lower() for k in _CODE_HEADERS):
+        return "text"
+    filled = values.drop_nulls()
+    if filled.len() == 0:
+        return "text"
+    if bool(filled.str.contains(_DATE_TEXT).all()) and (
+        filled.str.to_date("%Y-%m-%d", strict=False).null_count() == 0
+    ):
+        return "date"
+    if bool(filled.str.contains(_INT_TEXT).all()):
+        return "int"
+    if bool(filled.str.contains(_NUMBER_TEXT).all()):
+        return "int"  # a General number cell, 0.1 shown as 0.1 (a float column)
+    return "text"
+
+
+def typed(col: pl.Expr, kind: Kind) -> pl.Expr:
+    """The column cast to what `typed_kind` found."""
+    if kind == "date":
+        return col.str.to_date("%Y-%m-%d", strict=False)
+    whole = col.str.contains(_INT_TEXT).all()
+    return (
+        pl.when(whole)
+        .then(col.cast(pl.Int64, strict=False))
+        .otherwise(col.cast(pl.Float64, strict=False))
+    )
 
 
 def sheet_of(frame: pl.DataFrame, default: str) -> str:
@@ -220,7 +282,11 @@ def write_annotated_copy(
         frame = frame.with_columns(
             pl.col(c).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1") for c in data_cols
         )
-        columns = [Column(key=c, header=c) for c in data_cols] + [
+        kinds = {c: typed_kind(frame.get_column(c), c) for c in data_cols}
+        frame = frame.with_columns(
+            typed(pl.col(c), kind) for c, kind in kinds.items() if kind != "text"
+        )
+        columns = [Column(key=c, header=c, kind=kinds[c]) for c in data_cols] + [
             Column(key="annot_status", header=status_h),
             Column(key="annot_reason", header=reason_h, width=60),
         ]

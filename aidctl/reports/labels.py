@@ -54,6 +54,7 @@ STATUS: dict[str, tuple[str, str]] = {
     "approved": ("给付", "approved"),
     "rejected": ("拒付", "rejected"),
     "pending": ("待处理", "pending"),
+    "already_decided": ("此前已处理", "decided before"),
     "ok": ("通过", "ok"),
     "ineligible": ("不符合条件", "ineligible"),
     "error": ("错误", "error"),

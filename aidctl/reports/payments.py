@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from aidctl.reports.findings_text import masked
-from aidctl.reports.labels import CLAIM_TYPES, header
+from aidctl.reports.labels import CLAIM_TYPES, REASONS, header
 from aidctl.reports.xlsx import Column, Sheet, Summary, SummaryTable, write_report
 
 
@@ -26,6 +26,14 @@ def write_payments_report(
         pl.col("claim_type").replace_strict(
             {k: v[index] for k, v in CLAIM_TYPES.items()}, default=pl.col("claim_type")
         ),
+        # the reason in words beside its code (L170)
+        pl.col("reason_code")
+        .replace_strict(
+            {k: v[index] for k, v in REASONS.items()},
+            default=pl.col("reason_code"),
+            return_dtype=pl.Utf8,
+        )
+        .alias("reason_words"),
     )
     by_unit = (
         frame.group_by("unit_code", "unit_name")
@@ -40,6 +48,7 @@ def write_payments_report(
         Column("name", header("name", lang)),
         Column("id_number", header("id_number", lang)),
         Column("claim_type", header("benefit", lang)),
+        Column("reason_words", "原因" if zh else "Reason"),
         Column("reason_code", header("reason_code", lang)),
         Column("amount", header("amount", lang), kind="yuan"),
         Column("as_of", "业务日期" if zh else "Date", kind="date"),

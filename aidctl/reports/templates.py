@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from aidctl.intake.claims import CLAIMS
@@ -48,6 +49,19 @@ def _sheet(ws: Worksheet, headers: list[str]) -> None:
                 ws.cell(row=r, column=i).number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(headers)).column_letter}1"
+    _print_one_page_wide(ws)
+    ws.print_title_rows = "1:1"
+
+
+def _print_one_page_wide(ws: Worksheet) -> None:
+    """A template prints landscape on one page width (L179): its header row was spread
+    over three pages."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.oddFooter.center.text = "&P / &N"
 
 
 def _dropdown(ws: Worksheet, headers: list[str], header: str, values: list[str] | str) -> None:
@@ -60,10 +74,13 @@ def _dropdown(ws: Worksheet, headers: list[str], header: str, values: list[str] 
 
 def _instructions(wb: Workbook, lines: list[str]) -> None:
     ws = wb.create_sheet("填表说明")
-    ws.column_dimensions["A"].width = 110
+    # lines wrap within the page's width (a 110-wide column printed its last "。" alone)
+    ws.column_dimensions["A"].width = 90
     for line in lines:
         ws.append([line])
+        ws.cell(row=ws.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=14)
+    _print_one_page_wide(ws)
 
 
 def write_units_template(path: Path) -> Path:
@@ -105,6 +122,7 @@ def write_claims_template(path: Path, catalogue: Catalogue) -> Path:
     for d in catalogue.diseases:
         lists.append([d.code, d.disease_class, d.zh])
     lists.column_dimensions["C"].width = 48
+    _print_one_page_wide(lists)
     _dropdown(claims, CLAIMS_HEADERS, "申请类型", ["重大疾病", "意外伤残", "意外身故"])
     _dropdown(claims, CLAIMS_HEADERS, "病种", f"'病种目录'!$C$2:$C${len(catalogue.diseases) + 1}")
     _dropdown(claims, CLAIMS_HEADERS, "伤残等级", [f"{g}级" for g in range(1, 11)])

@@ -114,6 +114,18 @@ MAX_WIDTH = 60
 _HEADER_PADDING = 4
 _VALUE_PADDING = 2
 
+# Printing (issue 13, L179). A landscape A4 page holds about PAGE_WIDTH width units (Excel's
+# unit, about one digit) at the smallest scale still readable (about 70 %: 7 pt for the
+# 10-pt body font). A sheet wider than that is printed over several pages side by side,
+# its first (identifying) columns repeated on each, rather than shrunk to 4 pt on one.
+PAGE_WIDTH = 190
+TITLE_COLUMNS = 2
+FOOTER_PAGES = "&P / &N"
+#: Summary facts written below the printed area (a file digest is for machines, L179).
+UNPRINTED_FACTS = frozenset({"SHA-256"})
+#: The labels of the fact that names the run, for the footer when no run id is given.
+RUN_FACT_LABELS = ("运行编号", "Run id")
+
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="FF8EA9DB"))
@@ -209,8 +221,12 @@ def write_report(
     path: str | os.PathLike[str],
     sheets: list[Sheet],
     summary: Summary | None = None,
+    run_id: str | None = None,
 ) -> list[Path]:
     """Write `summary` (first) and `sheets` to the workbook at `path`; return the files written.
+
+    Every sheet prints landscape with its header row repeated and a footer of page numbers
+    and the run (`run_id`, else the summary's run fact) (L179).
 
     The file appears complete or not at all: on any error the previous file at `path` is
     untouched, the temporary file is removed, and the error propagates. Bad arguments (a
@@ -242,15 +258,16 @@ def write_report(
             parts.append((title, start, min(per_sheet, height - start)))
         plan.append((sheet, parts))
 
+    footer = _run_footer(run_id, summary)
     with atomic_path(target) as temp:
         workbook = Workbook(write_only=True)
         try:
             if summary is not None and summary_title is not None:
-                _write_summary(workbook, summary_title, summary)
+                _write_summary(workbook, summary_title, summary, footer)
             for sheet, parts in plan:
                 prep = _prepare(sheet.frame, sheet.columns)
                 for title, start, count in parts:
-                    _write_data_sheet(workbook, title, prep.slice(start, count))
+                    _write_data_sheet(workbook, title, prep.slice(start, count), footer)
             checkpoint("workbook-streamed")  # the fault harness: rows in scratch, unsaved
             _save(workbook, temp)
         except BaseException:
@@ -573,7 +590,58 @@ def _append_rows(ws: Any, prep: _Prepared) -> None:
         append(cells)
 
 
-def _write_data_sheet(workbook: Workbook, title: str, prep: _Prepared) -> None:
+def _run_footer(run_id: str | None, summary: Summary | None) -> str:
+    """The footer's right part: the run, so a printed page can be traced to its run."""
+    if run_id:
+        return _clean_str(run_id)
+    for fact in summary.facts if summary is not None else ():
+        if fact[0] in RUN_FACT_LABELS and fact[1] is not None:
+            return _clean_str(f"{fact[0]} {fact[1]}")
+    return ""
+
+
+def pages_wide(widths: Sequence[float], title_columns: int = TITLE_COLUMNS) -> int:
+    """How many landscape pages side by side a sheet of these column widths prints on
+    (L179): one when it fits PAGE_WIDTH, else as many as its columns need with the first
+    `title_columns` repeated on each page."""
+    total = sum(widths)
+    if total <= PAGE_WIDTH:
+        return 1
+    repeated = sum(widths[:title_columns]) if len(widths) > title_columns else 0.0
+    room = max(PAGE_WIDTH - repeated, PAGE_WIDTH / 2)
+    return max(2, math.ceil((total - repeated) / room))
+
+
+def print_setup(
+    ws: Any,
+    widths: Sequence[float],
+    footer: str,
+    title_rows: str | None = "1:1",
+    print_area: str | None = None,
+) -> None:
+    """Landscape, fit to its pages' width (one page, or `pages_wide`), the header row
+    repeated on every page, the first columns too when the sheet spans pages, a footer
+    with the sheet, page numbers and the run (L179). Set before the first row is written
+    (write-only sheets stream their head first)."""
+    wide = pages_wide(widths)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = wide
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if title_rows is not None:
+        ws.print_title_rows = title_rows
+    if wide > 1:
+        ws.print_title_cols = f"A:{get_column_letter(min(TITLE_COLUMNS, len(widths)))}"
+    if print_area is not None:
+        ws.print_area = print_area
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.center.text = FOOTER_PAGES
+    if footer:
+        ws.oddFooter.right.text = footer.replace("&", "&&")
+
+
+def _write_data_sheet(workbook: Workbook, title: str, prep: _Prepared, footer: str = "") -> None:
     ws: Any = workbook.create_sheet(title)
     _install_fast_rows(ws)
     # Everything above the rows must be set before the first append: write-only mode streams
@@ -583,11 +651,7 @@ def _write_data_sheet(workbook: Workbook, title: str, prep: _Prepared) -> None:
         ws.column_dimensions[get_column_letter(index)].width = width
     last_column = get_column_letter(len(prep.columns))
     ws.auto_filter.ref = f"A1:{last_column}{prep.data.height + 1}"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    print_setup(ws, prep.widths, footer)
     ws.append(_header_cells(ws, prep.columns))
     _append_rows(ws, prep)
 
@@ -634,18 +698,26 @@ def _fact_cell(ws: Any, value: object, kind: Kind | None) -> tuple[Cell | None, 
     return cell, float(display_width(shown))
 
 
-def _write_summary(workbook: Workbook, title: str, summary: Summary) -> None:
-    """Title, facts (label | value), then each table under its own title, chart beside."""
+def _write_summary(workbook: Workbook, title: str, summary: Summary, footer: str = "") -> None:
+    """Title, facts (label | value), then each table under its own title, chart beside;
+    the facts that are not for paper (UNPRINTED_FACTS) last, below the print area."""
     ws: Any = workbook.create_sheet(title)
     _install_fast_rows(ws)
     tables = [_prepare(t.frame, t.columns) for t in summary.tables]
     facts: list[list[Cell | None]] = []
+    unprinted: list[list[Cell | None]] = []
     widths: dict[int, float] = {}
 
     def widen(column: int, width: float) -> None:
         widths[column] = max(widths.get(column, 0.0), width)
 
     for fact in summary.facts:
+        if fact[0] in UNPRINTED_FACTS:
+            kind_: Kind | None = fact[2] if len(fact) == 3 else None
+            unprinted.append(
+                [_text_cell(ws, fact[0], LABEL_FONT), _fact_cell(ws, fact[1], kind_)[0]]
+            )
+            continue
         kind: Kind | None = fact[2] if len(fact) == 3 else None
         value_cell, value_width = _fact_cell(ws, fact[1], kind)
         facts.append([_text_cell(ws, fact[0], LABEL_FONT), value_cell])
@@ -654,18 +726,27 @@ def _write_summary(workbook: Workbook, title: str, summary: Summary) -> None:
     for prep in tables:
         for index, width in enumerate(prep.widths, 1):
             widen(index, width)
-    total_rows = 2 + len(facts) + sum(3 + p.data.height for p in tables)
+    printed_rows = 2 + len(facts) + sum(3 + p.data.height for p in tables)
+    total_rows = printed_rows + (1 + len(unprinted) if unprinted else 0)
     if total_rows > MAX_SHEET_ROWS:
         raise ValueError(f"summary {summary.name!r} is longer than a sheet can hold")
 
-    # Printed on one page width, like the data sheets.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     # Column widths go out with the sheet's head, i.e. before the first row.
-    for index, width in sorted(widths.items()):
-        ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
+    shown_widths = {i: min(MAX_WIDTH, max(MIN_WIDTH, w)) for i, w in widths.items()}
+    for index, width in sorted(shown_widths.items()):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    # One page wide: the facts, the tables and the chart beside them (about 10 columns of
+    # the default width); the unprinted facts below the area.
+    used_columns = max([2, *(len(t.columns) for t in summary.tables)])
+    last_column = used_columns + (_CHART_COLUMNS + 1 if summary.chart is not None else 0)
+    page = [shown_widths.get(i, 8.43) for i in range(1, last_column + 1)]
+    print_setup(
+        ws,
+        [min(sum(page), PAGE_WIDTH)],
+        footer,
+        title_rows=None,
+        print_area=f"A1:{get_column_letter(last_column)}{max(printed_rows, 20)}",
+    )
     ws.append([_text_cell(ws, summary.title, TITLE_FONT)])
     ws.append([])
     for row in facts:
@@ -680,10 +761,13 @@ def _write_summary(workbook: Workbook, title: str, summary: Summary) -> None:
         _append_rows(ws, prep)
         row_number = header_row + prep.data.height
         table_rows.append((header_row, row_number))
+    if unprinted:
+        ws.append([])
+        for row in unprinted:
+            ws.append(row)
 
     chart = summary.chart
     if chart is not None:
-        used_columns = max([2, *(len(t.columns) for t in summary.tables)])
         _add_chart(
             ws,
             chart,
@@ -691,6 +775,23 @@ def _write_summary(workbook: Workbook, title: str, summary: Summary) -> None:
             table_rows[chart.table_index],
             anchor_column=used_columns + 2,
         )
+
+
+# Columns of the default width the chart covers beside the summary (18 cm).
+_CHART_COLUMNS = 10
+
+
+def axis_step(top: float) -> int:
+    """A whole step for a value axis up to `top`: 1, 2, 5, 10, 20, 50 … giving at most
+    about six gridlines (L179)."""
+    if top <= 5:
+        return 1
+    rough = top / 5
+    power = 10 ** math.floor(math.log10(rough))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= rough:
+            return int(factor * power)
+    return int(10 * power)
 
 
 def _add_chart(
@@ -712,6 +813,11 @@ def _add_chart(
     # openpyxl 3.1 marks axes as deleted by default, which hides their labels in Excel.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    # whole numbers on the value axis (a count of 1 drew 0, 0.2 … 1.2), from 0 (L179)
+    values = [v for v in table.frame.get_column(spec.value_key).to_list() if v is not None]
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = axis_step(max([0, *values]))
+    chart.y_axis.number_format = "#,##0"
     data = Reference(ws, min_col=value_col, min_row=header_row, max_row=last_row)
     categories = Reference(ws, min_col=category_col, min_row=header_row + 1, max_row=last_row)
     chart.add_data(data, titles_from_data=True)
