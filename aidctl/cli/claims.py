@@ -1,5 +1,5 @@
 """Claims: adjudicate, and what the register knows of one claim or member (explain,
-history, void)."""
+history). Reversing and reopening decisions live in `aidctl.cli.items`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from aidctl.cli.answers import (
     never_enrolled,
     step_result,
     summary_lines,
-    voided_sentence,
 )
 from aidctl.cli.app import app
 from aidctl.cli.items import say_item
@@ -33,27 +32,6 @@ from aidctl.cli.options import (
 from aidctl.cli.progress import Progress
 from aidctl.cli.render import Col, print_json, say, table, the_right_command
 from aidctl.cli.running import StagedWrite, run_command
-from aidctl.errors import InputError
-
-
-def check_claim_id(claim_id: str) -> None:
-    """A claim id that cannot be one is answered with what to type instead (L174): blank,
-    or a resident id number typed where the claim id belongs."""
-    text = claim_id.strip()
-    if not text:
-        raise InputError(
-            "The claim id is blank: type the claim id (理赔编号) of the claims workbook.",
-            "理赔编号为空：请输入理赔申请表中的理赔编号。",
-        )
-    if api.id_number_problem(text, "en") is None:
-        raise InputError(
-            f"{text} is an id number, not a claim id: `aidctl history {text}` lists this "
-            "member's claims with their claim ids.",
-            f"{text} 是身份证号，不是理赔编号：用 `aidctl history {text}` 可列出此人的理赔及其编号。",
-        )
-
-
-# ---------------------------------------------------------------- claims
 
 
 @app.command("adjudicate")
@@ -298,35 +276,6 @@ def history_cmd(
             lang=opts.lang,
         )
         say(t(f"累计给付 {shown.paid} 元。", f"Paid in all: {shown.paid} yuan."))
-        return 0
-
-    run_command(body, lang)
-
-
-@app.command("void")
-def void_cmd(
-    claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号) to reverse.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept for audit).")] = "",
-    db: DbOpt = None,
-    as_of: AsOfOpt = None,
-    lang: LangOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Reverse a decided claim by appending a reversal; nothing is deleted or rewritten.
-
-    Caps and the earlier-term rules then count as if it had not been paid, and the claim id
-    may be adjudicated again.
-
-    Example: aidctl void LP2026-0001 --reason "材料造假，追回" --db reg.sqlite3
-    """
-
-    def body() -> int:
-        opts = CommonOptions.parse(db, as_of, lang, json_out)
-        done = api.void(claim_id, reason, db=opts.db, as_of=opts.as_of)
-        if opts.json:
-            print_json(done)
-            return 0
-        say(voided_sentence(claim_id, done.voided, done.void_run, opts.lang))
         return 0
 
     run_command(body, lang)

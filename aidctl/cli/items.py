@@ -1,4 +1,5 @@
-"""Open items and reopens (issue 11): pending, withdraw, reopen."""
+"""Open items and corrections to decisions (issue 11): pending, withdraw, reopen, and
+`void`, the reversal a reopen builds on."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from aidctl import api
+from aidctl.cli.answers import voided_sentence
 from aidctl.cli.app import app
 from aidctl.cli.options import (
     AsOfOpt,
@@ -199,3 +201,32 @@ def say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang:
                 f"closed ({en}, {r['closed_on']}, run {r['closed_run']}){why_en}",
             )
         )
+
+
+@app.command("void")
+def void_cmd(
+    claim_id: Annotated[str, typer.Argument(help="The claim id (理赔编号) to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for audit).")] = "",
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Reverse a decided claim by appending a reversal; nothing is deleted or rewritten.
+
+    Caps and the earlier-term rules then count as if it had not been paid, and the claim id
+    may be adjudicated again.
+
+    Example: aidctl void LP2026-0001 --reason "材料造假，追回" --db reg.sqlite3
+    """
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
+        done = api.void(claim_id, reason, db=opts.db, as_of=opts.as_of)
+        if opts.json:
+            print_json(done)
+            return 0
+        say(voided_sentence(claim_id, done.voided, done.void_run, opts.lang))
+        return 0
+
+    run_command(body, lang)
