@@ -110,6 +110,10 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
     the key column, in the frame's order, and placing the new columns beside the frame
     leaves the frame as it is.
     """
+    if right.is_empty():  # nothing to find: the new columns are empty, no join needed
+        return frame.with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in right.schema.items() if name != on
+        )
     extra = frame.select(on).join(right, on=on, how="left", maintain_order="left").drop(on)
     return frame.hstack(extra)
 
@@ -175,27 +179,35 @@ def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
     )
 
 
-def _regrade_candidates(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
-    """Step 3 (A5.3): disability claims that passed steps 1–3 and share (id_number, accident
-    date) with another grade — an approved register decision, or another claim of this run.
-    Whether the earlier one was approved is known only in step 10's order."""
-    reached = claims.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
-        "_row", "id_number", "event_date", "disability_grade"
+def _with_regrade(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
+    """Step 3 (A5.3): `_regrade` marks the disability claims that passed steps 1–3 and share
+    (id_number, accident date) with another grade — an approved register decision, or
+    another claim of this run. Whether the earlier one was approved is known only in step
+    10's order. The claims of this run are compared in one window over all rows."""
+    reached = pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)
+    grade = pl.col("disability_grade")
+    claims = claims.with_columns(
+        _regrade=(
+            reached & (grade.filter(reached).n_unique().over("id_number", "event_date") > 1)
+        ).fill_null(False)
     )
-    if reached.is_empty():
-        return pl.DataFrame(schema={"_row": pl.Int64, "_regrade": pl.Boolean})
-    in_run = reached.filter(
-        pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1
-    ).select("_row")
     earlier = hist.filter(
         (pl.col("status") == APPROVED) & (pl.col("claim_type") == DISABILITY)
     ).select("id_number", "event_date", pl.col("disability_grade").alias("_hgrade"))
+    if earlier.is_empty():
+        return claims
     in_register = (
-        reached.join(earlier, on=["id_number", "event_date"], how="inner")
+        claims.filter(reached)
+        .select("_row", "id_number", "event_date", "disability_grade")
+        .join(earlier, on=["id_number", "event_date"], how="inner")
         .filter(pl.col("_hgrade").ne_missing(pl.col("disability_grade")))
         .select("_row")
+        .unique()
+        .with_columns(_regrade_reg=pl.lit(True))
     )
-    return pl.concat([in_run, in_register]).unique().with_columns(_regrade=pl.lit(True))
+    return _attach(claims, in_register, "_row").with_columns(
+        _regrade=pl.col("_regrade") | pl.col("_regrade_reg").fill_null(False)
+    )
 
 
 def _norm_name(col: str) -> pl.Expr:
@@ -265,16 +277,11 @@ def decide_claims(
 
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
-    repeats = (
-        claims.select("_row", "claim_id")
-        .filter(pl.col("claim_id").is_duplicated())
-        .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
-        .select("_row", pl.lit(True).alias("_repeat"))
-    )
-    claims = _attach(claims, repeats, "_row")
-    claims = claims.with_columns(_future=_dates_after(as_of)).with_columns(
-        _r1=first_match(steps_of(INPUT), inputs)
-    )
+    claims = claims.with_columns(
+        _repeat=pl.col("claim_id").is_duplicated()
+        & (pl.col("_row") != pl.col("_row").min().over("claim_id")),
+        _future=_dates_after(as_of),
+    ).with_columns(_r1=first_match(steps_of(INPUT), inputs))
 
     # ---- step 2: already decided (L3, L14)
     hist = history.filter(~pl.col("voided").fill_null(False))
@@ -321,7 +328,9 @@ def decide_claims(
         pl.col("claim_id").alias("_hclaim"),
     )
     in_register = (
-        claims.filter(pl.col("_r").is_null())
+        pl.DataFrame(schema={"_row": pl.Int64, "_dup_reg": pl.Boolean})
+        if hkeys.is_empty()  # an empty register: no claim to compare with
+        else claims.filter(pl.col("_r").is_null())
         .select("_row", "claim_id", *key)
         .join(hkeys, on=key, how="inner")
         .filter(pl.col("_hclaim") != pl.col("claim_id"))
@@ -331,23 +340,21 @@ def decide_claims(
     )
     claims = _attach(claims, in_register, "_row")
     # among the claims of this run that reached step 3, in step 10's order: within one key
-    # the event date is the same, so "earlier" is the smaller claim_id
-    reached = claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
-    in_run = (
-        reached.filter(pl.struct(key).is_duplicated())
-        .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
-        .select("_row", pl.lit(True).alias("_dup_run"))
+    # the event date is the same, so "earlier" is the smaller claim_id (one window over all
+    # rows, counting only those that reached step 3)
+    reached = pl.col("_r").is_null()
+    claims = claims.with_columns(
+        _dup_run=reached
+        & (reached.sum().over(key) > 1)
+        & (pl.col("claim_id") != pl.col("claim_id").filter(reached).min().over(key))
     )
-    claims = _attach(claims, in_run, "_row")
     claims = claims.with_columns(
         _r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs))
     )
     # A5.3, step 3: one accident has one grade. A disability claim that may follow an
     # approved one of the same accident date with another grade (in the register, or
     # earlier in this run) is decided in the ordered part, which knows what was approved.
-    claims = _attach(claims, _regrade_candidates(claims, hist), "_row").with_columns(
-        pl.col("_regrade").fill_null(False)
-    )
+    claims = _with_regrade(claims, hist)
 
     # ---- step 4: cover (L6, L7)
     cover_spells = spells.select(
@@ -595,27 +602,23 @@ def _decide_in_order(
     ledger = [recorded.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
     related = _related_table(policy.catalogue)
 
-    # step 10's order within each member: (event date, claim_id), as one integer key
-    live = live.with_columns(_n=pl.len().over("id_number"))
+    # step 10's order within each member: (event date, claim_id). L90: a member's critical
+    # illnesses and accidents never read each other's decisions (the ledger's readers in
+    # `_decide_round` filter by type), so each kind is ordered on its own: the k-th claim
+    # of a kind is decided in round k, and fewer, smaller rounds are needed.
+    live = live.with_columns(_g=(pl.col("claim_type") == CI).fill_null(False))
+    live = live.with_columns(_n=pl.len().over("id_number", "_g"))
     single = live.filter(pl.col("_n") == 1).with_columns(_rank=pl.lit(1, pl.UInt32))
-    multi = live.filter(pl.col("_n") > 1)
-    # sorted, the rank is the distance from the member's first row (no group-by needed)
-    multi = multi.sort(["id_number", "event_date", "claim_id"])
-    first_of_member = (pl.col("id_number") != pl.col("id_number").shift(1)).fill_null(True)
-    index = pl.int_range(pl.len(), dtype=pl.UInt32)
+    # sorted in step 10's order, the rank is the running count within the member's kind
     multi = (
-        multi.with_columns(
-            _start=pl.when(first_of_member).then(index).otherwise(None).forward_fill()
-        )
-        .with_columns(_rank=index - pl.col("_start") + 1)
-        .drop("_start")
+        live.filter(pl.col("_n") > 1)
+        .sort(["event_date", "claim_id"])
+        .with_columns(_rank=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("id_number", "_g"))
     )
-    ordered = pl.concat([single, multi])
+    rounds = pl.concat([single, multi]).partition_by("_rank", as_dict=True)
     results: list[pl.DataFrame] = []
-    max_rank = ordered["_rank"].max() or 0
-    assert isinstance(max_rank, int)
-    for k in range(1, max_rank + 1):
-        round_claims = ordered.filter(pl.col("_rank") == k)  # one claim per member
+    for k in range(1, len(rounds) + 1):
+        round_claims = rounds[(k,)]  # one claim per member and kind
         member_ledger = pl.concat(ledger, rechunk=False).join(
             round_claims.select("id_number"), on="id_number", how="semi"
         )
