@@ -602,7 +602,7 @@ def _decide_in_order(
     ledger = [recorded.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
     related = _related_table(policy.catalogue)
 
-    # step 10's order within each member: (event date, claim_id). L90: a member's critical
+    # step 10's order within each member: (event date, claim_id). A member's critical
     # illnesses and accidents never read each other's decisions (the ledger's readers in
     # `_decide_round` filter by type), so each kind is ordered on its own: the k-th claim
     # of a kind is decided in round k, and fewer, smaller rounds are needed.
