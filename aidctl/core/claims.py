@@ -118,6 +118,15 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
     return frame.hstack(extra)
 
 
+def _may_repeat(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """Whether two rows of `frame` may share `columns`: two rows that do have the same
+    hash, so when no two hashes are equal no values are either (exact). Sorting a column
+    of integers and comparing neighbours costs a fraction of a hash table of strings; the
+    exact test is then run only when this says it is needed (rarely)."""
+    h = (pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)).hash().sort()
+    return bool(frame.select((h == h.shift(1)).any()).item())
+
+
 def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
     """L4: the diagnosis as read — the listed code, else the normalised text (and code)."""
     if code is not None:
@@ -183,14 +192,15 @@ def _with_regrade(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
     """Step 3 (A5.3): `_regrade` marks the disability claims that passed steps 1–3 and share
     (id_number, accident date) with another grade — an approved register decision, or
     another claim of this run. Whether the earlier one was approved is known only in step
-    10's order. The claims of this run are compared in one window over all rows."""
+    10's order."""
     reached = pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)
-    grade = pl.col("disability_grade")
-    claims = claims.with_columns(
-        _regrade=(
-            reached & (grade.filter(reached).n_unique().over("id_number", "event_date") > 1)
-        ).fill_null(False)
+    in_run = (
+        claims.filter(reached)
+        .select("_row", "id_number", "event_date", "disability_grade")
+        .filter(pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1)
+        .select("_row", _regrade=pl.lit(True))
     )
+    claims = _attach(claims, in_run, "_row").with_columns(pl.col("_regrade").fill_null(False))
     earlier = hist.filter(
         (pl.col("status") == APPROVED) & (pl.col("claim_type") == DISABILITY)
     ).select("id_number", "event_date", pl.col("disability_grade").alias("_hgrade"))
@@ -277,9 +287,16 @@ def decide_claims(
 
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
+    repeats = (
+        claims.select("_row", "claim_id")
+        .filter(pl.col("claim_id").is_duplicated())
+        .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
+        .select("_row", pl.lit(True).alias("_repeat"))
+        if _may_repeat(claims, ["claim_id"])
+        else pl.DataFrame(schema={"_row": pl.Int64, "_repeat": pl.Boolean})
+    )
+    claims = _attach(claims, repeats, "_row")
     claims = claims.with_columns(
-        _repeat=pl.col("claim_id").is_duplicated()
-        & (pl.col("_row") != pl.col("_row").min().over("claim_id")),
         _future=_dates_after(as_of),
     ).with_columns(_r1=first_match(steps_of(INPUT), inputs))
 
@@ -340,14 +357,15 @@ def decide_claims(
     )
     claims = _attach(claims, in_register, "_row")
     # among the claims of this run that reached step 3, in step 10's order: within one key
-    # the event date is the same, so "earlier" is the smaller claim_id (one window over all
-    # rows, counting only those that reached step 3)
-    reached = pl.col("_r").is_null()
-    claims = claims.with_columns(
-        _dup_run=reached
-        & (reached.sum().over(key) > 1)
-        & (pl.col("claim_id") != pl.col("claim_id").filter(reached).min().over(key))
+    # the event date is the same, so "earlier" is the smaller claim_id (among the
+    # rows that reached step 3 and share their key with another)
+    reached = claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
+    in_run = (
+        reached.filter(pl.struct(key).is_duplicated())
+        .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
+        .select("_row", pl.lit(True).alias("_dup_run"))
     )
+    claims = _attach(claims, in_run, "_row")
     claims = claims.with_columns(
         _r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs))
     )
@@ -369,15 +387,19 @@ def decide_claims(
     )
     covering = (
         claims.select("_row", "id_number", "event_date")
-        .join(cover_spells, on="id_number", how="inner")
+        .join(cover_spells, on="id_number", how="inner", maintain_order="left")
         .filter(
             (pl.col("spell_start") <= pl.col("event_date"))
             & (pl.col("event_date") <= pl.col("term_end"))
         )
         .drop("id_number", "event_date")
     )
-    # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no)
-    twice = covering["_row"].is_duplicated()
+    # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no);
+    # in the claims' order a claim's spells are neighbours (its _row is unique)
+    row = pl.col("_row")
+    twice = covering.select(
+        ((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False)
+    ).to_series()
     if twice.any():
         chosen = (
             covering.filter(twice)
