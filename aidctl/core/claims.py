@@ -595,6 +595,44 @@ def _related_table(catalogue: Catalogue) -> pl.DataFrame:
     ).unique(["_start_code", "disease_code"], keep="first", maintain_order=True)
 
 
+def _ranks_in_order(live: pl.DataFrame, *, by_strings: bool = False) -> pl.DataFrame:
+    """Each live claim's place in step 10's order among its member's claims of its kind
+    (critical illness, or accident): `_p` (its row in `live`) and `_rank` (1 = first),
+    sorted by rank.
+
+    Sorting strings costs many times more than sorting integers, so the claims are sorted
+    by (hash of id_number, kind, event date) and the order is then made exact: a hash that
+    two id_numbers share (found by comparing neighbours) sends the whole frame to the
+    sort by the strings themselves; claims of one member, kind and day (rare) are put in
+    claim_id order among the places they hold. `by_strings` takes the slower sort at once
+    (the tests compare the two).
+    """
+    h, g, d, ident = pl.col("_h"), pl.col("_g"), pl.col("_d"), pl.col("id_number")
+    keys = live.select(
+        "id_number",
+        "claim_id",
+        _h=ident.hash(),
+        _g=(pl.col("claim_type") == CI).fill_null(False),
+        _d=pl.col("event_date"),
+        _p=pl.int_range(pl.len(), dtype=pl.UInt32),
+    )
+    ordered = keys.sort(["_h", "_g", "_d"])
+    shared_hash = (h == h.shift(1)) & (ident != ident.shift(1))
+    if by_strings or ordered.select(shared_hash.any()).item():
+        ordered = keys.sort(["id_number", "_g", "_d", "claim_id"])  # exact, slower
+        same_member = (ident == ident.shift(1)) & (g == g.shift(1))
+    else:
+        same_member = (h == h.shift(1)) & (g == g.shift(1))
+        same_day = same_member & (d == d.shift(1))
+        tie = ordered.select((same_day | same_day.shift(-1)).fill_null(False)).to_series()
+        if tie.any():
+            in_claim_order = ordered.filter(tie).sort(["_h", "_g", "_d", "claim_id"])["_p"]
+            ordered = ordered.with_columns(ordered["_p"].scatter(tie.arg_true(), in_claim_order))
+    index = pl.int_range(pl.len(), dtype=pl.UInt32)
+    first = pl.when(~same_member.fill_null(False)).then(index)
+    return ordered.select("_p", _rank=index - first.forward_fill() + 1).sort("_rank")
+
+
 def _decide_in_order(
     live: pl.DataFrame, hist: pl.DataFrame, policy: Policy, inputs: StepInputs
 ) -> pl.DataFrame:
@@ -628,16 +666,12 @@ def _decide_in_order(
     # illnesses and accidents never read each other's decisions (the ledger's readers in
     # `_decide_round` filter by type), so each kind is ordered on its own: the k-th claim
     # of a kind is decided in round k, and fewer, smaller rounds are needed.
-    live = live.with_columns(_g=(pl.col("claim_type") == CI).fill_null(False))
-    live = live.with_columns(_n=pl.len().over("id_number", "_g"))
-    single = live.filter(pl.col("_n") == 1).with_columns(_rank=pl.lit(1, pl.UInt32))
-    # sorted in step 10's order, the rank is the running count within the member's kind
-    multi = (
-        live.filter(pl.col("_n") > 1)
-        .sort(["event_date", "claim_id"])
-        .with_columns(_rank=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("id_number", "_g"))
-    )
-    rounds = pl.concat([single, multi]).partition_by("_rank", as_dict=True)
+    ranks = _ranks_in_order(live)
+    counts = ranks.group_by("_rank").len().sort("_rank")["len"].to_list()
+    # one gather puts the claims in round order; each round is then a slice of it
+    ordered = live[ranks["_p"]].with_columns(ranks["_rank"])
+    starts = [sum(counts[:k]) for k in range(len(counts))]
+    rounds = {(k + 1,): ordered.slice(starts[k], counts[k]) for k in range(len(counts))}
     results: list[pl.DataFrame] = []
     for k in range(1, len(rounds) + 1):
         round_claims = rounds[(k,)]  # one claim per member and kind
