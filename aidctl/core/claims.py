@@ -385,29 +385,43 @@ def decide_claims(
         "spell_start",
         "first_time",
     )
-    covering = (
-        claims.select("_row", "id_number", "event_date")
-        .join(cover_spells, on="id_number", how="inner", maintain_order="left")
-        .filter(
-            (pl.col("spell_start") <= pl.col("event_date"))
-            & (pl.col("event_date") <= pl.col("term_end"))
-        )
-        .drop("id_number", "event_date")
+    covers = (pl.col("spell_start") <= pl.col("event_date")) & (
+        pl.col("event_date") <= pl.col("term_end")
     )
-    # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no);
-    # in the claims' order a claim's spells are neighbours (its _row is unique)
-    row = pl.col("_row")
-    twice = covering.select(
-        ((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False)
-    ).to_series()
-    if twice.any():
-        chosen = (
-            covering.filter(twice)
-            .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
-            .unique("_row", keep="first", maintain_order=True)
+    if not _may_repeat(spells, ["id_number"]):
+        # one spell per member at most: a left join finds each claim's only candidate in
+        # the claims' order; where it does not cover the event, its columns stay empty
+        candidate = claims.select("id_number", "event_date").join(
+            cover_spells, on="id_number", how="left", maintain_order="left"
         )
-        covering = pl.concat([covering.filter(~twice), chosen])
-    claims = _attach(claims, covering, "_row")
+        claims = claims.hstack(
+            candidate.select(
+                pl.when(covers.fill_null(False)).then(pl.col(k)).alias(k)
+                for k in cover_spells.columns
+                if k != "id_number"
+            )
+        )
+    else:
+        covering = (
+            claims.select("_row", "id_number", "event_date")
+            .join(cover_spells, on="id_number", how="inner", maintain_order="left")
+            .filter(covers)
+            .drop("id_number", "event_date")
+        )
+        # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no);
+        # in the claims' order a claim's spells are neighbours (its _row is unique)
+        row = pl.col("_row")
+        twice = covering.select(
+            ((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False)
+        ).to_series()
+        if twice.any():
+            chosen = (
+                covering.filter(twice)
+                .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
+                .unique("_row", keep="first", maintain_order=True)
+            )
+            covering = pl.concat([covering.filter(~twice), chosen])
+        claims = _attach(claims, covering, "_row")
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
     claims = claims.with_columns(
