@@ -149,3 +149,53 @@ def test_first_match_is_the_first_test_that_holds() -> None:
     assert got["other"].to_list() == got["ref_other"].to_list()
     assert got["none"].to_list() == [None] * 5
     assert got.schema["plain"] == pl.Utf8
+
+
+def test_cover_found_alike_with_one_spell_per_member_or_several() -> None:
+    """Step 4 (A2.1, D3, L6): with one spell per member the cover is found by one left join;
+    with a member holding two spells, by the general way. Adding a second spell to a member
+    who has no claim changes nothing for anyone else's decision; the covered, uncovered and
+    unknown members are decided as before."""
+    from claim_strategies import (
+        claim_row,
+        claims_frame,
+        default_policy,
+        history_frame,
+        spell_row,
+        spells_frame,
+    )
+
+    from aidctl.core.claims import decide_claims
+
+    term = dt.date(2025, 1, 1)
+    covered, late, unknown, other = (f"32070519800101{n:03d}{n % 10}" for n in (1, 2, 3, 4))
+    spells = [
+        spell_row(covered, "张三", "U1", term, first_time=False),
+        spell_row(late, "李四", "U1", term, spell_start=dt.date(2025, 6, 1)),
+        spell_row(other, "王五", "U2", term),
+    ]
+    claims = claims_frame(
+        [
+            claim_row(
+                "C1",
+                who,
+                name,
+                CI,
+                row=i + 2,
+                disease="尿毒症",
+                diagnosis_date=dt.date(2025, 3, 1),
+            )
+            for i, (who, name) in enumerate([(covered, "张三"), (late, "李四"), (unknown, "赵六")])
+        ]
+    ).with_columns(claim_id=pl.Series(["C1", "C2", "C3"]))
+    one_each = spells_frame(spells)
+    assert not _may_repeat(one_each, ["id_number"])
+    twice = spells_frame([*spells, spell_row(other, "王五", "U2", dt.date(2026, 1, 1))])
+    assert _may_repeat(twice, ["id_number"])
+    policy, as_of = default_policy(), dt.date(2025, 12, 1)
+    fast = decide_claims(claims, one_each, history_frame([]), policy, as_of)
+    general = decide_claims(claims, twice, history_frame([]), policy, as_of)
+    assert fast.equals(general)
+    assert fast["contract_no"].to_list()[0] is not None
+    assert fast["contract_no"].to_list()[1:] == [None, None]
+    assert fast["reason_code"].to_list()[1:] == ["NO_COVERAGE", "NO_COVERAGE"]
