@@ -16,7 +16,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidctl.core.claims import _attach, _may_repeat, _ranks_in_order
+from aidctl.core.claims import _attach, _may_repeat, _ranks_in_order, _sharing
 from aidctl.core.reasons import CI, DEATH, DISABILITY, Step, StepInputs, first_match
 from aidctl.plan.causes import load_causes
 
@@ -199,3 +199,21 @@ def test_cover_found_alike_with_one_spell_per_member_or_several() -> None:
     assert fast["contract_no"].to_list()[0] is not None
     assert fast["contract_no"].to_list()[1:] == [None, None]
     assert fast["reason_code"].to_list()[1:] == ["NO_COVERAGE", "NO_COVERAGE"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.integers(0, 2)), max_size=20))
+def test_sharing_keeps_every_group_of_equal_keys_whole(rows: list[tuple[str | None, int]]) -> None:
+    """L2, L4, A5.3: the rows that share a key (blank cells alike) are all kept, so that the
+    repeats, duplicates and regrades found among them are those found among all rows."""
+    frame = pl.DataFrame(
+        {"_row": list(range(len(rows))), "k": [r[0] for r in rows], "g": [r[1] for r in rows]},
+        schema={"_row": pl.Int64, "k": pl.Utf8, "g": pl.Int64},
+    )
+    for cols in (["k"], ["k", "g"]):
+        kept = _sharing(frame, cols)
+        dup = pl.col(cols[0]) if len(cols) == 1 else pl.struct(cols)
+        expected = frame.filter(dup.is_duplicated())["_row"].to_list()
+        assert set(expected) <= set(kept["_row"].to_list())
+        # what is found among the kept rows is what is found among all rows
+        assert sorted(kept.filter(dup.is_duplicated())["_row"].to_list()) == sorted(expected)

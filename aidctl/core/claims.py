@@ -127,6 +127,22 @@ def _may_repeat(frame: pl.DataFrame, columns: list[str]) -> bool:
     return bool(frame.select((h == h.shift(1)).any()).item())
 
 
+def _sharing(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The rows of `frame` that may share `columns` with another row: every row that does
+    (rows with the same values have the same hash), and perhaps a few that only share a
+    hash. A group of equal values is always whole here, so what is computed over the
+    groups of these rows is what it would be over all rows, at a fraction of the cost
+    (the hashes are sorted, not put in a hash table)."""
+    hashes = frame.select(
+        (pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)).hash().alias("_h")
+    ).to_series()
+    ordered = hashes.sort()
+    shared = ordered.filter(ordered == ordered.shift(1))
+    if shared.is_empty():
+        return frame.clear()
+    return frame.filter(hashes.is_in(shared.unique()))
+
+
 def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
     """L4: the diagnosis as read — the listed code, else the normalised text (and code)."""
     if code is not None:
@@ -195,8 +211,10 @@ def _with_regrade(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
     10's order."""
     reached = pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)
     in_run = (
-        claims.filter(reached)
-        .select("_row", "id_number", "event_date", "disability_grade")
+        _sharing(
+            claims.filter(reached).select("_row", "id_number", "event_date", "disability_grade"),
+            ["id_number", "event_date"],
+        )
         .filter(pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1)
         .select("_row", _regrade=pl.lit(True))
     )
@@ -288,12 +306,10 @@ def decide_claims(
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
     repeats = (
-        claims.select("_row", "claim_id")
+        _sharing(claims.select("_row", "claim_id"), ["claim_id"])
         .filter(pl.col("claim_id").is_duplicated())
         .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
         .select("_row", pl.lit(True).alias("_repeat"))
-        if _may_repeat(claims, ["claim_id"])
-        else pl.DataFrame(schema={"_row": pl.Int64, "_repeat": pl.Boolean})
     )
     claims = _attach(claims, repeats, "_row")
     claims = claims.with_columns(
@@ -359,7 +375,7 @@ def decide_claims(
     # among the claims of this run that reached step 3, in step 10's order: within one key
     # the event date is the same, so "earlier" is the smaller claim_id (among the
     # rows that reached step 3 and share their key with another)
-    reached = claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
+    reached = _sharing(claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key), key)
     in_run = (
         reached.filter(pl.struct(key).is_duplicated())
         .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
