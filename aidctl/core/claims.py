@@ -140,7 +140,7 @@ def _sharing(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     shared = ordered.filter(ordered == ordered.shift(1))
     if shared.is_empty():
         return frame.clear()
-    return frame.filter(hashes.is_in(shared.unique()))
+    return frame.filter(hashes.is_in(shared.unique().implode()))
 
 
 def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
