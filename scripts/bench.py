@@ -13,6 +13,7 @@ Each command runs in its own process (`python -m aidctl …`) so that its peak m
 own; its stage lines (`aidctl: read 4.1s (… peak memory … MB)`) are collected. Generated
 inputs are kept in bench_out/ and reused. Usage: python scripts/bench.py [--members N]
 [--claims N] [--calc N] [--skip-reference] [--backend sqlite|postgres|both]
+[--only calculator --compare-calc CHECKOUT]
 
 --backend postgres runs 1 and 2 against a PostgreSQL register in a throwaway cluster that
 the bench starts itself (scripts/pg-throwaway: the server installed on the machine, a
@@ -533,6 +534,54 @@ def bench_fund(members: int, claims_a_year: int) -> None:
     )
 
 
+# One process times one checkout's calculator on the inputs written by `compare_calculator`
+# (PYTHONPATH picks the checkout; the register's history columns moved between releases).
+_TIME_CALCULATOR = """
+import datetime as dt, sys, time
+import polars as pl
+from aidctl.core.claims import decide_claims
+from aidctl.plan import load_policy
+try:
+    from aidctl.register import HISTORY_COLUMNS
+except ImportError:
+    from aidctl.register.store import HISTORY_COLUMNS
+claims, spells = pl.read_parquet(sys.argv[1]).rechunk(), pl.read_parquet(sys.argv[2]).rechunk()
+policy, as_of = load_policy(), dt.date.fromisoformat(sys.argv[3])
+best = float("inf")
+for _ in range(int(sys.argv[4])):
+    t = time.perf_counter()
+    decide_claims(claims, spells, pl.DataFrame(schema=HISTORY_COLUMNS), policy, as_of)
+    best = min(best, time.perf_counter() - t)
+print(best)
+"""
+
+
+def compare_calculator(n: int, other: Path, rounds: int) -> None:
+    """The calculator of this checkout against another's (e.g. a worktree of the previous
+    release) on the same generated claims: runs alternate, each in its own process, so that
+    a busy machine slows both alike; the best of each side and their ratio are printed."""
+    claims, spells, _ = synthetic_claims(n)
+    paths = [OUT / f"calc-claims-{n}.parquet", OUT / f"calc-spells-{n}.parquet"]
+    claims.write_parquet(paths[0])
+    spells.write_parquet(paths[1])
+    best = {"this": float("inf"), "other": float("inf")}
+    for _ in range(rounds):
+        for side, tree in (("other", other.resolve()), ("this", ROOT)):
+            proc = subprocess.run(
+                [sys.executable, "-c", _TIME_CALCULATOR, *map(str, paths), AS_OF, "3"],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(tree)},
+                check=True,
+            )
+            best[side] = min(best[side], float(proc.stdout.split()[-1]))
+            print(f"  {side:<5} {best[side]:.2f} s (best so far)")
+    print(
+        f"\ncalculator, {n:,} claims, best of {3 * rounds}: this {best['this']:.2f} s, "
+        f"{other} {best['other']:.2f} s; ratio {best['this'] / best['other']:.2f}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=1_000_000)
@@ -558,6 +607,13 @@ def main() -> int:
         action="store_true",
         help="enrol without running validate-enrollment first (it writes no register)",
     )
+    parser.add_argument(
+        "--compare-calc",
+        type=Path,
+        metavar="CHECKOUT",
+        help="time the calculator against another checkout's, alternating (with --only calculator)",
+    )
+    parser.add_argument("--compare-rounds", type=int, default=3)
     args = parser.parse_args()
     global SKIP_FLOOR, SKIP_VALIDATE
     SKIP_FLOOR = args.skip_floor
@@ -580,7 +636,10 @@ def main() -> int:
                 bench_adjudication(units, args.claims, db, backend)
     compare_backends()
     if args.only in (None, "calculator"):
-        bench_calculator(args.calc, not args.skip_reference)
+        if args.compare_calc is not None:
+            compare_calculator(args.calc, args.compare_calc, args.compare_rounds)
+        else:
+            bench_calculator(args.calc, not args.skip_reference)
     if args.only in (None, "fund"):
         bench_fund(args.fund_members, args.fund_claims)
     return 0

@@ -110,8 +110,37 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
     the key column, in the frame's order, and placing the new columns beside the frame
     leaves the frame as it is.
     """
+    if right.is_empty():  # nothing to find: the new columns are empty, no join needed
+        return frame.with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in right.schema.items() if name != on
+        )
     extra = frame.select(on).join(right, on=on, how="left", maintain_order="left").drop(on)
     return frame.hstack(extra)
+
+
+def _may_repeat(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """Whether two rows of `frame` may share `columns`: two rows that do have the same
+    hash, so when no two hashes are equal no values are either (exact). Sorting a column
+    of integers and comparing neighbours costs a fraction of a hash table of strings; the
+    exact test is then run only when this says it is needed (rarely)."""
+    h = (pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)).hash().sort()
+    return bool(frame.select((h == h.shift(1)).any()).item())
+
+
+def _sharing(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The rows of `frame` that may share `columns` with another row: every row that does
+    (rows with the same values have the same hash), and perhaps a few that only share a
+    hash. A group of equal values is always whole here, so what is computed over the
+    groups of these rows is what it would be over all rows, at a fraction of the cost
+    (the hashes are sorted, not put in a hash table)."""
+    hashes = frame.select(
+        (pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)).hash().alias("_h")
+    ).to_series()
+    ordered = hashes.sort()
+    shared = ordered.filter(ordered == ordered.shift(1))
+    if shared.is_empty():
+        return frame.clear()
+    return frame.filter(hashes.is_in(shared.unique().implode()))
 
 
 def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | None:
@@ -175,27 +204,38 @@ def _keys_among(cell: pl.Expr, keys: tuple[str, ...]) -> pl.Expr:
     )
 
 
-def _regrade_candidates(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
-    """Step 3 (A5.3): disability claims that passed steps 1–3 and share (id_number, accident
-    date) with another grade — an approved register decision, or another claim of this run.
-    Whether the earlier one was approved is known only in step 10's order."""
-    reached = claims.filter(pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)).select(
-        "_row", "id_number", "event_date", "disability_grade"
+def _with_regrade(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
+    """Step 3 (A5.3): `_regrade` marks the disability claims that passed steps 1–3 and share
+    (id_number, accident date) with another grade — an approved register decision, or
+    another claim of this run. Whether the earlier one was approved is known only in step
+    10's order."""
+    reached = pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)
+    in_run = (
+        _sharing(
+            claims.filter(reached).select("_row", "id_number", "event_date", "disability_grade"),
+            ["id_number", "event_date"],
+        )
+        .filter(pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1)
+        .select("_row", _regrade=pl.lit(True))
     )
-    if reached.is_empty():
-        return pl.DataFrame(schema={"_row": pl.Int64, "_regrade": pl.Boolean})
-    in_run = reached.filter(
-        pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1
-    ).select("_row")
+    claims = _attach(claims, in_run, "_row").with_columns(pl.col("_regrade").fill_null(False))
     earlier = hist.filter(
         (pl.col("status") == APPROVED) & (pl.col("claim_type") == DISABILITY)
     ).select("id_number", "event_date", pl.col("disability_grade").alias("_hgrade"))
+    if earlier.is_empty():
+        return claims
     in_register = (
-        reached.join(earlier, on=["id_number", "event_date"], how="inner")
+        claims.filter(reached)
+        .select("_row", "id_number", "event_date", "disability_grade")
+        .join(earlier, on=["id_number", "event_date"], how="inner")
         .filter(pl.col("_hgrade").ne_missing(pl.col("disability_grade")))
         .select("_row")
+        .unique()
+        .with_columns(_regrade_reg=pl.lit(True))
     )
-    return pl.concat([in_run, in_register]).unique().with_columns(_regrade=pl.lit(True))
+    return _attach(claims, in_register, "_row").with_columns(
+        _regrade=pl.col("_regrade") | pl.col("_regrade_reg").fill_null(False)
+    )
 
 
 def _norm_name(col: str) -> pl.Expr:
@@ -266,15 +306,15 @@ def decide_claims(
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
     repeats = (
-        claims.select("_row", "claim_id")
+        _sharing(claims.select("_row", "claim_id"), ["claim_id"])
         .filter(pl.col("claim_id").is_duplicated())
         .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
         .select("_row", pl.lit(True).alias("_repeat"))
     )
     claims = _attach(claims, repeats, "_row")
-    claims = claims.with_columns(_future=_dates_after(as_of)).with_columns(
-        _r1=first_match(steps_of(INPUT), inputs)
-    )
+    claims = claims.with_columns(
+        _future=_dates_after(as_of),
+    ).with_columns(_r1=first_match(steps_of(INPUT), inputs))
 
     # ---- step 2: already decided (L3, L14)
     hist = history.filter(~pl.col("voided").fill_null(False))
@@ -321,7 +361,9 @@ def decide_claims(
         pl.col("claim_id").alias("_hclaim"),
     )
     in_register = (
-        claims.filter(pl.col("_r").is_null())
+        pl.DataFrame(schema={"_row": pl.Int64, "_dup_reg": pl.Boolean})
+        if hkeys.is_empty()  # an empty register: no claim to compare with
+        else claims.filter(pl.col("_r").is_null())
         .select("_row", "claim_id", *key)
         .join(hkeys, on=key, how="inner")
         .filter(pl.col("_hclaim") != pl.col("claim_id"))
@@ -331,8 +373,9 @@ def decide_claims(
     )
     claims = _attach(claims, in_register, "_row")
     # among the claims of this run that reached step 3, in step 10's order: within one key
-    # the event date is the same, so "earlier" is the smaller claim_id
-    reached = claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key)
+    # the event date is the same, so "earlier" is the smaller claim_id (among the
+    # rows that reached step 3 and share their key with another)
+    reached = _sharing(claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key), key)
     in_run = (
         reached.filter(pl.struct(key).is_duplicated())
         .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
@@ -345,9 +388,7 @@ def decide_claims(
     # A5.3, step 3: one accident has one grade. A disability claim that may follow an
     # approved one of the same accident date with another grade (in the register, or
     # earlier in this run) is decided in the ordered part, which knows what was approved.
-    claims = _attach(claims, _regrade_candidates(claims, hist), "_row").with_columns(
-        pl.col("_regrade").fill_null(False)
-    )
+    claims = _with_regrade(claims, hist)
 
     # ---- step 4: cover (L6, L7)
     cover_spells = spells.select(
@@ -360,25 +401,43 @@ def decide_claims(
         "spell_start",
         "first_time",
     )
-    covering = (
-        claims.select("_row", "id_number", "event_date")
-        .join(cover_spells, on="id_number", how="inner")
-        .filter(
-            (pl.col("spell_start") <= pl.col("event_date"))
-            & (pl.col("event_date") <= pl.col("term_end"))
-        )
-        .drop("id_number", "event_date")
+    covers = (pl.col("spell_start") <= pl.col("event_date")) & (
+        pl.col("event_date") <= pl.col("term_end")
     )
-    # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no)
-    twice = covering["_row"].is_duplicated()
-    if twice.any():
-        chosen = (
-            covering.filter(twice)
-            .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
-            .unique("_row", keep="first", maintain_order=True)
+    if not _may_repeat(spells, ["id_number"]):
+        # one spell per member at most: a left join finds each claim's only candidate in
+        # the claims' order; where it does not cover the event, its columns stay empty
+        candidate = claims.select("id_number", "event_date").join(
+            cover_spells, on="id_number", how="left", maintain_order="left"
         )
-        covering = pl.concat([covering.filter(~twice), chosen])
-    claims = _attach(claims, covering, "_row")
+        claims = claims.hstack(
+            candidate.select(
+                pl.when(covers.fill_null(False)).then(pl.col(k)).alias(k)
+                for k in cover_spells.columns
+                if k != "id_number"
+            )
+        )
+    else:
+        covering = (
+            claims.select("_row", "id_number", "event_date")
+            .join(cover_spells, on="id_number", how="inner", maintain_order="left")
+            .filter(covers)
+            .drop("id_number", "event_date")
+        )
+        # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no);
+        # in the claims' order a claim's spells are neighbours (its _row is unique)
+        row = pl.col("_row")
+        twice = covering.select(
+            ((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False)
+        ).to_series()
+        if twice.any():
+            chosen = (
+                covering.filter(twice)
+                .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
+                .unique("_row", keep="first", maintain_order=True)
+            )
+            covering = pl.concat([covering.filter(~twice), chosen])
+        claims = _attach(claims, covering, "_row")
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
     claims = claims.with_columns(
@@ -566,6 +625,44 @@ def _related_table(catalogue: Catalogue) -> pl.DataFrame:
     ).unique(["_start_code", "disease_code"], keep="first", maintain_order=True)
 
 
+def _ranks_in_order(live: pl.DataFrame, *, by_strings: bool = False) -> pl.DataFrame:
+    """Each live claim's place in step 10's order among its member's claims of its kind
+    (critical illness, or accident): `_p` (its row in `live`) and `_rank` (1 = first),
+    sorted by rank.
+
+    Sorting strings costs many times more than sorting integers, so the claims are sorted
+    by (hash of id_number, kind, event date) and the order is then made exact: a hash that
+    two id_numbers share (found by comparing neighbours) sends the whole frame to the
+    sort by the strings themselves; claims of one member, kind and day (rare) are put in
+    claim_id order among the places they hold. `by_strings` takes the slower sort at once
+    (the tests compare the two).
+    """
+    h, g, d, ident = pl.col("_h"), pl.col("_g"), pl.col("_d"), pl.col("id_number")
+    keys = live.select(
+        "id_number",
+        "claim_id",
+        _h=ident.hash(),
+        _g=(pl.col("claim_type") == CI).fill_null(False),
+        _d=pl.col("event_date"),
+        _p=pl.int_range(pl.len(), dtype=pl.UInt32),
+    )
+    ordered = keys.sort(["_h", "_g", "_d"])
+    shared_hash = (h == h.shift(1)) & (ident != ident.shift(1))
+    if by_strings or ordered.select(shared_hash.any()).item():
+        ordered = keys.sort(["id_number", "_g", "_d", "claim_id"])  # exact, slower
+        same_member = (ident == ident.shift(1)) & (g == g.shift(1))
+    else:
+        same_member = (h == h.shift(1)) & (g == g.shift(1))
+        same_day = same_member & (d == d.shift(1))
+        tie = ordered.select((same_day | same_day.shift(-1)).fill_null(False)).to_series()
+        if tie.any():
+            in_claim_order = ordered.filter(tie).sort(["_h", "_g", "_d", "claim_id"])["_p"]
+            ordered = ordered.with_columns(ordered["_p"].scatter(tie.arg_true(), in_claim_order))
+    index = pl.int_range(pl.len(), dtype=pl.UInt32)
+    first = pl.when(~same_member.fill_null(False)).then(index)
+    return ordered.select("_p", _rank=index - first.forward_fill() + 1).sort("_rank")
+
+
 def _decide_in_order(
     live: pl.DataFrame, hist: pl.DataFrame, policy: Policy, inputs: StepInputs
 ) -> pl.DataFrame:
@@ -595,27 +692,19 @@ def _decide_in_order(
     ledger = [recorded.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
     related = _related_table(policy.catalogue)
 
-    # step 10's order within each member: (event date, claim_id), as one integer key
-    live = live.with_columns(_n=pl.len().over("id_number"))
-    single = live.filter(pl.col("_n") == 1).with_columns(_rank=pl.lit(1, pl.UInt32))
-    multi = live.filter(pl.col("_n") > 1)
-    # sorted, the rank is the distance from the member's first row (no group-by needed)
-    multi = multi.sort(["id_number", "event_date", "claim_id"])
-    first_of_member = (pl.col("id_number") != pl.col("id_number").shift(1)).fill_null(True)
-    index = pl.int_range(pl.len(), dtype=pl.UInt32)
-    multi = (
-        multi.with_columns(
-            _start=pl.when(first_of_member).then(index).otherwise(None).forward_fill()
-        )
-        .with_columns(_rank=index - pl.col("_start") + 1)
-        .drop("_start")
-    )
-    ordered = pl.concat([single, multi])
+    # step 10's order within each member: (event date, claim_id). A member's critical
+    # illnesses and accidents never read each other's decisions (the ledger's readers in
+    # `_decide_round` filter by type), so each kind is ordered on its own: the k-th claim
+    # of a kind is decided in round k, and fewer, smaller rounds are needed.
+    ranks = _ranks_in_order(live)
+    counts = ranks.group_by("_rank").len().sort("_rank")["len"].to_list()
+    # one gather puts the claims in round order; each round is then a slice of it
+    ordered = live[ranks["_p"]].with_columns(ranks["_rank"])
+    starts = [sum(counts[:k]) for k in range(len(counts))]
+    rounds = {(k + 1,): ordered.slice(starts[k], counts[k]) for k in range(len(counts))}
     results: list[pl.DataFrame] = []
-    max_rank = ordered["_rank"].max() or 0
-    assert isinstance(max_rank, int)
-    for k in range(1, max_rank + 1):
-        round_claims = ordered.filter(pl.col("_rank") == k)  # one claim per member
+    for k in range(1, len(rounds) + 1):
+        round_claims = rounds[(k,)]  # one claim per member and kind
         member_ledger = pl.concat(ledger, rechunk=False).join(
             round_claims.select("id_number"), on="id_number", how="semi"
         )

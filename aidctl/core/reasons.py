@@ -409,11 +409,18 @@ def first_match(
 ) -> pl.Expr:
     """The code of the first test that holds (rules.md: the first rule that decides wins),
     else `otherwise` (null when None): one vectorised when/then chain."""
-    chain: pl.Expr = pl.lit(None, pl.Utf8) if otherwise is None else otherwise
-    for s in reversed(steps):
+    # the chain picks the index of the test (small integers are cheaper to carry through a
+    # dozen branches than strings); the codes are put in once, at the end
+    if not steps:
+        return pl.lit(None, pl.Utf8) if otherwise is None else otherwise
+    chain: pl.Expr = pl.lit(None, pl.UInt8)
+    for i in reversed(range(len(steps))):
         # a test that is null (a blank cell) does not hold: `when` reads null as false
-        chain = pl.when(s.test(inputs)).then(pl.lit(s.code)).otherwise(chain)
-    return chain
+        chain = pl.when(steps[i].test(inputs)).then(pl.lit(i, pl.UInt8)).otherwise(chain)
+    code = chain.replace_strict(
+        {i: s.code for i, s in enumerate(steps)}, default=None, return_dtype=pl.Utf8
+    )
+    return code if otherwise is None else pl.coalesce(code, otherwise)
 
 
 def status_expr(code: pl.Expr, default: str) -> pl.Expr:
