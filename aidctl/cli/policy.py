@@ -110,7 +110,7 @@ def policy_show(
 
 _OUTCOME_WORDS = {
     "listed": ("保障病种，可给付", "a listed disease: can be paid"),
-    "person": ("待处理：须写明是哪一种病种", "pending: the disease must be named"),
+    "person": ("待人工审核：须写明是哪一种病种", "to a person: the disease must be named"),
     "unrecognised": ("无法识别，待补正", "not recognised: pending"),
     "unlisted": ("不属于保障病种，拒付", "not a listed disease: rejected"),
 }

@@ -14,6 +14,7 @@ from typing import Literal
 
 from aidctl.errors import InputError
 from aidctl.intake.claims import CLAIMS
+from aidctl.intake.limits import Limits, check_file
 from aidctl.intake.read import Book
 from aidctl.intake.sheet import find_sheet
 from aidctl.intake.units import MEMBERS, UNITS
@@ -57,6 +58,7 @@ def wrong_command(path: str | Path, wants: Literal["units", "claims"]) -> InputE
     that names the command that takes it (L177); None otherwise (also when the file cannot
     be opened: its own error then says why)."""
     try:
+        check_file(path, Limits.from_env())  # a zip bomb stays unopened (the size limits first)
         kind = workbook_kind(path)
     except InputError:
         return None
