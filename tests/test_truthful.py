@@ -379,9 +379,11 @@ def test_a_batch_whose_register_fills_up_names_the_file_it_recorded_l154_l155(
 ) -> None:
     """The disk fills up at the second file's commit: the batch stops (exit 2) with the
     register's sentence — the file is not rejected, it was not its fault — and says which
-    run WAS recorded before; the register holds exactly that run, and the rerun finishes."""
+    run WAS recorded before; the register holds exactly that run, and the rerun finishes.
+    The register's first commit is the batch run's own start (10.3: a killed run is still a
+    run), the units file's the second, the claims file's the third: that one fails."""
     ws = _workspace(tmp_path, units_book, claims_book)
-    env = {"AIDCTL_FAIL_WRITE": "register:28:2"}
+    env = {"AIDCTL_FAIL_WRITE": "register:28:3"}
     config = ("--config", ws / "aidctl.toml", "--as-of", "2026-11-28", "--lang", "en")
     result = run_cli("batch", "run", *config, env=env)
     assert result.exit_code == 2
