@@ -547,8 +547,27 @@ class PostgresRegister(Register):
         args: tuple[Any, ...] = ()
         if start is not None and end is not None:
             where, args = " WHERE term_end >= %s AND spell_start <= %s", (start, end)
-        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells{where}", args)
-        return _frame(cur.fetchall(), FUND_SPELL_COLUMNS)
+        return self._copy_out(
+            f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells{where}", args, FUND_SPELL_COLUMNS
+        ).sort("id_number", "contract_no")
+
+    def _copy_out(self, query: str, args: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+        """A large query read as CSV by COPY … TO STDOUT and parsed by polars, not row by row
+        into Python objects (the ten-year fund reads ~250,000 spells; issue 12). The query is
+        bound client-side first (COPY takes no server-side parameters)."""
+        bound = psycopg.ClientCursor(self._conn).mogrify(query, tuple(args))
+        buffer = io.BytesIO()
+        with self._conn.cursor().copy(f"COPY ({bound}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.getvalue():
+            return _frame([], schema)
+        text_schema = {k: (pl.Utf8 if v in (pl.Date, pl.Boolean) else v) for k, v in schema.items()}
+        frame = pl.read_csv(buffer.getvalue(), has_header=False, schema=text_schema)
+        return frame.with_columns(
+            [pl.col(k).str.to_date("%Y-%m-%d") for k, v in schema.items() if v == pl.Date]
+            + [pl.col(k) == "t" for k, v in schema.items() if v == pl.Boolean]
+        )
 
     def fund_decisions(
         self, since: dt.date | None = None, *, content: bool = False
