@@ -79,3 +79,23 @@ def test_sqlite_column_read_falls_back_to_rows_when_a_value_holds_the_separator(
     ]
     plain = _columns(conn, "SELECT a, d, f FROM t WHERE f = 0", (), schema, order=("a",))
     assert plain.to_dicts() == [{"a": "a", "d": D(2026, 3, 4), "f": False}]
+
+
+def test_sqlite_column_read_keeps_nulls_and_empty_text_apart() -> None:
+    """Issue 12 item 5 (fund_decisions: a decision without a disease code or event date): a
+    NULL comes back null, an empty text stays empty, integers and 0/1 booleans keep their
+    types, and the rows come sorted by the key given."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (k INTEGER, a TEXT, d TEXT, f INTEGER)")
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?, ?)",
+        [(2, None, None, 1), (1, "", "2026-12-31", None), (10, "x", "2026-01-01", 0)],
+    )
+    schema = {"k": pl.Int64, "a": pl.Utf8, "d": pl.Date, "f": pl.Boolean}
+    got = _columns(conn, "SELECT k, a, d, f FROM t", (), schema, order=("k",))
+    assert dict(got.schema) == schema
+    assert got.to_dicts() == [
+        {"k": 1, "a": "", "d": D(2026, 12, 31), "f": None},
+        {"k": 2, "a": None, "d": None, "f": True},
+        {"k": 10, "a": "x", "d": D(2026, 1, 1), "f": False},
+    ]
