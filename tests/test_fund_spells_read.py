@@ -15,11 +15,14 @@ import sqlite3
 from pathlib import Path
 
 import polars as pl
+from cli_workbooks import claim, members, unit, write_claims_workbook
+from cli_workbooks import write_units_workbook as write_cli_units
 from workbooks import member_rows, unit_row, write_units_workbook
 
-from aidctl import api
+from aidctl import api, pipeline
+from aidctl.plan.params import load_policy
 from aidctl.register import Register
-from aidctl.register.frames import FUND_SPELL_COLUMNS
+from aidctl.register.frames import FUND_DECISION_COLUMNS, FUND_SPELL_COLUMNS
 from aidctl.register.sqlite import _columns
 
 D = dt.date
@@ -99,3 +102,33 @@ def test_sqlite_column_read_keeps_nulls_and_empty_text_apart() -> None:
         {"k": 2, "a": None, "d": None, "f": True},
         {"k": 10, "a": "x", "d": D(2026, 1, 1), "f": False},
     ]
+
+
+def test_fund_decisions_read_as_columns_match_the_rows_on_both_back_ends(
+    tmp_path, register_location
+):
+    """Issue 12 item 5: the decisions the fund sums, read as columns (SQLite group_concat,
+    PostgreSQL COPY), equal the row read — an accident's missing disease code stays null, a
+    void stays marked, the order is the decisions' own — and `since` keeps its day."""
+    as_of = dt.date(2026, 11, 28)
+    ctx = pipeline.Settings(db_path=register_location, as_of=as_of, lang="zh", policy=load_policy())  # type: ignore[arg-type]
+    pipeline.enroll(ctx, write_cli_units(tmp_path / "u.xlsx", [unit("U1", 3)], members("U1", 0, 3)))
+    rows = [
+        claim("LP1", 0, 病种="C1-01", 确诊日期=dt.date(2026, 8, 1)),
+        claim("LP2", 1, "意外身故", 事故日期=dt.date(2026, 9, 1), 死亡日期=dt.date(2026, 9, 5)),
+        claim("LP3", 500, 病种="C1-01", 确诊日期=dt.date(2026, 8, 1)),
+    ]
+    pipeline.adjudicate(ctx, write_claims_workbook(tmp_path / "c.xlsx", rows))
+    pipeline.void(ctx, "LP1", "材料有误")
+    with Register.open(register_location, create=False) as reg:
+        fast = reg.fund_decisions()
+        rows_read = reg.fund_decisions(content=True).with_columns(
+            pl.lit(None, pl.Utf8).alias("content")
+        )
+        assert dict(fast.schema) == FUND_DECISION_COLUMNS
+        assert fast.height == 3
+        assert fast.equals(rows_read)
+        assert fast["disease_code"].null_count() >= 1
+        assert fast.filter(pl.col("claim_id") == "LP1")["voided"].to_list() == [True]
+        assert reg.fund_decisions(as_of).equals(fast)
+        assert reg.fund_decisions(as_of + dt.timedelta(days=1)).is_empty()

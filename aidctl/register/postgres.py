@@ -572,17 +572,19 @@ class PostgresRegister(Register):
     def fund_decisions(
         self, since: dt.date | None = None, *, content: bool = False
     ) -> pl.DataFrame:
-        cur = self._conn.execute(
+        query = (
             "SELECT d.decision_id, d.claim_id, r.as_of, d.status, d.amount, d.reason_code, "
             "d.claim_type, d.disease_code, d.unit_code, d.event_date, d.id_number, "
             + ("d.content, " if content else "NULL, ")
             + "(v.decision_id IS NOT NULL) FROM decisions d JOIN runs r ON r.run_id = d.run_id "
             "LEFT JOIN voids v ON v.decision_id = d.decision_id "
             + ("WHERE r.as_of >= %s " if since is not None else "")
-            + "ORDER BY d.decision_id",
-            (since.isoformat(),) if since is not None else (),
+            + "ORDER BY d.decision_id"
         )
-        return _frame(cur.fetchall(), FUND_DECISION_COLUMNS)
+        args = (since.isoformat(),) if since is not None else ()
+        if content:  # the claims' own text (JSON, `simulate`): read as rows, as it is
+            return _frame(self._conn.execute(query, args).fetchall(), FUND_DECISION_COLUMNS)
+        return self._copy_out(query, args, FUND_DECISION_COLUMNS)
 
     def fund_voids(self) -> pl.DataFrame:
         cur = self._conn.execute(
