@@ -477,6 +477,53 @@ def _frame(cursor: sqlite3.Cursor, schema: dict[str, Any]) -> pl.DataFrame:
     )
 
 
+# A character no identifier, code or ISO date holds: the separator of `_columns`.
+_SEP = "\x1f"
+# What a NULL is sent as within `_columns`' strings (char(30)).
+_NULL = "\x1e"
+
+
+def _columns(
+    conn: sqlite3.Connection,
+    query: str,
+    args: Sequence[Any],
+    schema: dict[str, Any],
+    order: Sequence[str],
+) -> pl.DataFrame:
+    """A large query of text/integer columns read as columns, not rows: SQLite joins each
+    column into one string (group_concat) that polars splits, so that Python does not make an
+    object per row and field (the ten-year fund reads ~250,000 spells; issue 12). The query's
+    columns are named as `schema`'s; a NULL travels as `_NULL` and comes back null. The rows
+    come sorted by `order` (the table's key). Should a value hold the separator after all,
+    the column lengths disagree and the rows are read one by one.
+    """
+    names = list(schema)
+    joined = ", ".join(f"group_concat(ifnull({c}, char(30)), char(31))" for c in names)
+    got = conn.execute(f"SELECT count(*), {joined} FROM ({query})", tuple(args)).fetchone()
+    count, texts = got[0], got[1:]
+    if not count:
+        return _frame(conn.execute(query, tuple(args)), schema)
+    cols = {
+        n: pl.Series(n, [t], dtype=pl.Utf8).str.split(_SEP).explode()
+        for n, t in zip(names, texts, strict=True)
+    }
+    if any(c.len() != count for c in cols.values()):
+        return _frame(conn.execute(query, tuple(args)), schema).sort(list(order))
+    frame = pl.DataFrame(list(cols.values())).with_columns(
+        [pl.when(pl.col(n) != _NULL).then(pl.col(n)).alias(n) for n in names]
+    )
+    return frame.with_columns(
+        [
+            pl.col(k).str.to_date("%Y-%m-%d")
+            if v == pl.Date
+            else pl.col(k).cast(pl.Int64).cast(pl.Boolean)
+            if v == pl.Boolean
+            else pl.col(k).cast(v)
+            for k, v in schema.items()
+        ]
+    ).sort(list(order))
+
+
 def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
     """Frame rows as tuples for executemany, dates as ISO text, booleans as 0/1."""
     casts = []
@@ -971,23 +1018,34 @@ class SqliteRegister(Register):
         if start is not None and end is not None:
             where = " WHERE term_end >= ? AND spell_start <= ?"
             args = (start.isoformat(), end.isoformat())
-        cur = self._conn.execute(f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells{where}", args)
-        return _frame(cur, FUND_SPELL_COLUMNS)
+        return _columns(
+            self._conn,
+            f"SELECT {', '.join(FUND_SPELL_COLUMNS)} FROM spells{where}",
+            args,
+            FUND_SPELL_COLUMNS,
+            order=("id_number", "contract_no"),
+        )
 
     def fund_decisions(
         self, since: dt.date | None = None, *, content: bool = False
     ) -> pl.DataFrame:
-        cur = self._conn.execute(
-            "SELECT d.decision_id, d.claim_id, r.as_of, d.status, d.amount, d.reason_code, "
-            "d.claim_type, d.disease_code, d.unit_code, d.event_date, d.id_number, "
-            + ("d.content, " if content else "NULL, ")
-            + "(v.decision_id IS NOT NULL) FROM decisions d JOIN runs r ON r.run_id = d.run_id "
+        query = (
+            "SELECT d.decision_id AS decision_id, d.claim_id AS claim_id, r.as_of AS run_as_of, "
+            "d.status AS status, d.amount AS amount, d.reason_code AS reason_code, "
+            "d.claim_type AS claim_type, d.disease_code AS disease_code, "
+            "d.unit_code AS unit_code, d.event_date AS event_date, d.id_number AS id_number, "
+            + ("d.content" if content else "NULL")
+            + " AS content, (v.decision_id IS NOT NULL) AS voided "
+            "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
             "LEFT JOIN voids v ON v.decision_id = d.decision_id "
             + ("WHERE r.as_of >= ? " if since is not None else "")
-            + "ORDER BY d.decision_id",
-            (since.isoformat(),) if since is not None else (),
         )
-        return _frame(cur, FUND_DECISION_COLUMNS)
+        args = (since.isoformat(),) if since is not None else ()
+        if content:  # the claims' own text (JSON, `simulate`): read as rows, as it is
+            return _frame(
+                self._conn.execute(query + "ORDER BY d.decision_id", args), FUND_DECISION_COLUMNS
+            )
+        return _columns(self._conn, query, args, FUND_DECISION_COLUMNS, order=("decision_id",))
 
     def fund_voids(self) -> pl.DataFrame:
         cur = self._conn.execute(
