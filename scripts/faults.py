@@ -52,7 +52,20 @@ FAULT_VARS = ("AIDCTL_CRASH_AT", "AIDCTL_CRASH_AFTER_WRITES", "AIDCTL_FAIL_WRITE
 CLEAN = ("AIDCTL_DB", "AIDCTL_CONFIG", "AIDCTL_POLICY", "AIDCTL_DEBUG", *FAULT_VARS)
 # bookkeeping that differs between any two runs, whatever happened: not compared
 SKIP_TABLES = {"runs", "run_frames", "schema_migrations"}
-SKIP_COLUMNS = {"run_id", "void_run", "decision_id", "processed_at", "voided_at", "applied_at"}
+SKIP_COLUMNS = {
+    "run_id",
+    "void_run",
+    "decision_id",
+    "processed_at",
+    "voided_at",
+    "applied_at",
+    # open items and reopens (L130, L134) name their runs and clocks too
+    "opened_run",
+    "last_run",
+    "closed_run",
+    "closed_at",
+    "reopened_at",
+}
 # what a killed run may leave, and the next run must have removed
 LEFTOVER_MARKS = (".staged", ".tmp", ".aidctl-scratch", ".building")
 NAMED = {
