@@ -83,6 +83,8 @@ class AdjudicateOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     # open items this run opened, updated (still pending) and closed (decided), L130–L132
     items: dict[str, int] = field(default_factory=dict)
+    # the claims' texts with their units' names as the register held them (L181)
+    texts: pl.DataFrame | None = None
 
     @property
     def exit_code(self) -> int:
@@ -90,17 +92,34 @@ class AdjudicateOutcome:
 
 
 # The claim texts an adjudication report shows beside each decision, kept with the run.
-CLAIM_TEXT_SCHEMA: dict[str, Any] = {"_row": pl.Int64, "disease": pl.Utf8, "note": pl.Utf8}
+CLAIM_TEXT_SCHEMA: dict[str, Any] = {
+    "_row": pl.Int64,
+    "disease": pl.Utf8,
+    "note": pl.Utf8,
+    "unit_name": pl.Utf8,
+}
 
 
-def claim_texts(claims: pl.DataFrame) -> pl.DataFrame:
-    """The claims frame's row, disease and note, in CLAIM_TEXT_SCHEMA (absent columns null)."""
-    return claims.select(
+def claim_texts(claims: pl.DataFrame, units: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The claims frame's row, disease and note, in CLAIM_TEXT_SCHEMA (absent columns null),
+    with the name the register holds for the claim's unit (L181): kept in the run's frames,
+    so that `aidctl report RUN_ID` shows the name the original report showed, even after
+    the unit was renamed. A unit the register does not know has no name (null)."""
+    texts = claims.select(
         [
             (pl.col(k) if k in claims.columns else pl.lit(None)).cast(t).alias(k)
             for k, t in CLAIM_TEXT_SCHEMA.items()
+            if k != "unit_name"
         ]
     )
+    if units is None or "unit_code" not in claims.columns or units.height == 0:
+        return texts.with_columns(pl.lit(None, dtype=pl.Utf8).alias("unit_name"))
+    names = units.select(
+        pl.col("unit_code").cast(pl.Utf8), pl.col("unit_name").cast(pl.Utf8)
+    ).unique("unit_code", keep="first")
+    codes = claims.select(pl.col("_row").cast(pl.Int64), pl.col("unit_code").cast(pl.Utf8))
+    named = codes.join(names, on="unit_code", how="left").select("_row", "unit_name")
+    return texts.join(named, on="_row", how="left").select(list(CLAIM_TEXT_SCHEMA))
 
 
 def file_sha256(path: Path) -> str:
@@ -305,6 +324,7 @@ def adjudicate(
     run_id: str | None = None
     recorded = 0
     items: dict[str, int] = {}
+    texts = claim_texts(claims)  # no register: no unit names (L181)
     try:
         if reg is None:
             spells = empty(SPELL_COLUMNS)
@@ -315,6 +335,7 @@ def adjudicate(
             spells = reg.spells_of_ids(ids)
             history = reg.history_of_ids(ids, claim_ids)
             decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
+            texts = claim_texts(claims, reg.units_info())  # L181
             tick("decide")
         else:
             with reg.transaction():
@@ -322,6 +343,7 @@ def adjudicate(
                 spells = reg.spells_of_ids(ids)
                 history = reg.history_of_ids(ids, claim_ids)
                 decisions = decide_claims(claims, spells, history, ctx.policy, ctx.as_of)
+                texts = claim_texts(claims, reg.units_info())  # L181
                 tick("decide")
                 run_id = reg.start_run(
                     "adjudicate",
@@ -344,19 +366,21 @@ def adjudicate(
                     {
                         "decisions": decisions,
                         "findings": intake.findings,
-                        "claims": claim_texts(intake.claims),
+                        "claims": texts,
                     },
                 )
                 reg.finish_run(run_id, {**totals(decisions), **items, **unmask_record(ctx)})
                 if before_commit is not None:
                     before_commit(
-                        reg, _adjudicated(decisions, intake, sha, run_id, recorded, items), intake
+                        reg,
+                        _adjudicated(decisions, intake, sha, run_id, recorded, items, texts),
+                        intake,
                     )
             tick("record")
     finally:
         if reg is not None:
             reg.close()
-    return _adjudicated(decisions, intake, sha, run_id, recorded, items), intake
+    return _adjudicated(decisions, intake, sha, run_id, recorded, items, texts), intake
 
 
 def _adjudicated(
@@ -366,6 +390,7 @@ def _adjudicated(
     run_id: str | None,
     recorded: int,
     items: dict[str, int] | None = None,
+    texts: pl.DataFrame | None = None,
 ) -> AdjudicateOutcome:
     return AdjudicateOutcome(
         decisions=decisions,
@@ -375,6 +400,7 @@ def _adjudicated(
         policy_versions=_versions(decisions),
         recorded=recorded,
         items=dict(items or {}),
+        texts=texts,
     )
 
 

@@ -290,6 +290,7 @@ def test_report_workbook(tmp_path: Path, db: Path) -> None:
         "姓名",
         "身份证号",
         "单位编码",
+        "单位名称",  # L181
         "保障类型",
         "病种",
         "出险日期",
@@ -308,7 +309,7 @@ def test_report_workbook(tmp_path: Path, db: Path) -> None:
         assert ws.freeze_panes == "A2"
         rows = list(ws.iter_rows(values_only=True))
         assert rows[0] == header
-        placed[name] = [(r[0], r[2], r[8], r[9], r[11]) for r in rows[1:]]
+        placed[name] = [(r[0], r[2], r[9], r[10], r[12]) for r in rows[1:]]
     assert placed == {
         "支付明细": [
             ("LP1", "320705********0004", 15000, "FULL_BENEFIT", "A5.1"),
@@ -318,11 +319,11 @@ def test_report_workbook(tmp_path: Path, db: Path) -> None:
         "待处理": [("LP4", "320705********0020", 0, "TREATMENT_NOT_ENDED", "A5.3")],
     }
     lp1 = next(wb["支付明细"].iter_rows(min_row=2, max_row=2))
-    assert lp1[5].value == "原发性恶性肿瘤（不包括原位癌）"
-    assert lp1[6].value == dt.datetime(2026, 8, 1)
-    assert lp1[7].value == 213
+    assert lp1[6].value == "原发性恶性肿瘤（不包括原位癌）"
+    assert lp1[7].value == dt.datetime(2026, 8, 1)
+    assert lp1[8].value == 213
     # a note starting with "=" is a text cell, never a formula
-    note = lp1[14]
+    note = lp1[15]
     assert note.value == "=HYPERLINK(1)"
     assert note.data_type == "s"
     with zipfile.ZipFile(report) as z:

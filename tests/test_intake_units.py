@@ -328,9 +328,11 @@ def test_text_after_many_numbers_in_a_number_column_is_never_silently_null(
     assert got.findings["value"].to_list() == ["待定"]
 
 
-def test_percentage_cell_stored_as_fraction_is_read_as_percent_with_a_warning(
+def test_l183_percentage_cell_stored_as_fraction_is_read_as_percent_without_a_hint(
     tmp_path: Path,
 ) -> None:
+    """L183: 20% typed in a percent cell (the number 0.2 stored) is the share 20, and no
+    SHARE_AS_FRACTION hint: the clerk typed a percent."""
     path = tmp_path / "u.xlsx"
     write_xlsx(path, {"units": [[*UNITS_HEADER, "个人分担比例"]], "members": members_rows()})
     book = openpyxl.load_workbook(path)
@@ -340,8 +342,7 @@ def test_percentage_cell_stored_as_fraction_is_read_as_percent_with_a_warning(
     book.save(path)
     got = read_units_workbook(path)
     assert got.units["individual_share_pct"].to_list() == [20.0]
-    assert finding_codes(got.findings) == [(2, "个人分担比例", "SHARE_AS_FRACTION")]
-    assert got.findings["severity"].to_list() == ["warning"]
+    assert finding_codes(got.findings) == []
 
 
 # --- other files and formats ----------------------------------------------------------

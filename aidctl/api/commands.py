@@ -273,14 +273,18 @@ def adjudicate(
 
     def hook(reg: Register, done: Any, intake: Any) -> None:
         if before_commit is not None:
-            before_commit(
-                outcome_of(done, pipeline.claim_texts(intake.claims), intake.raw), Commit(reg)
-            )
+            before_commit(outcome_of(done, _texts_of(done, intake), intake.raw), Commit(reg))
 
     done, intake = pipeline.adjudicate(ctx, Path(path), dry_run, progress, hook)
-    out = outcome_of(done, pipeline.claim_texts(intake.claims), intake.raw)
+    out = outcome_of(done, _texts_of(done, intake), intake.raw)
     _note_commit(out)  # L155: None run id when --dry-run
     return out
+
+
+def _texts_of(done: Any, intake: Any) -> pl.DataFrame:
+    """The claim texts the pipeline read, with the units' names from the register (L181)."""
+    texts = getattr(done, "texts", None)
+    return texts if texts is not None else pipeline.claim_texts(intake.claims)
 
 
 # ---------------------------------------------------------------- the register

@@ -39,9 +39,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " used and this one is ignored.",
     ),
     "SHARE_AS_FRACTION": (
-        "“{column}”列的值“{value}”小于 1，按百分比格式的小数读取（即 ×100）；请核对。",
-        "The value '{value}' in column '{column}' is below 1 and was read as a fraction from"
-        " a percentage-formatted cell (multiplied by 100); please check it.",
+        # L183: only a text cell gets here; a number cell below 1 was typed as a percent
+        "“{column}”列的文字“{value}”小于 1，已按小数读取（×100，如 0.15 即 15%）；"
+        "如本意是 {value}%，请改写为“{value}%”。",
+        "The text '{value}' in column '{column}' is below 1 and was read as a fraction"
+        " (multiplied by 100: 0.15 is 15%); if {value}% is meant, write '{value}%'.",
     ),
     # ---- enrolment (A1, A4, E1–E6, D5, D6)
     "MISSING_FIELD": ("必填项“{column}”为空", "required field '{column}' is empty"),

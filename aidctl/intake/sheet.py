@@ -33,7 +33,7 @@ from aidctl.intake.headers import (
     normalise_sheet_name,
 )
 from aidctl.intake.read import ROW, Book, Grid
-from aidctl.intake.values import Kind, clean, looks_numeric, scientific
+from aidctl.intake.values import PERCENT, Kind, clean, looks_numeric, scientific
 
 SHEET = "_sheet"
 BAD_FIELDS = "_bad_fields"
@@ -117,6 +117,7 @@ def read_sheet(book: Book, sheet: str, spec: SheetSpec, max_rows: int | None = N
     if max_rows is not None and body.height > max_rows:
         raise failures.too_many_rows(grid.file, grid.sheet, body.height, max_rows)
     body = _attach_number_cells(grid, body, headers, spec)
+    body = _attach_percent_cells(grid, body, headers, spec)
 
     parsed = _parse(body, headers, spec)
     findings = concat_findings(
@@ -172,6 +173,36 @@ def _attach_number_cells(
     return body.with_columns(pl.lit(False).alias(_NUMBER_CELL))
 
 
+def _percent_cell_name(key: str) -> str:
+    return f"_number_cell_{key}"
+
+
+def _attach_percent_cells(
+    grid: Grid, body: pl.DataFrame, headers: HeaderMap, spec: SheetSpec
+) -> pl.DataFrame:
+    """Add `_number_cell_KEY` for each percent column (L183): the cell held a number.
+
+    A share typed `10%` is stored by Excel/WPS/LibreOffice as the number 0.1 with a percent
+    format, and the text read shows `0.1`: a number cell between 0 and 1 is that percent,
+    read as 10 without the SHARE_AS_FRACTION hint. Text `0.1` (a text cell) keeps the hint.
+    The mask costs a second read of the column, so it is asked for only when some cell of
+    the column reads as such a fraction.
+    """
+    for f in spec.fields:
+        if f.kind is not PERCENT or f.key not in headers.columns:
+            continue
+        text = pl.col(_clean_name(f.key))
+        number = text.cast(pl.Float64, strict=False)
+        could_be = body.select(((number > 0) & (number < 1)).fill_null(False).any()).item()
+        name = _percent_cell_name(f.key)
+        if body.height and could_be:
+            mask = grid.number_cells(headers.columns[f.key][0])
+            body = body.with_columns(mask.gather(body.get_column(ROW) - 1).alias(name))
+        else:
+            body = body.with_columns(pl.lit(False).alias(name))
+    return body
+
+
 def _clean_name(key: str) -> str:
     return f"_clean_{key}"
 
@@ -203,7 +234,10 @@ def _parse(body: pl.DataFrame, headers: HeaderMap, spec: SheetSpec) -> pl.DataFr
         exprs.append(parsed.value.cast(f.kind.dtype).alias(f.key))
         exprs.append(parsed.invalid.fill_null(False).alias(_bad_name(f.key)))
         if parsed.notice is not None:
-            exprs.append(parsed.notice.alias(_notice_name(f.key)))
+            notice = parsed.notice
+            if f.kind is PERCENT:  # L183: a percent cell was typed as a percent, no hint
+                notice = notice & ~pl.col(_percent_cell_name(f.key)).fill_null(False)
+            exprs.append(notice.alias(_notice_name(f.key)))
     staged = body.with_columns(exprs)
     # An id stored as a number has lost digits: it is unreadable for the rules (its own
     # finding, ID_STORED_AS_NUMBER, says why), so its key joins `_bad_fields` too.

@@ -196,7 +196,8 @@ def parse_percent(text: pl.Expr) -> Parsed:
 
     Typing `20%` into Excel stores 0.2 with a percentage format, and the text read shows
     `0.2`. The plan's shares are 0–20 %, so a value strictly between 0 and 1 written
-    without `%` is read as such a fraction (x 100), with a warning naming the cell.
+    without `%` is read as such a fraction (x 100), with a warning naming the cell — unless
+    the cell held a number (L183, aidctl/intake/sheet.py): then it was typed as a percent.
     """
     plain = _decimal(text)
     has_sign = plain.str.ends_with("%")

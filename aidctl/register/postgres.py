@@ -588,20 +588,22 @@ class PostgresRegister(Register):
         en_US or zh_CN, would put u1 before U2), a missing unit first, a claim's payment
         before its reversal."""
         cur = self._conn.execute(
-            "SELECT * FROM ("
+            f"SELECT {', '.join(PAYMENT_COLUMNS)} FROM ("
             "SELECT 'payment' AS kind, d.claim_id, d.run_id, r.as_of, d.id_number, d.name, "
             "d.unit_code, "
-            "u.unit_name, d.claim_type, d.reason_code, d.amount, NULL "
+            "u.unit_name, d.claim_type, d.reason_code, d.amount, NULL AS note, "
+            "d.decision_id AS paid "
             "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
             "LEFT JOIN units u ON u.unit_code = d.unit_code "
             "WHERE d.status = 'approved' AND d.amount > 0 AND to_char(r.as_of, 'YYYY-MM') = %s "
             "UNION ALL "
             "SELECT 'reversal', d.claim_id, v.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
-            "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason "
+            "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason, d.decision_id "
             "FROM voids v JOIN decisions d ON d.decision_id = v.decision_id "
             "JOIN runs r ON r.run_id = v.run_id LEFT JOIN units u ON u.unit_code = d.unit_code "
             "WHERE d.status = 'approved' AND d.amount > 0 AND to_char(r.as_of, 'YYYY-MM') = %s"
-            ') p ORDER BY unit_code COLLATE "C" NULLS FIRST, claim_id COLLATE "C", kind',
+            # L182: a reversal right after the payment it reverses (the same decision)
+            ') p ORDER BY unit_code COLLATE "C" NULLS FIRST, claim_id COLLATE "C", paid, kind',
             (period, period),
         )
         return _frame(cur.fetchall(), PAYMENT_COLUMNS)

@@ -860,19 +860,26 @@ class SqliteRegister(Register):
 
     def payments_in_period(self, period: str) -> pl.DataFrame:
         """So that a month's export adds up to what the month moved."""
+        # L102, L182: by unit and claim, then by the payment a row is or reverses (its
+        # decision), payment first: a reversal right after the payment it reverses, before
+        # the claim's payment again
         cur = self._conn.execute(
-            "SELECT 'payment', d.claim_id, d.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
-            "u.unit_name, d.claim_type, d.reason_code, d.amount, NULL "
+            f"SELECT {', '.join(PAYMENT_COLUMNS)} FROM ("
+            "SELECT 'payment' AS kind, d.claim_id AS claim_id, d.run_id AS run_id, "
+            "r.as_of AS as_of, d.id_number AS id_number, d.name AS name, "
+            "d.unit_code AS unit_code, u.unit_name AS unit_name, d.claim_type AS claim_type, "
+            "d.reason_code AS reason_code, d.amount AS amount, NULL AS note, "
+            "d.decision_id AS paid "
             "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
             "LEFT JOIN units u ON u.unit_code = d.unit_code "
             "WHERE d.status = 'approved' AND d.amount > 0 AND substr(r.as_of, 1, 7) = ? "
             "UNION ALL "
             "SELECT 'reversal', d.claim_id, v.run_id, r.as_of, d.id_number, d.name, d.unit_code, "
-            "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason "
+            "u.unit_name, d.claim_type, d.reason_code, -d.amount, v.reason, d.decision_id "
             "FROM voids v JOIN decisions d ON d.decision_id = v.decision_id "
             "JOIN runs r ON r.run_id = v.run_id LEFT JOIN units u ON u.unit_code = d.unit_code "
-            "WHERE d.status = 'approved' AND d.amount > 0 AND substr(r.as_of, 1, 7) = ? "
-            "ORDER BY 7, 2, 1",  # L102: a claim's payment before its reversal
+            "WHERE d.status = 'approved' AND d.amount > 0 AND substr(r.as_of, 1, 7) = ?"
+            ") ORDER BY unit_code, claim_id, paid, kind",
             (period, period),
         )
         return _frame(cur, PAYMENT_COLUMNS)

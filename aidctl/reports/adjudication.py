@@ -152,7 +152,15 @@ def report_frame(
 ) -> pl.DataFrame:
     index = 0 if lang == "zh" else 1
     names = {d.code: (d.zh, d.en)[index] for d in catalogue.diseases}
-    extra = claims.select("_row", pl.col("disease").alias("_disease_text"), "note")
+    extra = claims.select(
+        "_row",
+        pl.col("disease").alias("_disease_text"),
+        "note",
+        # L181: the unit's name as the register held it; runs kept before it have none
+        (pl.col("unit_name") if "unit_name" in claims.columns else pl.lit(None))
+        .cast(pl.Utf8)
+        .alias("unit_name"),
+    )
     named = decisions.join(extra, on="_row", how="left").with_columns(_field_detail(lang))
     d = with_sentences(named, catalogue, lang, policy=policy)
     return d.with_columns(
@@ -198,6 +206,7 @@ def write_adjudication_report(
         Column("name", header("name", lang)),
         Column("id_number", header("id_number", lang)),
         Column("unit_code", header("unit_code", lang)),
+        Column("unit_name", header("unit_name", lang)),  # L181
         Column("benefit", header("benefit", lang)),
         Column("disease", header("disease", lang)),
         Column("event_date", header("event_date", lang), kind="date"),
