@@ -70,11 +70,11 @@ def test_l133_l134_withdraw_reopen_and_explain_on_the_command_line(db: str) -> N
     assert item.exit_code == 0, item.output
     lines = item.stdout.splitlines()
     assert lines[0].startswith("Claim LP2: open item (since 2026-06-01, run ")
-    assert lines[1] == "     UNRECOGNISED_DISEASE [A3.1;D10]"
+    assert lines[1] == "     diagnosis not recognised [A3.1;D10]"  # in words (L170)
     done = cli("withdraw", "LP2", "--reason", "单位撤回", "--db", db, "--as-of", "2026-06-03")
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith(
-        "已撤回待处理理赔 LP2（UNRECOGNISED_DISEASE，自 2026-06-01 起待处理）"
+        "已撤回待处理理赔 LP2（诊断无法识别，自 2026-06-01 起待处理）"
     )
     closed = cli("explain", "LP2", "--db", db)
     assert "已关闭（已撤回，2026-06-03" in closed.stdout and "单位撤回" in closed.stdout

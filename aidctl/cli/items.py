@@ -83,7 +83,7 @@ def pending_cmd(
                     r["unit_code"] or "",
                     r["claim_id"],
                     r["name"] or "",
-                    r["reason_code"],
+                    api.reason_word(r["reason_code"], opts.lang),
                     r["what_to_fix"],
                     r["opened_on"],
                 ]
@@ -120,11 +120,12 @@ def withdraw_cmd(
             print_json(done)
             return 0
         w = done.withdrawn
+        why = api.reason_word(w["reason_code"], opts.lang)
         say(
             opts.t(
-                f"已撤回待处理理赔 {claim_id}（{w['reason_code']}，自 {w['opened_on']} 起待处理），"
+                f"已撤回待处理理赔 {claim_id}（{why}，自 {w['opened_on']} 起待处理），"
                 f"运行 {done.withdraw_run}。",
-                f"Withdrew pending claim {claim_id} ({w['reason_code']}, open since "
+                f"Withdrew pending claim {claim_id} ({why}, open since "
                 f"{w['opened_on']}), run {done.withdraw_run}.",
             )
         )
@@ -157,11 +158,12 @@ def reopen_cmd(
             print_json(done)
             return 0
         r = done.reopened
+        why = api.reason_word(r["reason_code"], opts.lang)
         say(
             opts.t(
-                f"已重新打开理赔 {claim_id}（原拒付 {r['reason_code']}），运行 {done.reopen_run}；"
+                f"已重新打开理赔 {claim_id}（原拒付：{why}），运行 {done.reopen_run}；"
                 "请重新提交该理赔行。",
-                f"Reopened claim {claim_id} (rejected {r['reason_code']}), run "
+                f"Reopened claim {claim_id} (rejected: {why}), run "
                 f"{done.reopen_run}; send its row again.",
             )
         )
@@ -180,7 +182,7 @@ def say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang:
             f"  {r['name'] or ''} {r['id_number'] or ''}",
         )
     )
-    say(f"     {r['reason_code']} [{r['clause'] or ''}]")
+    say(f"     {api.reason_word(r['reason_code'], lang)} [{r['clause'] or ''}]")
     say("     " + api.explain_sentence(r, policy, lang))
     say(
         "     "
