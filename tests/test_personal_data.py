@@ -526,6 +526,12 @@ def test_every_file_aidctl_wrote_is_owner_only_under_umask_000_l153(month: Month
             assert mode == 0o600, (rel, oct(mode))
             files += 1
     assert files >= 15 and dirs >= 3
+    # the units' own files, once the batch holds them, are owner-only too (L153)
+    archived = [p for p in month.folder.rglob("archive/*") if p.is_file()]
+    assert archived
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in archived), [
+        (p.name, oct(p.stat().st_mode & 0o777)) for p in archived
+    ]
 
 
 def test_no_scratch_or_staged_file_is_left_beside_the_reports_l153(month: Month) -> None:

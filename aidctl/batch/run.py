@@ -105,6 +105,14 @@ def _archive_path(ws: Workspace, sha: str, source: Path) -> Path:
     return ws.archive / f"{sha}{source.suffix.lower()}"
 
 
+def _keep_private(path: Path) -> None:
+    """A unit's file, once the batch holds it (archive/, rejected/), is owner-only like
+    everything aidctl writes (L153): it carries the members' full ids. A symlink is left
+    as it is (its mode is not its own)."""
+    if not path.is_symlink() and path.is_file():
+        os.chmod(path, 0o600)
+
+
 def _finish_staging(staging: Path, target_dir: Path) -> None:
     """Move a committed file's reports into place (idempotent: a rerun may repeat it)."""
     target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153
@@ -137,6 +145,7 @@ def _reject(ws: Workspace, path: Path, reason: str) -> None:
     if os.path.lexists(target):  # an earlier file of that name is kept
         target = ws.rejected / f"{path.name}.{secrets.token_hex(4)}"
     os.rename(path, target)
+    _keep_private(target)
     why = ws.rejected / f"{target.name}.why.txt"
     why.write_text(shown_text(reason) + "\n", encoding="utf-8")
     os.chmod(why, 0o600)
@@ -224,6 +233,7 @@ def _process(
     _finish_staging(staging, out_dir)
     checkpoint("after_reports")
     path.replace(_archive_path(ws, sha, path))
+    _keep_private(_archive_path(ws, sha, path))
     return result
 
 
@@ -267,6 +277,7 @@ def _already_processed(
     archived = _archive_path(ws, sha, path)
     was_archived = archived.exists()
     path.replace(archived)
+    _keep_private(archived)
     if was_archived or done["outcome"] not in ("done", "needs_action"):
         log(f"{path.name}: already processed (same SHA-256), archived")
         return FileResult(path.name, done["kind"], sha, "already_processed", "archived")
