@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -46,31 +46,19 @@ def _enrolment_command(
     # an enrolment's reports are written before the commit, renamed into place after (L155)
     with progress.shown("read"), StagedWrite(opts, out_path, annotated) as reports:
         with the_right_command(file, "units"):  # the other kind of workbook: say so (L177)
+            given: dict[str, Any] = {
+                "db": opts.db,
+                "as_of": opts.as_of,
+                "policy": opts.policy,
+                "lang": opts.lang,
+                "unmask": opts.unmask,
+                "import_books": import_books,
+                "progress": progress,
+            }
             if command == "enroll":
-                outcome = api.enroll(
-                    file,
-                    members,
-                    db=opts.db,
-                    as_of=opts.as_of,
-                    policy=opts.policy,
-                    lang=opts.lang,
-                    unmask=opts.unmask,
-                    import_books=import_books,
-                    progress=progress,
-                    before_commit=reports.stage,
-                )
+                outcome = api.enroll(file, members, before_commit=reports.stage, **given)
             else:
-                outcome = api.validate_enrollment(
-                    file,
-                    members,
-                    db=opts.db,
-                    as_of=opts.as_of,
-                    policy=opts.policy,
-                    lang=opts.lang,
-                    unmask=opts.unmask,
-                    import_books=import_books,
-                    progress=progress,
-                )
+                outcome = api.validate_enrollment(file, members, **given)
         reports.publish(outcome)
         progress("write")
     if opts.json:
