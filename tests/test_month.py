@@ -95,8 +95,8 @@ def test_each_unit_gets_a_statement_of_its_own_members_ids_masked(tmp_path: Path
     assert reasons["P1"]  # says what to send
 
 
-def test_register_open_items_become_the_worklist_with_age_seam_items(tmp_path: Path) -> None:
-    """SEAM(items): the items branch's Register.open_items frame, read as the worklist."""
+def test_register_open_items_become_the_worklist_with_age_l130_l144(tmp_path: Path) -> None:
+    """L130, L144: the register's open items frame, read as the worklist with its age."""
     items = pl.DataFrame(
         {
             "item_id": [1],

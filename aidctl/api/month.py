@@ -29,16 +29,6 @@ ALREADY_DECIDED = "ALREADY_DECIDED"
 # every run a month can hold, listed at once (the register lists the latest first)
 _ALL_RUNS = 1_000_000
 
-# The worklist's columns: one row per open item (a pending claim not decided since).
-OPEN_ITEM_COLUMNS: dict[str, Any] = {
-    "claim_id": pl.Utf8,
-    "unit_code": pl.Utf8,
-    "opened": pl.Date,
-    "last_seen": pl.Date,
-    "age_days": pl.Int64,
-    "run_id": pl.Utf8,
-}
-
 
 @dataclass
 class MonthData:
@@ -118,8 +108,8 @@ _DECISION_FIGURES: dict[str, Any] = {
 
 
 def items_as_worklist(items: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """The register's open items (Register.open_items, OPEN_ITEM_COLUMNS of the items
-    branch: opened_on, last_on, last_run …) in the worklist's shape: age in days on the
+    """The register's open items (Register.open_items, OPEN_ITEM_COLUMNS of
+    aidctl/register/frames.py: opened_on, last_on, last_run …) in the worklist's shape: age in days on the
     as-of day, and the decision figures a pending reason's sentence is built from."""
     figures = [
         (pl.lit("pending") if k == "status" else pl.lit(None, dtype=t)).alias(k)
@@ -140,47 +130,9 @@ def items_as_worklist(items: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _open_items(reg: Register, as_of: dt.date) -> pl.DataFrame:
-    """The pending claims still open on the as-of day, oldest first.
-
-    SEAM(items): where the register keeps open items (Register.open_items, the `items`
-    branch: withdrawals close them too) they are read from there. Otherwise an open item
-    is read from what the register already keeps: a claim whose latest row in an
-    adjudication run up to the as-of day is pending and that has no live decision since.
-    """
-    kept = getattr(reg, "open_items", None)
-    if callable(kept):
-        return items_as_worklist(kept(), as_of)
-    runs = [
-        r
-        for r in reg.runs(_ALL_RUNS, command="adjudicate")
-        if str(r["as_of"])[:10] <= as_of.isoformat()
-    ]
-    rows, _texts = _run_rows(reg, runs)
-    if rows.height == 0:
-        return pl.DataFrame(schema=OPEN_ITEM_COLUMNS)
-    seen = rows.with_columns(pl.int_range(pl.len()).alias("_seq"))
-    latest = (
-        seen.sort("run_as_of", "_seq")
-        .group_by("claim_id", maintain_order=True)
-        .agg(
-            pl.all().last(),
-            pl.col("run_as_of").filter(pl.col("status") == "pending").min().alias("opened"),
-        )
-    )
-    pending = latest.filter(pl.col("status") == "pending")
-    if pending.height == 0:
-        return pl.DataFrame(schema=OPEN_ITEM_COLUMNS)
-    history = reg.history_of_ids([], pending["claim_id"].to_list())
-    decided = history.filter(~pl.col("voided"))["claim_id"].unique()
-    return (
-        pending.filter(~pl.col("claim_id").is_in(decided.implode()))
-        .with_columns(
-            pl.col("run_as_of").alias("last_seen"),
-            (pl.lit(as_of) - pl.col("opened")).dt.total_days().alias("age_days"),
-        )
-        .drop("_seq", "run_as_of")
-        .sort("opened", "unit_code", "claim_id")
-    )
+    """The pending claims still open on the as-of day, oldest first: the register's open
+    items (L130; a withdrawal or a decision closes them), in the worklist's shape."""
+    return items_as_worklist(reg.open_items(), as_of)
 
 
 def month_data(db: Path | str, period: str, as_of: dt.date) -> MonthData:
