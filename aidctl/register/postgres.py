@@ -16,20 +16,23 @@ statement) and decides on them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import io
 import json
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.types.string import TextLoader
 
 from aidctl import __version__
@@ -71,6 +74,9 @@ from aidctl.register.register import (
 LOCK_SPACE = APP_ID
 LOCK_BUCKETS = 1024
 MIGRATION_LOCK = -1  # the bucket that serialises two clerks creating the schema at once
+# L190: while it migrates, a session is named so (transaction-local, like a run's name), so
+# that an opener that waited for it can say a schema upgrade holds the register
+UPGRADE_NAME = "aidctl upgrade"
 _ITEM_SELECT = (
     "SELECT i.item_id, i.claim_id, i.id_number, i.name, i.unit_code, i.claim_type, "
     "i.event_date, i.disease_code, i.disability_grade, i.reason_code, i.clause, i.detail, "
@@ -93,6 +99,70 @@ def _member_bucket(id_number: str) -> int:
     """A stable bucket for an id number, the same in every process (not Python's hash)."""
     digest = hashlib.blake2b(id_number.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") % LOCK_BUCKETS
+
+
+# L190: who holds a lock in this database — a session inside a transaction holding a granted
+# table or advisory lock here; an aidctl run (or upgrade) first, then a session holding more
+# than a reader's lock, then the oldest transaction. The lock this session waited for is
+# gone once it gave up (pg_blocking_pids is empty by then), so this is who holds locks now.
+_HOLDER = (
+    "SELECT a.application_name, a.pid, to_char(a.xact_start, 'HH24:MI:SS'), a.usename "
+    "FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.granted "
+    "WHERE a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL "
+    "AND l.locktype IN ('relation', 'advisory') "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "GROUP BY a.pid, a.application_name, a.xact_start, a.usename "
+    "ORDER BY a.application_name LIKE 'aidctl %' DESC, "
+    "bool_or(l.mode <> 'AccessShareLock') DESC, a.xact_start LIMIT 1"
+)
+
+
+def _holder_words(row: Sequence[Any] | None) -> tuple[str, str]:
+    """The holder and what it does, in English and Chinese (L152, L190): an aidctl run by its
+    run id, command, process and start; a schema upgrade; another program's session by its
+    application, user and process; or, when it has finished meanwhile, "another session"."""
+    if row is None:
+        return "another session held a lock on it", "另一个会话持有其锁"
+    name, pid, since, user = (str(v) if v is not None else "" for v in row)
+    if name == UPGRADE_NAME:
+        return (
+            f"an aidctl schema upgrade (process {pid}, since {since}) is writing to it",
+            f"aidctl 的结构升级（进程 {pid}，自 {since} 起）正在写入",
+        )
+    parts = name.split(" ")
+    if len(parts) == 3 and parts[0] == "aidctl":
+        _, command, run_id = parts
+        return (
+            f"run {run_id} ({command}, process {pid}, since {since}) is writing to it",
+            f"运行 {run_id}（{command}，进程 {pid}，自 {since} 起）正在写入",
+        )
+    app_en = f"application {name}, " if name else ""
+    app_zh = f"应用 {name}，" if name else ""
+    user_en = f"user {user}, " if user else ""
+    user_zh = f"用户 {user}，" if user else ""
+    return (
+        f"another session ({app_en}{user_en}process {pid}, since {since}) holds a lock on it",
+        f"另一个会话（{app_zh}{user_zh}进程 {pid}，自 {since} 起）持有其锁",
+    )
+
+
+def _busy_error(conn: psycopg.Connection[Any], url: str) -> RegisterError:
+    """One sentence for a register another session holds (L152, L190), the same as SQLite's:
+    who holds it, how long this one waited (lock_wait_seconds), nothing was recorded. `conn`
+    must be out of its failed transaction (autocommit, or after the rollback)."""
+    try:
+        row = conn.execute(_HOLDER).fetchone()
+    except psycopg.Error:
+        row = None  # the holder cannot be named; the wait still can
+    who_en, who_zh = _holder_words(row)
+    secs = f"{lock_wait_seconds():g}"
+    return _refuse(
+        url,
+        f"is busy: {who_en}; waited {secs} s (lock_wait_seconds, ${LOCK_WAIT_ENV}); nothing "
+        "was recorded: run the command again when it has finished.",
+        f"正被占用：{who_zh}；已等待 {secs} 秒（lock_wait_seconds，${LOCK_WAIT_ENV}），"
+        "未登记任何内容：请待其结束后重新运行本命令。",
+    )
 
 
 def _open(url: str) -> psycopg.Connection[Any]:
@@ -189,6 +259,12 @@ def connect_url(
             conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         else:
             _migrate(conn, url)
+    except psycopg.errors.LockNotAvailable as exc:
+        # L190: another session's migration (or a lock on a table) outlasted lock_timeout;
+        # `_migrate`'s transaction is rolled back by now, so the holder can be looked up
+        busy = _busy_error(conn, url)
+        conn.close()
+        raise busy from exc
     except psycopg.Error as exc:
         conn.close()
         raise _refuse(
@@ -205,6 +281,7 @@ def _migrate(conn: psycopg.Connection[Any], url: str) -> None:
     that two clerks opening a new database at once do not both create it."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, MIGRATION_LOCK))
+        conn.execute("SELECT set_config('application_name', %s, true)", (UPGRADE_NAME,))
         state = _state(conn)  # again, under the lock
         if state == "foreign":
             raise _refuse(
@@ -280,6 +357,8 @@ class PostgresRegister(Register):
         conn = _open(_is_url(location))
         try:
             return _state(conn) != "empty"
+        except psycopg.errors.LockNotAvailable as exc:
+            raise _busy_error(conn, _is_url(location)) from exc  # L190
         finally:
             conn.close()
 
@@ -296,27 +375,9 @@ class PostgresRegister(Register):
 
     def _busy(self) -> RegisterError:
         """One sentence for a register another run holds (L152): the run, as it named its
-        session (`start_run`), and how long this one waited."""
-        row = self._conn.execute(
-            "SELECT application_name, pid, to_char(xact_start, 'HH24:MI:SS') "
-            "FROM pg_stat_activity WHERE application_name LIKE 'aidctl %' "
-            "AND pid <> pg_backend_pid() ORDER BY xact_start LIMIT 1"
-        ).fetchone()
-        secs = f"{lock_wait_seconds():g}"
-        if row is not None:
-            _, command, run_id = [*str(row[0]).split(" "), "", ""][:3]
-            who_en = f"run {run_id} ({command}, process {row[1]}, since {row[2]})"
-            who_zh = f"运行 {run_id}（{command}，进程 {row[1]}，自 {row[2]} 起）"
-        else:
-            who_en, who_zh = "another aidctl run", "另一个 aidctl 运行"
-        return _refuse(
-            str(self.location),
-            f"is busy: {who_en} is writing to it; waited {secs} s (lock_wait_seconds, "
-            f"${LOCK_WAIT_ENV}); nothing was recorded: run the command again when it has "
-            "finished.",
-            f"正被占用：{who_zh}正在写入；已等待 {secs} 秒（lock_wait_seconds，${LOCK_WAIT_ENV}），"
-            "未登记任何内容：请待其结束后重新运行本命令。",
-        )
+        session (`start_run`), or whichever session holds a lock here (L190), and how long
+        this one waited."""
+        return _busy_error(self._conn, str(self.location))
 
     def lock_members(self, id_numbers: Iterable[str]) -> None:
         """Wait for every other run deciding one of these members, then hold them until
@@ -889,27 +950,60 @@ class PostgresRegister(Register):
         """PostgreSQL enforces keys and CHECKs itself; what can still drift is checked: the
         schema version, live_claims against decisions and voids, and indexes' validity
         (L100)."""
-        conn = connect_url(_is_url(location), create=False)
+        url = _is_url(location)
+        conn = connect_url(url, create=False)
         try:
-            problems: list[str] = []
-            done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
-            problems += [f"migration {v} not applied" for v, _n, _s in MIGRATIONS if v not in done]
-            rows = conn.execute(
-                "SELECT d.claim_id FROM decisions d "
-                "WHERE NOT EXISTS (SELECT 1 FROM voids v WHERE v.decision_id = d.decision_id) "
-                "GROUP BY d.claim_id HAVING count(*) > 1 "
-                "UNION SELECT d.claim_id FROM decisions d "
-                "LEFT JOIN voids v ON v.decision_id = d.decision_id "
-                "LEFT JOIN live_claims l ON l.decision_id = d.decision_id "
-                "WHERE (v.decision_id IS NULL) <> (l.decision_id IS NOT NULL) ORDER BY 1"
-            ).fetchall()
-            problems += [f"live decisions: claim {r[0]} is out of step" for r in rows]
-            rows = conn.execute(
-                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND NOT i.indisvalid ORDER BY 1"
-            ).fetchall()
-            problems += [f"index {r[0]} is not valid" for r in rows]
+            return cls._problems(conn)
+        except psycopg.errors.LockNotAvailable as exc:
+            raise _busy_error(conn, url) from exc  # L190
         finally:
             conn.close()
+
+    @staticmethod
+    def _problems(conn: psycopg.Connection[Any]) -> list[str]:
+        """What `check_at` finds in an open register."""
+        problems: list[str] = []
+        done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+        problems += [f"migration {v} not applied" for v, _n, _s in MIGRATIONS if v not in done]
+        rows = conn.execute(
+            "SELECT d.claim_id FROM decisions d "
+            "WHERE NOT EXISTS (SELECT 1 FROM voids v WHERE v.decision_id = d.decision_id) "
+            "GROUP BY d.claim_id HAVING count(*) > 1 "
+            "UNION SELECT d.claim_id FROM decisions d "
+            "LEFT JOIN voids v ON v.decision_id = d.decision_id "
+            "LEFT JOIN live_claims l ON l.decision_id = d.decision_id "
+            "WHERE (v.decision_id IS NULL) <> (l.decision_id IS NOT NULL) ORDER BY 1"
+        ).fetchall()
+        problems += [f"live decisions: claim {r[0]} is out of step" for r in rows]
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND NOT i.indisvalid ORDER BY 1"
+        ).fetchall()
+        problems += [f"index {r[0]} is not valid" for r in rows]
         return problems
+
+
+def _busy_guard(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A read outside a transaction (a read-only command's) that outlasted lock_timeout —
+    a migration altering the table it reads — is the busy sentence too (L190), not an
+    unexpected error. Inside a transaction the error is passed on: `transaction` says it
+    once it has rolled back (the failed transaction cannot look the holder up)."""
+
+    @functools.wraps(method)
+    def guarded(self: PostgresRegister, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except psycopg.errors.LockNotAvailable as exc:
+            if self.connection.info.transaction_status != TransactionStatus.IDLE:
+                raise
+            raise self._busy() from exc
+
+    return guarded
+
+
+# every public method of an open register (classmethods open their own connection and say it
+# themselves; `transaction` says it after its rollback)
+for _name, _method in list(vars(PostgresRegister).items()):
+    if not _name.startswith("_") and _name != "transaction" and inspect.isfunction(_method):
+        setattr(PostgresRegister, _name, _busy_guard(_method))
