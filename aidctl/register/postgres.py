@@ -165,6 +165,22 @@ def _busy_error(conn: psycopg.Connection[Any], url: str) -> RegisterError:
     )
 
 
+def _cancelled(url: str, exc: psycopg.errors.QueryCanceled) -> RegisterError:
+    """The server cancelled a statement (L191): a statement_timeout set for the database or
+    the role, or an administrator's pg_cancel_backend. Not called busy — the tool cannot
+    know the statement was waiting for a lock — but said as it is, in one sentence; the
+    transaction was rolled back, so nothing was recorded."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return _refuse(
+        url,
+        f"the server cancelled a statement ({reason}); nothing was recorded: run the command "
+        "again, and if it happens again ask the database's administrator about "
+        "statement_timeout.",
+        f"服务器取消了一条语句（{reason}），未登记任何内容：请重新运行本命令；如再次发生，"
+        "请向数据库管理员询问 statement_timeout 的设置。",
+    )
+
+
 def _open(url: str) -> psycopg.Connection[Any]:
     """Connect, or say in one sentence why not (L101: exit 2, never a fall-back to a file)."""
     try:
@@ -265,6 +281,9 @@ def connect_url(
         busy = _busy_error(conn, url)
         conn.close()
         raise busy from exc
+    except psycopg.errors.QueryCanceled as exc:
+        conn.close()
+        raise _cancelled(url, exc) from exc  # L191
     except psycopg.Error as exc:
         conn.close()
         raise _refuse(
@@ -372,6 +391,8 @@ class PostgresRegister(Register):
                 yield self
         except psycopg.errors.LockNotAvailable as exc:
             raise self._busy() from exc
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(str(self.location), exc) from exc  # L191
 
     def _busy(self) -> RegisterError:
         """One sentence for a register another run holds (L152): the run, as it named its
@@ -987,7 +1008,7 @@ class PostgresRegister(Register):
 def _busy_guard(method: Callable[..., Any]) -> Callable[..., Any]:
     """A read outside a transaction (a read-only command's) that outlasted lock_timeout —
     a migration altering the table it reads — is the busy sentence too (L190), not an
-    unexpected error. Inside a transaction the error is passed on: `transaction` says it
+    unexpected error; a statement the server cancelled, its own sentence (L191). Inside a transaction the error is passed on: `transaction` says it
     once it has rolled back (the failed transaction cannot look the holder up)."""
 
     @functools.wraps(method)
@@ -998,6 +1019,10 @@ def _busy_guard(method: Callable[..., Any]) -> Callable[..., Any]:
             if self.connection.info.transaction_status != TransactionStatus.IDLE:
                 raise
             raise self._busy() from exc
+        except psycopg.errors.QueryCanceled as exc:
+            if self.connection.info.transaction_status != TransactionStatus.IDLE:
+                raise
+            raise _cancelled(str(self.location), exc) from exc  # L191
 
     return guarded
 
