@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -99,6 +99,38 @@ def pending_cmd(
     run_command(body, lang)
 
 
+# what `withdraw` or `reopen` recorded: one shared body says either
+Done = TypeVar("Done", api.WithdrawOutcome, api.ReopenOutcome)
+
+
+def _correct_item(
+    claim_id: str,
+    reason: str,
+    db: str | None,
+    as_of: str | None,
+    lang: str | None,
+    json_out: bool,
+    *,
+    act: Callable[..., Done],
+    words: Callable[[Done, str], tuple[str, str]],
+) -> None:
+    """The one body of `withdraw` and `reopen`: both record a clerk's correction to one
+    claim with why (L133, L134) and then say it in one sentence or as JSON. `act` is the api
+    call, `words` the (zh, en) sentence for its outcome in the clerk's language; a refusal
+    is one sentence and exit 2, as for every command (`run_command`)."""
+
+    def body() -> int:
+        opts = CommonOptions.parse(db, as_of, lang, json_out)
+        done = act(claim_id, reason, db=opts.db, as_of=opts.as_of)
+        if opts.json:
+            print_json(done)
+            return 0
+        say(opts.t(*words(done, opts.lang)))
+        return 0
+
+    run_command(body, lang)
+
+
 @app.command("withdraw")
 def withdraw_cmd(
     claim_id: Annotated[str, typer.Argument(help="The pending claim's id (理赔编号).")],
@@ -113,25 +145,17 @@ def withdraw_cmd(
     Example: aidctl withdraw LP2026-0007 --reason "单位撤回申请" --db reg.sqlite3
     """
 
-    def body() -> int:
-        opts = CommonOptions.parse(db, as_of, lang, json_out)
-        done = api.withdraw(claim_id, reason, db=opts.db, as_of=opts.as_of)
-        if opts.json:
-            print_json(done)
-            return 0
+    def words(done: api.WithdrawOutcome, lang: str) -> tuple[str, str]:
         w = done.withdrawn
-        why = api.reason_word(w["reason_code"], opts.lang)
-        say(
-            opts.t(
-                f"已撤回待处理理赔 {claim_id}（{why}，自 {w['opened_on']} 起待处理），"
-                f"运行 {done.withdraw_run}。",
-                f"Withdrew pending claim {claim_id} ({why}, open since "
-                f"{w['opened_on']}), run {done.withdraw_run}.",
-            )
+        why = api.reason_word(w["reason_code"], lang)
+        return (
+            f"已撤回待处理理赔 {claim_id}（{why}，自 {w['opened_on']} 起待处理），"
+            f"运行 {done.withdraw_run}。",
+            f"Withdrew pending claim {claim_id} ({why}, open since "
+            f"{w['opened_on']}), run {done.withdraw_run}.",
         )
-        return 0
 
-    run_command(body, lang)
+    _correct_item(claim_id, reason, db, as_of, lang, json_out, act=api.withdraw, words=words)
 
 
 @app.command("reopen")
@@ -151,25 +175,16 @@ def reopen_cmd(
     Example: aidctl reopen LP2026-0003 --reason "名册已补登" --db reg.sqlite3
     """
 
-    def body() -> int:
-        opts = CommonOptions.parse(db, as_of, lang, json_out)
-        done = api.reopen(claim_id, reason, db=opts.db, as_of=opts.as_of)
-        if opts.json:
-            print_json(done)
-            return 0
-        r = done.reopened
-        why = api.reason_word(r["reason_code"], opts.lang)
-        say(
-            opts.t(
-                f"已重新打开理赔 {claim_id}（原拒付：{why}），运行 {done.reopen_run}；"
-                "请重新提交该理赔行。",
-                f"Reopened claim {claim_id} (rejected: {why}), run "
-                f"{done.reopen_run}; send its row again.",
-            )
+    def words(done: api.ReopenOutcome, lang: str) -> tuple[str, str]:
+        why = api.reason_word(done.reopened["reason_code"], lang)
+        return (
+            f"已重新打开理赔 {claim_id}（原拒付：{why}），运行 {done.reopen_run}；"
+            "请重新提交该理赔行。",
+            f"Reopened claim {claim_id} (rejected: {why}), run "
+            f"{done.reopen_run}; send its row again.",
         )
-        return 0
 
-    run_command(body, lang)
+    _correct_item(claim_id, reason, db, as_of, lang, json_out, act=api.reopen, words=words)
 
 
 def say_item(r: dict[str, Any], t: Callable[[str, str], str], policy: Any, lang: str) -> None:
