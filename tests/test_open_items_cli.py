@@ -87,3 +87,38 @@ def test_l133_l134_withdraw_reopen_and_explain_on_the_command_line(db: str) -> N
     assert paid.exit_code == 2 and "aidctl void" in paid.stderr
     shown = cli("explain", "LP5", "--db", db)
     assert "已重新打开（运行 " in shown.stdout and "roster came" in shown.stdout
+
+
+def test_l133_l134_withdraw_and_reopen_say_their_sentence_in_each_language(
+    tmp_path: Path, db: str
+) -> None:
+    """withdraw and reopen share one body in cli/items.py: each still says its own sentence,
+    in Chinese and in English, prints its outcome with --json, and a refusal is exit 2."""
+    from aidctl import api
+
+    en = cli("withdraw", "LP2", "--reason", "unit withdrew", "--db", db, "--lang", "en")
+    assert en.exit_code == 0, en.output
+    assert en.stdout.startswith(
+        "Withdrew pending claim LP2 (diagnosis not recognised, open since 2026-06-01), run "
+    )
+    doc_run = cli("withdraw", "LP3", "--reason", "x", "--db", db, "--json")
+    assert doc_run.exit_code == 0, doc_run.output
+    doc = json.loads(doc_run.stdout)
+    assert doc["claim_id"] == "LP3" and doc["withdraw_run"]
+    gone = cli("withdraw", "LP3", "--reason", "x", "--db", db)
+    assert gone.exit_code == 2 and gone.stdout == ""
+    zh = cli("reopen", "LP5", "--reason", "名册已补登", "--db", db)
+    assert zh.exit_code == 0, zh.output
+    why = api.reason_word("NO_COVERAGE", "zh")
+    assert zh.stdout.startswith(f"已重新打开理赔 LP5（原拒付：{why}），运行 ")
+    assert zh.stdout.rstrip().endswith("；请重新提交该理赔行。")
+    twice = cli("reopen", "LP5", "--reason", "x", "--db", db, "--lang", "en")
+    assert twice.exit_code == 2 and twice.stdout == ""
+    other = str(tmp_path / "other.sqlite3")
+    enrol(tmp_path, other)
+    adjudicate(tmp_path, other, month_claims(), "2026-06-01", "other")
+    en_reopen = cli("reopen", "LP5", "--reason", "roster came", "--db", other, "--lang", "en")
+    assert en_reopen.exit_code == 0, en_reopen.output
+    why_en = api.reason_word("NO_COVERAGE", "en")
+    assert en_reopen.stdout.startswith(f"Reopened claim LP5 (rejected: {why_en}), run ")
+    assert en_reopen.stdout.rstrip().endswith("; send its row again.")
