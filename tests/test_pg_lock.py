@@ -147,6 +147,30 @@ def test_a_table_another_program_locks_is_the_busy_sentence_for_writes_and_reads
     assert _run_count(url) == 2
 
 
+def test_register_check_and_backup_of_a_locked_table_are_busy_not_stuck_l190(
+    tmp_path: Path, url: str, units_book: Path
+) -> None:
+    """An administrator holds ACCESS EXCLUSIVE on `decisions`: `register check` (its reads)
+    and `register backup` (pg_dump's table locks, --lock-wait-timeout) wait 0.3 s, then say
+    the register is busy, exit 2, and no backup is left behind — neither waits forever.
+    Released, both run."""
+    assert run_cli("enroll", units_book, *common(url)).exit_code == 0
+    copy = tmp_path / "copy.pgdump"
+    with psycopg.connect(url, application_name="psql") as holder:
+        holder.execute("LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE")
+        check = run_cli("register", "check", "--db", url, "--lang", "en", env=WAIT)
+        backup = run_cli("register", "backup", copy, "--db", url, "--lang", "en", env=WAIT)
+        holder.rollback()
+    for result in (check, backup):
+        assert result.exit_code == 2, result.stderr
+        assert "is busy: another session (application psql, user " in result.stderr
+        assert "waited 0.3 s (lock_wait_seconds" in result.stderr
+    assert list(tmp_path.glob("*copy.pgdump*")) == []
+    assert run_cli("register", "check", "--db", url, env=WAIT).exit_code == 0
+    assert run_cli("register", "backup", copy, "--db", url, env=WAIT).exit_code == 0
+    assert copy.exists()
+
+
 def test_a_lock_released_within_the_wait_is_no_busy_register_l190(
     url: str, units_book: Path
 ) -> None:

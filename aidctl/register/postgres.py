@@ -181,6 +181,12 @@ def _cancelled(url: str, exc: psycopg.errors.QueryCanceled) -> RegisterError:
     )
 
 
+def _wait_ms() -> int:
+    """lock_wait_seconds in milliseconds for lock_timeout and pg_dump (L152, L190): at least
+    1, since 0 would mean waiting forever."""
+    return max(1, int(lock_wait_seconds() * 1000))
+
+
 def _open(url: str) -> psycopg.Connection[Any]:
     """Connect, or say in one sentence why not (L101: exit 2, never a fall-back to a file)."""
     try:
@@ -198,7 +204,7 @@ def _open(url: str) -> psycopg.Connection[Any]:
     conn.execute("SET DateStyle = 'ISO, YMD'")
     conn.execute("SET TimeZone = 'UTC'")
     # L152: wait lock_wait_seconds for another run's locks, then say so (0 would mean forever)
-    conn.execute(f"SET lock_timeout = {max(1, int(lock_wait_seconds() * 1000))}")
+    conn.execute(f"SET lock_timeout = {_wait_ms()}")
     for name in ("date", "timestamp"):
         conn.adapters.register_loader(name, TextLoader)
     return conn
@@ -948,12 +954,21 @@ class PostgresRegister(Register):
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
             os.close(fd)
+            # L190: pg_dump waits lock_wait_seconds for its table locks (a colleague's schema
+            # upgrade holds them), not forever; then the busy sentence
+            args = [pg_dump, "--format=custom", "--no-owner", f"--lock-wait-timeout={_wait_ms()}"]
             done = subprocess.run(
-                [pg_dump, "--format=custom", "--no-owner", "--file", str(tmp), "--dbname", url],
+                [*args, "--file", str(tmp), "--dbname", url],
                 capture_output=True,
                 text=True,
                 check=False,
             )
+            if done.returncode != 0 and "Query was: LOCK TABLE" in done.stderr:
+                conn = _open(url)
+                try:
+                    raise _busy_error(conn, url)
+                finally:
+                    conn.close()
             if done.returncode != 0:
                 raise _refuse(
                     url,
