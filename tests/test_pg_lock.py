@@ -235,3 +235,31 @@ def test_a_statement_the_server_cancels_is_said_as_it_is_not_busy_l191(
     assert "is busy" not in en.stderr and "unexpected error" not in en.stderr
     assert "服务器取消了一条语句" in zh.stderr and "未登记任何内容" in zh.stderr
     assert _run_count(url) == 1
+
+
+def test_the_holder_is_named_in_words_l190() -> None:
+    """Each kind of holder in its words (no server needed): an aidctl run by its run id and
+    command, a schema upgrade, another program's session by application and user, a session
+    of another role without its start (hidden from us), and none found."""
+    run = pg_register._holder_words(("aidctl enroll 20261130-040000-abc123", 41, "04:00:00", "u"))
+    assert run == (
+        "run 20261130-040000-abc123 (enroll, process 41, since 04:00:00) is writing to it",
+        "运行 20261130-040000-abc123（enroll，进程 41，自 04:00:00 起）正在写入",
+    )
+    upgrade = pg_register._holder_words((pg_register.UPGRADE_NAME, 42, "04:00:01", "u"))
+    assert upgrade[0] == "an aidctl schema upgrade (process 42, since 04:00:01) is writing to it"
+    psql = pg_register._holder_words(("psql", 43, "04:00:02", "dba"))
+    assert psql == (
+        "another session (application psql, user dba, process 43, since 04:00:02) holds a "
+        "lock on it",
+        "另一个会话（应用 psql，用户 dba，进程 43，自 04:00:02 起）持有其锁",
+    )
+    hidden = pg_register._holder_words(("", 44, None, "clerk2"))
+    assert hidden == (
+        "another session (user clerk2, process 44) holds a lock on it",
+        "另一个会话（用户 clerk2，进程 44）持有其锁",
+    )
+    assert pg_register._holder_words(None) == (
+        "another session held a lock on it",
+        "另一个会话持有其锁",
+    )

@@ -101,19 +101,19 @@ def _member_bucket(id_number: str) -> int:
     return int.from_bytes(digest, "big") % LOCK_BUCKETS
 
 
-# L190: who holds a lock in this database — a session inside a transaction holding a granted
-# table or advisory lock here; an aidctl run (or upgrade) first, then a session holding more
-# than a reader's lock, then the oldest transaction. The lock this session waited for is
-# gone once it gave up (pg_blocking_pids is empty by then), so this is who holds locks now.
+# L190: who holds a lock in this database — a session holding a granted table or advisory
+# lock here; an aidctl run (or upgrade) first, then a session holding more than a reader's
+# lock, then the oldest transaction. The lock this session waited for is no longer asked for
+# once it gave up (pg_blocking_pids is empty by then), so this is who holds locks now. Another
+# role's session shows its name, process and user but not its transaction's start (NULL).
 _HOLDER = (
     "SELECT a.application_name, a.pid, to_char(a.xact_start, 'HH24:MI:SS'), a.usename "
     "FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.granted "
-    "WHERE a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL "
-    "AND l.locktype IN ('relation', 'advisory') "
+    "WHERE a.pid <> pg_backend_pid() AND l.locktype IN ('relation', 'advisory') "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "GROUP BY a.pid, a.application_name, a.xact_start, a.usename "
     "ORDER BY a.application_name LIKE 'aidctl %' DESC, "
-    "bool_or(l.mode <> 'AccessShareLock') DESC, a.xact_start LIMIT 1"
+    "bool_or(l.mode <> 'AccessShareLock') DESC, a.xact_start NULLS LAST LIMIT 1"
 )
 
 
@@ -123,26 +123,27 @@ def _holder_words(row: Sequence[Any] | None) -> tuple[str, str]:
     application, user and process; or, when it has finished meanwhile, "another session"."""
     if row is None:
         return "another session held a lock on it", "另一个会话持有其锁"
-    name, pid, since, user = (str(v) if v is not None else "" for v in row)
+    name, pid, start, user = (str(v) if v is not None else "" for v in row)
+    since, since_zh = (f", since {start}", f"，自 {start} 起") if start else ("", "")
     if name == UPGRADE_NAME:
         return (
-            f"an aidctl schema upgrade (process {pid}, since {since}) is writing to it",
-            f"aidctl 的结构升级（进程 {pid}，自 {since} 起）正在写入",
+            f"an aidctl schema upgrade (process {pid}{since}) is writing to it",
+            f"aidctl 的结构升级（进程 {pid}{since_zh}）正在写入",
         )
     parts = name.split(" ")
     if len(parts) == 3 and parts[0] == "aidctl":
         _, command, run_id = parts
         return (
-            f"run {run_id} ({command}, process {pid}, since {since}) is writing to it",
-            f"运行 {run_id}（{command}，进程 {pid}，自 {since} 起）正在写入",
+            f"run {run_id} ({command}, process {pid}{since}) is writing to it",
+            f"运行 {run_id}（{command}，进程 {pid}{since_zh}）正在写入",
         )
     app_en = f"application {name}, " if name else ""
     app_zh = f"应用 {name}，" if name else ""
     user_en = f"user {user}, " if user else ""
     user_zh = f"用户 {user}，" if user else ""
     return (
-        f"another session ({app_en}{user_en}process {pid}, since {since}) holds a lock on it",
-        f"另一个会话（{app_zh}{user_zh}进程 {pid}，自 {since} 起）持有其锁",
+        f"another session ({app_en}{user_en}process {pid}{since}) holds a lock on it",
+        f"另一个会话（{app_zh}{user_zh}进程 {pid}{since_zh}）持有其锁",
     )
 
 
