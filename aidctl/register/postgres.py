@@ -1024,8 +1024,9 @@ class PostgresRegister(Register):
 def _busy_guard(method: Callable[..., Any]) -> Callable[..., Any]:
     """A read outside a transaction (a read-only command's) that outlasted lock_timeout —
     a migration altering the table it reads — is the busy sentence too (L190), not an
-    unexpected error; a statement the server cancelled, its own sentence (L191). Inside a transaction the error is passed on: `transaction` says it
-    once it has rolled back (the failed transaction cannot look the holder up)."""
+    unexpected error; a statement the server cancelled, its own sentence (L191). Inside a
+    transaction the error is passed on: `transaction` says it once it has rolled back (the
+    failed transaction cannot look the holder up)."""
 
     @functools.wraps(method)
     def guarded(self: PostgresRegister, *args: Any, **kwargs: Any) -> Any:
