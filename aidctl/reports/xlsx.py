@@ -113,6 +113,7 @@ MAX_WIDTH = 60
 # Room for the bold face and the auto-filter drop-down button on header cells.
 _HEADER_PADDING = 4
 _VALUE_PADDING = 2
+_NUMBER_PADDING = 4
 
 # Printing (issue 13, L179). A landscape A4 page holds about PAGE_WIDTH width units (Excel's
 # unit, about one digit) at the smallest scale still readable (about 70 %: 7 pt for the
@@ -130,6 +131,13 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="FF8EA9DB"))
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=False)
+#: Long text wraps within its column, its row growing (L184); top-aligned so the row's
+#: other cells stay level with its first line.
+WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+#: Text right of a number column, one step in (L184).
+INDENT_ALIGNMENT = Alignment(horizontal="left", indent=1)
+#: A summary fact's value: left, beside its label, whatever its kind (L184).
+FACT_ALIGNMENT = Alignment(horizontal="left")
 TITLE_FONT = Font(bold=True, size=14)
 SECTION_FONT = Font(bold=True, size=12)
 LABEL_FONT = Font(bold=True)
@@ -289,10 +297,17 @@ class _Prepared:
     formats: list[str | None]  # number format per column; None: an unstyled cell
     text: list[int]  # indices of columns written as text (the only ones that can look risky)
     widths: list[float]
+    # per column: how its cells are aligned on paper (L184); None: unstyled
+    alignments: list[Alignment | None] = field(default_factory=list)
 
     def slice(self, start: int, count: int) -> _Prepared:
         return _Prepared(
-            self.columns, self.data.slice(start, count), self.formats, self.text, self.widths
+            self.columns,
+            self.data.slice(start, count),
+            self.formats,
+            self.text,
+            self.widths,
+            self.alignments,
         )
 
 
@@ -325,22 +340,39 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
     formats: list[str | None] = []
     text: list[int] = []
     widths: list[float] = []
+    alignments: list[Alignment | None] = []
+    after_number = False
     for index, column in enumerate(columns):
         values, fmt, value_width = _prepare_column(frame.get_column(column.key), column.kind)
         series.append(values.alias(f"c{index}"))
         formats.append(fmt)
-        if values.dtype == pl.Utf8:
+        is_text = values.dtype == pl.Utf8
+        if is_text:
             text.append(index)
+        padding = _VALUE_PADDING if is_text else _NUMBER_PADDING
         if column.width is not None:
-            widths.append(float(column.width))
+            width = float(column.width)
         else:
-            widths.append(_column_width(column.header, value_width))
-    return _Prepared(list(columns), pl.DataFrame(series), formats, text, widths)
+            width = _column_width(column.header, value_width, padding)
+        widths.append(width)
+        # L184: text longer than its column wraps onto more lines of the row (cut off on
+        # paper otherwise, or run onto a page of its own); text right of a number column
+        # starts one step in, so a right-aligned 0 never reads as the first digit of a code
+        wrap = is_text and value_width + _VALUE_PADDING > width
+        if wrap:
+            alignments.append(WRAP_ALIGNMENT)
+        elif is_text and after_number and value_width > 0:
+            alignments.append(INDENT_ALIGNMENT)
+        else:
+            alignments.append(None)
+        after_number = not is_text
+    return _Prepared(list(columns), pl.DataFrame(series), formats, text, widths, alignments)
 
 
-def _column_width(header: str, value_width: float) -> float:
-    """Width in Excel's units (about one digit): fits the header and the widest value seen."""
-    wanted = max(display_width(header) + _HEADER_PADDING, value_width + _VALUE_PADDING)
+def _column_width(header: str, value_width: float, padding: float = _VALUE_PADDING) -> float:
+    """Width in Excel's units (about one digit): fits the header and the widest value seen
+    (numbers with more room: a printer's font draws digits and 元 wider than Excel's unit)."""
+    wanted = max(display_width(header) + _HEADER_PADDING, value_width + padding)
     return float(min(MAX_WIDTH, max(MIN_WIDTH, wanted)))
 
 
@@ -564,14 +596,25 @@ def _append_rows(ws: Any, prep: _Prepared) -> None:
     before it returns; openpyxl then sets the cell's row and column itself.
     """
     templates: list[tuple[int, Cell]] = []
-    for index, fmt in enumerate(prep.formats):
+    # text templates: the value goes in as a string cell whatever it looks like (``=…``)
+    text_templates: list[tuple[int, Cell]] = []
+    alignments = prep.alignments or [None] * len(prep.formats)
+    for index, (fmt, alignment) in enumerate(zip(prep.formats, alignments, strict=True)):
+        if fmt is None and alignment is None:
+            continue
+        template = WriteOnlyCell(ws)
         if fmt is not None:
-            template = WriteOnlyCell(ws)
             template.number_format = fmt
+        if alignment is not None:
+            template.alignment = alignment
+        if index in prep.text:
+            template.data_type = "s"
+            text_templates.append((index, template))
+        else:
             templates.append((index, template))
     risky = _risky_rows(prep.data, prep.text)
     append: Callable[[Sequence[object]], None] = ws.append
-    if not templates and not risky:
+    if not templates and not text_templates and not risky:
         for row in prep.data.iter_rows():
             append(row)
         return
@@ -581,6 +624,11 @@ def _append_rows(ws: Any, prep: _Prepared) -> None:
             value = cells[index]
             if value is not None:
                 template.value = value
+                cells[index] = template
+        for index, template in text_templates:
+            value = cells[index]
+            if value is not None:
+                template._value = value
                 cells[index] = template
         if number in risky:
             for index in prep.text:
@@ -620,8 +668,8 @@ def print_setup(
     print_area: str | None = None,
 ) -> None:
     """Landscape, fit to its pages' width (one page, or `pages_wide`), the header row
-    repeated on every page, the first columns too when the sheet spans pages, a footer
-    with the sheet, page numbers and the run (L179). Set before the first row is written
+    repeated on every page, the first columns too when the sheet spans pages, printed
+    across then down (L184), a footer with the sheet, page numbers and the run (L179). Set before the first row is written
     (write-only sheets stream their head first)."""
     wide = pages_wide(widths)
     ws.page_setup.orientation = "landscape"
@@ -633,6 +681,9 @@ def print_setup(
         ws.print_title_rows = title_rows
     if wide > 1:
         ws.print_title_cols = f"A:{get_column_letter(min(TITLE_COLUMNS, len(widths)))}"
+        # L184: the pages of the same rows follow each other (rows 1-40 left, rows 1-40
+        # right, rows 41-80 left ...), not every left half first and the right halves after
+        ws.page_setup.pageOrder = "overThenDown"
     if print_area is not None:
         ws.print_area = print_area
     ws.oddFooter.left.text = "&A"
@@ -657,7 +708,15 @@ def _write_data_sheet(workbook: Workbook, title: str, prep: _Prepared, footer: s
 
 
 def _fact_cell(ws: Any, value: object, kind: Kind | None) -> tuple[Cell | None, float]:
-    """A summary fact's value cell and the display width of the value as Excel shows it."""
+    """A summary fact's value cell, left beside its label (L184), and the display width of
+    the value as Excel shows it."""
+    cell, width = _fact_value_cell(ws, value, kind)
+    if cell is not None:
+        cell.alignment = FACT_ALIGNMENT
+    return cell, width
+
+
+def _fact_value_cell(ws: Any, value: object, kind: Kind | None) -> tuple[Cell | None, float]:
     if isinstance(value, Decimal):
         value = float(value)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
