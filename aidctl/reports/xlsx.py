@@ -138,6 +138,12 @@ WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 INDENT_ALIGNMENT = Alignment(horizontal="left", indent=1)
 #: A summary fact's value: left, beside its label, whatever its kind (L184).
 FACT_ALIGNMENT = Alignment(horizontal="left")
+#: Points per line of wrapped 11-pt text, and the room a printer's glyphs need beyond
+#: Excel's width units (L184).
+LINE_HEIGHT = 15
+#: Excel's tallest row (points).
+MAX_ROW_HEIGHT = 409
+WRAP_SLACK = 1.1
 TITLE_FONT = Font(bold=True, size=14)
 SECTION_FONT = Font(bold=True, size=12)
 LABEL_FONT = Font(bold=True)
@@ -589,7 +595,37 @@ def _risky_rows(data: pl.DataFrame, text: Sequence[int]) -> set[int]:
     return set(data.select(risky.arg_true()).to_series().to_list())
 
 
-def _append_rows(ws: Any, prep: _Prepared) -> None:
+def wrapped_heights(prep: _Prepared) -> list[float | None]:
+    """Per row, the height in points its wrapped text needs, None for one line (L184).
+
+    Excel and LibreOffice do not grow a row to its wrapped text when opening a file that
+    gives no heights (LibreOffice printed one line, the rest cut), so the height is set:
+    the lines the longest wrapped value takes, its display width over the column's, with a
+    tenth more for a printer's wider glyphs."""
+    wrapped = [
+        (prep.data.columns[i], prep.widths[i])
+        for i, a in enumerate(prep.alignments)
+        if a is not None and a.wrap_text
+    ]
+    if not wrapped or prep.data.height == 0:
+        return [None] * prep.data.height
+    lines = pl.max_horizontal(
+        (
+            (
+                (pl.col(name).str.len_chars() + pl.col(name).str.count_matches(_WIDE_PATTERN))
+                * WRAP_SLACK
+                / max(width - 1, 1)
+            )
+            .ceil()
+            .fill_null(1)
+        )
+        for name, width in wrapped
+    )
+    height = pl.when(lines > 1).then(pl.min_horizontal(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
+    return prep.data.select(height.cast(pl.Float64).alias("h")).to_series().to_list()
+
+
+def _append_rows(ws: Any, prep: _Prepared, first_row: int = 2) -> None:
     """Append the prepared rows: styled columns through one reusable cell each.
 
     A template cell can be reused because write-only ``append`` serialises the whole row
@@ -618,7 +654,12 @@ def _append_rows(ws: Any, prep: _Prepared) -> None:
         for row in prep.data.iter_rows():
             append(row)
         return
+    heights = wrapped_heights(prep) if text_templates else [None] * prep.data.height
+    rows = ws.row_dimensions
     for number, row in enumerate(prep.data.iter_rows()):
+        height = heights[number]
+        if height is not None:  # read by the writer when the row goes out, just below
+            rows[first_row + number].height = height
         cells: list[object] = list(row)
         for index, template in templates:
             value = cells[index]
@@ -636,6 +677,8 @@ def _append_rows(ws: Any, prep: _Prepared) -> None:
                 if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
                     cells[index] = _text_cell(ws, value)
         append(cells)
+        if height is not None:  # written: no need to hold it for a million rows
+            del rows[first_row + number]
 
 
 def _run_footer(run_id: str | None, summary: Summary | None) -> str:
@@ -817,7 +860,7 @@ def _write_summary(workbook: Workbook, title: str, summary: Summary, footer: str
         ws.append([_text_cell(ws, table.title, SECTION_FONT)])
         ws.append(_header_cells(ws, table.columns))
         header_row = row_number + 3
-        _append_rows(ws, prep)
+        _append_rows(ws, prep, header_row + 1)
         row_number = header_row + prep.data.height
         table_rows.append((header_row, row_number))
     if unprinted:
