@@ -136,6 +136,12 @@ HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=F
 WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 #: Text right of a number column, one step in (L184).
 INDENT_ALIGNMENT = Alignment(horizontal="left", indent=1)
+#: A longer sheet is for the screen and its filters, not for paper: its text is not wrapped
+#: (styling every cell of 100,000 rows doubled the time to write them).
+WRAP_MAX_ROWS = 20_000
+#: The other cells of a sheet that wraps: at the top of their rows (L184).
+TOP_ALIGNMENT = Alignment(vertical="top")
+INDENT_TOP_ALIGNMENT = Alignment(horizontal="left", indent=1, vertical="top")
 #: A summary fact's value: left, beside its label, whatever its kind (L184).
 FACT_ALIGNMENT = Alignment(horizontal="left")
 #: Points per line of wrapped 11-pt text, and the room a printer's glyphs need beyond
@@ -364,7 +370,7 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
         # L184: text longer than its column wraps onto more lines of the row (cut off on
         # paper otherwise, or run onto a page of its own); text right of a number column
         # starts one step in, so a right-aligned 0 never reads as the first digit of a code
-        wrap = is_text and value_width + _VALUE_PADDING > width
+        wrap = is_text and value_width + _VALUE_PADDING > width and frame.height <= WRAP_MAX_ROWS
         if wrap:
             alignments.append(WRAP_ALIGNMENT)
         elif is_text and after_number and value_width > 0:
@@ -372,6 +378,13 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
         else:
             alignments.append(None)
         after_number = not is_text
+    if WRAP_ALIGNMENT in alignments:
+        # a row grown to wrapped text reads as one row only when all its cells start at the
+        # top (Excel's default is the bottom: the id would sit beside the reason's last line)
+        alignments = [
+            a if a is WRAP_ALIGNMENT else INDENT_TOP_ALIGNMENT if a is not None else TOP_ALIGNMENT
+            for a in alignments
+        ]
     return _Prepared(list(columns), pl.DataFrame(series), formats, text, widths, alignments)
 
 
