@@ -114,6 +114,7 @@ MAX_WIDTH = 60
 _HEADER_PADDING = 4
 _VALUE_PADDING = 2
 _NUMBER_PADDING = 4
+_INDENT_WIDTH = 2
 
 # Printing (issue 13, L179). A landscape A4 page holds about PAGE_WIDTH width units (Excel's
 # unit, about one digit) at the smallest scale still readable (about 70 %: 7 pt for the
@@ -375,6 +376,9 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
             alignments.append(WRAP_ALIGNMENT)
         elif is_text and after_number and value_width > 0:
             alignments.append(INDENT_ALIGNMENT)
+            if column.width is None:  # the step in takes room from the text
+                width = min(MAX_WIDTH, width + _INDENT_WIDTH)
+                widths[-1] = width
         else:
             alignments.append(None)
         after_number = not is_text
