@@ -53,11 +53,13 @@ def _claim_columns(lang: str) -> list[Column]:
         Column("name", header("name", lang)),
         Column("id_number", header("id_number", lang)),
         Column("benefit", header("benefit", lang)),
-        Column("disease", header("disease", lang)),
+        # L186: the disease and the reason at fixed widths (their text wraps, L184), so the
+        # statement prints one page wide (190 units, L179) whatever their length
+        Column("disease", header("disease", lang), width=32),
         Column("event_date", header("event_date", lang), kind="date"),
         Column("status_word", header("status", lang)),
         Column("amount", header("amount", lang), kind="yuan"),
-        Column("reason", _t(lang, "原因及需补充的材料", "Reason and what to send"), width=70),
+        Column("reason", _t(lang, "原因及需补充的材料", "Reason and what to send"), width=50),
         Column("run_as_of", _t(lang, "审核日期", "Decided on"), kind="date"),
     ]
 
@@ -225,7 +227,8 @@ def write_statements(
     file_name: Any,
 ) -> list[Path]:
     """One statement per unit with claims decided in the month: its members' decisions and
-    its pending claims with what to send (11.6). `file_name(unit_code)` names each file."""
+    its pending claims with what to send (11.6), one page wide, amounts only where paid,
+    no register path (L186). `file_name(unit_code)` names each file."""
     decided = rows.filter(
         pl.col("status").is_in(["approved", "rejected"])
         & (pl.col("reason_code") != "ALREADY_DECIDED")
@@ -237,8 +240,13 @@ def write_statements(
         pl.col("unit_code").is_in(wanted.implode()) & (pl.col("reason_code") != "ALREADY_DECIDED")
     )
     shown = _shown_rows(mine, texts, catalogue, lang, unmask).with_columns(
-        _status_word(lang).alias("status_word")
+        _status_word(lang).alias("status_word"),
+        # L186: an amount only where one is paid (a pending claim's 0元 read as "nothing due")
+        pl.when(pl.col("status") == "approved").then(pl.col("amount")).alias("amount"),
     )
+    # L186: the statement leaves the office: not the path of the register on its server
+    register = {"登记库", "Register"}
+    facts = [f for f in facts if f[0] not in register]
     names = dict(zip(units["unit_code"].to_list(), units["unit_name"].to_list(), strict=True))
     written: list[Path] = []
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153

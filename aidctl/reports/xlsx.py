@@ -135,6 +135,7 @@ HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=F
 #: Long text wraps within its column, its row growing (L184); top-aligned so the row's
 #: other cells stay level with its first line.
 WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+WRAP_INDENT_ALIGNMENT = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=1)
 #: Text right of a number column, one step in (L184).
 INDENT_ALIGNMENT = Alignment(horizontal="left", indent=1)
 #: A longer sheet is for the screen and its filters, not for paper: its text is not wrapped
@@ -373,7 +374,7 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
         # starts one step in, so a right-aligned 0 never reads as the first digit of a code
         wrap = is_text and value_width + _VALUE_PADDING > width and frame.height <= WRAP_MAX_ROWS
         if wrap:
-            alignments.append(WRAP_ALIGNMENT)
+            alignments.append(WRAP_INDENT_ALIGNMENT if after_number else WRAP_ALIGNMENT)
         elif is_text and after_number and value_width > 0:
             alignments.append(INDENT_ALIGNMENT)
             if column.width is None:  # the step in takes room from the text
@@ -382,11 +383,15 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
         else:
             alignments.append(None)
         after_number = not is_text
-    if WRAP_ALIGNMENT in alignments:
+    if any(a is not None and a.wrap_text for a in alignments):
         # a row grown to wrapped text reads as one row only when all its cells start at the
         # top (Excel's default is the bottom: the id would sit beside the reason's last line)
         alignments = [
-            a if a is WRAP_ALIGNMENT else INDENT_TOP_ALIGNMENT if a is not None else TOP_ALIGNMENT
+            a
+            if a is not None and a.wrap_text
+            else INDENT_TOP_ALIGNMENT
+            if a is not None
+            else TOP_ALIGNMENT
             for a in alignments
         ]
     return _Prepared(list(columns), pl.DataFrame(series), formats, text, widths, alignments)
