@@ -524,7 +524,7 @@ def test_the_fund_summary_prints_on_one_readable_page_l184(book, tmp_path):
     assert last_col == column_index_from_string("L")
     anchors = [(c.anchor._from.col, c.anchor._from.row) for c in summary._charts]
     facts_end = max(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value)
-    assert anchors[0] == (3, 1)  # D2, beside the figures
+    assert anchors[0] == (3, 1)  # column D, row 2: beside the figures
     below = anchors[1:]
     assert [col for col, _row in below] == [0, 3]  # A and D, side by side
     assert all(row >= facts_end for _col, row in below)  # under the figures

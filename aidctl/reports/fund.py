@@ -28,7 +28,7 @@ from aidctl.reports.safe import atomic_path, csv_safe
 
 TITLE = Font(bold=True, size=14)
 # The summary page's charts (cm) and the rows and columns they cover (L184): the line chart
-# from D2 beside the figures (A 34 + B 22 + C wide: D starts about 12.3 cm in), the bar
+# from column D, row 2, beside the figures (A 34 + B 22 + C wide: D starts about 12.3 cm in), the bar
 # charts side by side below, the district one under the figures, the benefit one from D.
 LINE_CHART_SIZE = (14.0, 8.0)
 LINE_CHART_ROWS = 18
