@@ -91,6 +91,10 @@ def main(argv: list[str]) -> int:
     if not books:
         print("render_reports: no reports; run `make demo` first.", file=sys.stderr)
         return 2
+    missing = [str(b) for b in books if not b.is_file()]
+    if missing:  # soffice says nothing about a file it cannot find
+        print(f"render_reports: no such workbook: {', '.join(missing)}", file=sys.stderr)
+        return 2
     tools = _tools()
     if tools is None:
         return 2

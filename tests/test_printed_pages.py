@@ -20,6 +20,7 @@ from aidctl.api.month import items_as_worklist
 from aidctl.plan.params import load_policy
 from aidctl.reports import xlsx
 from aidctl.reports.month import month_by_unit, write_month_summary, write_worklist
+from aidctl.reports.templates import write_claims_template, write_units_template
 from aidctl.reports.xlsx import (
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
@@ -252,3 +253,24 @@ def test_the_month_summary_shows_amounts_in_yuan_and_units_by_name_l184_l185(
     # without the per-unit frame (a caller of before) the workbook is the summary alone
     path = write_month_summary(tmp_path / "m2.xlsx", counts, [], "en")
     assert openpyxl.load_workbook(path).sheetnames == ["Month"]
+
+
+# ---------------------------------------------------------------- L184: the templates
+
+
+def test_template_columns_have_room_for_what_the_clerk_types_l184(tmp_path: Path) -> None:
+    """L184: an 18-character id number or unit code fits its template column (they were 12
+    wide, cut at the filled cell beside); a column without such content keeps the header's
+    width (at least 12)."""
+    units = openpyxl.load_workbook(write_units_template(tmp_path / "u.xlsx"))
+    claims = openpyxl.load_workbook(
+        write_claims_template(tmp_path / "c.xlsx", load_policy().catalogue)
+    )
+    for ws in (units["参保单位"], units["参保职工"], claims.worksheets[0]):
+        widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[1]}
+        assert widths["单位编码"] >= 18 + 2
+        if "身份证号" in widths:
+            assert widths["身份证号"] >= 18 + 2
+        if "姓名" in widths:
+            assert widths["姓名"] == 12
+    assert units["参保单位"].page_setup.fitToWidth == 1  # still one page wide (L179)
