@@ -274,3 +274,14 @@ def test_template_columns_have_room_for_what_the_clerk_types_l184(tmp_path: Path
         if "姓名" in widths:
             assert widths["姓名"] == 12
     assert units["参保单位"].page_setup.fitToWidth == 1  # still one page wide (L179)
+
+
+def test_data_sheets_print_their_grid_the_summary_does_not_l184(tmp_path: Path) -> None:
+    """L184: a data sheet prints its cell grid (a row grown to a wrapped reason reads as one
+    row); the summary, a page of facts and small tables, does not."""
+    path = tmp_path / "g.xlsx"
+    frame = pl.DataFrame({"a": ["x"]})
+    write_report(path, [Sheet("s", frame, [Column("a", "A")])], Summary("汇总", "标题", []))
+    wb = openpyxl.load_workbook(path)
+    assert wb["s"].print_options.gridLines
+    assert not wb["汇总"].print_options.gridLines

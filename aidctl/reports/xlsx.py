@@ -768,6 +768,8 @@ def _write_data_sheet(workbook: Workbook, title: str, prep: _Prepared, footer: s
     last_column = get_column_letter(len(prep.columns))
     ws.auto_filter.ref = f"A1:{last_column}{prep.data.height + 1}"
     print_setup(ws, prep.widths, footer)
+    # L184: the cell grid on paper: a row grown to a wrapped reason stays one row to the eye
+    ws.print_options.gridLines = True
     ws.append(_header_cells(ws, prep.columns))
     _append_rows(ws, prep)
 
