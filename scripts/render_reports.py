@@ -14,6 +14,7 @@ says which and exits 2. Not a test: it runs nothing in ``make test``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -61,22 +62,38 @@ def render(book: Path, out: Path, soffice: str, pdftoppm: str) -> list[Path]:
             timeout=300,
         )
     pdf = out / f"{book.stem}.pdf"
+    for old in _pages(out, book.stem):  # a previous render's pages (it may have had more)
+        old.unlink()
     subprocess.run(
         [pdftoppm, "-png", "-r", "80", str(pdf), str(out / book.stem)],
         check=True,
         capture_output=True,
         timeout=300,
     )
-    return [pdf, *sorted(out.glob(f"{book.stem}-*.png"))]
+    return [pdf, *_pages(out, book.stem)]
+
+
+def _pages(out: Path, stem: str) -> list[Path]:
+    """The PNG pages of `stem` only: `fund-1.png`, not `fund-month-1.png`."""
+    page = re.compile(re.escape(stem) + r"-\d+\.png")
+    return sorted(p for p in out.glob(f"{stem}-*.png") if page.fullmatch(p.name))
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else DEMO / "render"
     books = [Path(a) for a in argv[1:]] or sorted(
-        p for p in DEMO.rglob("*.xlsx") if out not in p.parents and not p.name.startswith("~$")
+        p
+        for p in DEMO.rglob("*.xlsx")
+        if out not in p.parents
+        and not p.name.startswith("~$")
+        and "archive" not in p.parts  # the batch's copies of the inbox: the clerks' input
     )
     if not books:
         print("render_reports: no reports; run `make demo` first.", file=sys.stderr)
+        return 2
+    missing = [str(b) for b in books if not b.is_file()]
+    if missing:  # soffice says nothing about a file it cannot find
+        print(f"render_reports: no such workbook: {', '.join(missing)}", file=sys.stderr)
         return 2
     tools = _tools()
     if tools is None:

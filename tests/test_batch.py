@@ -327,7 +327,7 @@ def test_batch_run_processes_units_then_claims_and_files_everything(
         "01-units.enroll.xlsx": ["汇总", "单位", "问题明细"],
         "02-claims.decisions.xlsx": ["汇总", "支付明细", "拒付明细", "待处理"],
         "02-claims.decisions.批注.xlsx": ["理赔申请"],
-        "month-2026-11.xlsx": ["月度汇总"],
+        "month-2026-11.xlsx": ["月度汇总", "按单位"],  # the units by name (L185)
         "open-items-2026-11.xlsx": ["汇总", "待处理"],
         "payments-2026-11.xlsx": ["汇总", "支付明细", "单位小计"],
         "renewals-20261128.xlsx": ["汇总", "续保"],

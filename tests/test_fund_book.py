@@ -504,3 +504,33 @@ def test_the_fund_and_simulate_read_the_same_on_both_back_ends_l82_l114(
     sim = api.simulate(proposal, db=register_location, as_of=D(2025, 12, 31), year=2025)
     assert sim.simulation.claims["claim_id"].to_list() == ["Q1"]  # Q2 was voided
     assert (sim.simulation.paid_before, sim.simulation.paid_after) == (15000, 30000)
+
+
+def test_the_fund_summary_prints_on_one_readable_page_l184(book, tmp_path):
+    """L184: the summary's charts sit beside and below the figures within A:L (they were
+    spread over A:W, the page printed at about 60 %), and a count with its amount reads
+    like the amounts beside it (1,234 / 5,678元)."""
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils.cell import range_boundaries
+
+    target = tmp_path / "fund.xlsx"
+    result = run_cli(
+        "fund", "--year", "2025", "--db", book["db"], "--as-of", "2026-12-31", "--out", target,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = openpyxl.load_workbook(target).worksheets[0]
+    area = str(summary.print_area).split("!")[-1].replace("$", "")
+    _first_col, _first_row, last_col, last_row = range_boundaries(area)
+    assert last_col == column_index_from_string("L")
+    anchors = [(c.anchor._from.col, c.anchor._from.row) for c in summary._charts]
+    facts_end = max(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value)
+    assert anchors[0] == (3, 1)  # column D, row 2: beside the figures
+    below = anchors[1:]
+    assert [col for col, _row in below] == [0, 3]  # A and D, side by side
+    assert all(row >= facts_end for _col, row in below)  # under the figures
+    assert all(row < last_row for _col, row in below)
+    cells = {r[0].value: r[1].value for r in summary.iter_rows(min_col=1, max_col=2)}
+    paid = cells["  给付笔数 / 金额"]
+    count, amount = paid.split(" / ")
+    assert amount.endswith("元") and int(amount[:-1].replace(",", "")) >= 0
+    assert int(count.replace(",", "")) >= 0

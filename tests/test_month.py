@@ -148,3 +148,32 @@ def test_the_batch_prints_the_same_stage_lines_as_single_commands(tmp_path: Path
     for stage in ("read", "check", "decide", "record", "write"):
         assert stage in stages, proc.stderr
     assert os.environ.get("AIDCTL_QUIET") == "1"  # the test's own setting is untouched
+
+
+def test_a_statement_prints_one_page_wide_amounts_only_where_paid_l186(tmp_path: Path) -> None:
+    """L186: a unit's statement prints one page wide, shows an amount only for a paid claim
+    (a pending or rejected claim's 0元 read as "nothing due"), and not the register's path;
+    L185: the month workbook's 按单位 sheet and the worklist name the unit beside its code."""
+    ws = workspace(tmp_path / "ws", claims=False)
+    claims_book(ws / "inbox" / CLAIMS, pending=True)
+    assert batch(ws).exit_code == 0
+    out = ws / "outbox" / PERIOD
+    book = openpyxl.load_workbook(out / "statements" / "U001.xlsx")
+    sheet = book["理赔结果"]
+    assert sheet.page_setup.fitToWidth == 1
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    amounts = {r[header.index("理赔编号")]: r[header.index("金额")] for r in body}
+    status = {r[header.index("理赔编号")]: r[header.index("结果")] for r in body}
+    assert amounts["P1"] is None and status["P1"] == "待补充"
+    assert amounts["R1"] is None and status["R1"] == "拒付"
+    assert all(amounts[c] > 0 for c in amounts if status[c] == "给付")
+    labels = [r[0] for r in book["汇总"].iter_rows(values_only=True) if r and r[0]]
+    assert "登记库" not in labels and "单位名称" in labels
+    by_unit = rows_of(out / f"month-{PERIOD}.xlsx", "按单位")
+    assert by_unit[0][:2] == ("单位编码", "单位名称")
+    assert {r[0]: r[1] for r in by_unit[1:]}["U001"]  # named
+    open_items = rows_of(out / f"open-items-{PERIOD}.xlsx", "待处理")
+    head = list(open_items[0])
+    assert head[head.index("单位编码") + 1] == "单位名称"
+    assert all(r[head.index("单位名称")] for r in open_items[1:] if r[head.index("单位编码")])

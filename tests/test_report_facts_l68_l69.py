@@ -82,13 +82,24 @@ def test_l68_the_enrolment_report_shows_the_received_day_used_for_a_roster_witho
 
 def paid_per_unit(rows: list[tuple[Any, ...]], title: str) -> list[tuple[Any, ...]]:
     """The rows of the summary's paid-per-unit table: after its title and header row, up
-    to the first empty row."""
+    to the first empty row; unit code, count and amount (the unit's name, L185, is
+    `unit_names`')."""
+    return [(r[0], r[2], r[3]) for r in _per_unit_rows(rows, title)]
+
+
+def unit_names(rows: list[tuple[Any, ...]], title: str) -> dict[Any, Any]:
+    """L185: the unit's name beside its code in the paid-per-unit table."""
+    return {r[0]: r[1] for r in _per_unit_rows(rows, title)}
+
+
+def _per_unit_rows(rows: list[tuple[Any, ...]], title: str) -> list[tuple[Any, ...]]:
     start = next(i for i, r in enumerate(rows) if r and r[0] == title)
+    assert rows[start + 1][:2] == ("单位编码", "单位名称")
     table: list[tuple[Any, ...]] = []
     for r in rows[start + 2 :]:
         if not r or r[0] is None:
             break
-        table.append(tuple(r[:3]))
+        table.append(tuple(r[:4]))
     return table
 
 
@@ -113,5 +124,9 @@ def test_l69_units_paid_the_same_are_listed_by_unit_code(tmp_path: Path, registe
     )
     result = run_cli("adjudicate", claims, *common(register_db), "--out", "d.xlsx")
     assert result.exit_code == 0, result.output
-    table = paid_per_unit(sheet_rows(tmp_path / "d.xlsx", "汇总"), "各单位给付合计")
+    summary = sheet_rows(tmp_path / "d.xlsx", "汇总")
+    table = paid_per_unit(summary, "各单位给付合计")
     assert table == [("U1", 1, 15000), ("U3", 1, 15000), ("U2", 1, 5000)]
+    # L185: each named as the register holds it (the roster's 单位名称), as on the decision
+    # sheets (L181)
+    assert unit_names(summary, "各单位给付合计") == {u: f"单位{u}" for u in ("U1", "U2", "U3")}

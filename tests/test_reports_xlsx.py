@@ -156,7 +156,7 @@ def test_widths_fit_headers_and_values_with_cjk_counted_double(tmp_path: Path) -
             "cjk": ["一二三四五六七八九十"],  # 10 characters, 20 columns wide
             "short": ["x"],
             "fixed": ["y"],
-            "yuan": [1_234_567],  # 1,234,567元: 9 + 2
+            "yuan": [1_234_567],  # 1,234,567元: 9 + 2, numbers padded by 4 (L184)
         }
     )
     columns = [
@@ -173,7 +173,7 @@ def test_widths_fit_headers_and_values_with_cjk_counted_double(tmp_path: Path) -
     assert dims["B"].width == 22
     assert dims["C"].width == 22
     assert dims["D"].width == 33
-    assert dims["E"].width == 13
+    assert dims["E"].width == 15
 
 
 def test_empty_frame_gives_a_sheet_with_its_header(tmp_path: Path, row_path: bool) -> None:

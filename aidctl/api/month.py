@@ -23,7 +23,12 @@ from aidctl.api.reporting import default_report_path, write_report
 from aidctl.errors import AidctlError
 from aidctl.pipeline import Settings
 from aidctl.register import Register, as_location, shown
-from aidctl.reports.month import write_month_summary, write_statements, write_worklist
+from aidctl.reports.month import (
+    month_by_unit,
+    write_month_summary,
+    write_statements,
+    write_worklist,
+)
 
 ALREADY_DECIDED = "ALREADY_DECIDED"
 # every run a month can hold, listed at once (the register lists the latest first)
@@ -222,9 +227,13 @@ def write_month(
     )
     counts = month.counts()
     result.month = counts
-    result.month_path = write_month_summary(out / f"month-{period}.xlsx", counts, facts, lang)
     with Register.open(ctx.db_path, create=False) as reg:
         units = reg.units_info()
+    # L185: the month per unit, each named as the register holds it
+    by_unit = month_by_unit(month.rows, month.open_items, units)
+    result.month_path = write_month_summary(
+        out / f"month-{period}.xlsx", counts, facts, lang, by_unit
+    )
     result.statements = write_statements(
         out / "statements",
         month.rows,

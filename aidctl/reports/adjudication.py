@@ -231,10 +231,17 @@ def write_adjudication_report(
         .agg(pl.col("amount").sum().alias("amount"), pl.len().alias("count"))
         .sort("benefit")
     )
+    if "unit_name" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.Utf8).alias("unit_name"))
     by_unit = (
         frame.filter(pl.col("status") == "approved")
         .group_by("unit_code")
-        .agg(pl.len().alias("count"), pl.col("amount").sum().alias("amount"))
+        .agg(
+            # L185: the unit's name beside its code, as on the decision sheets (L181)
+            pl.col("unit_name").drop_nulls().first().alias("unit_name"),
+            pl.len().alias("count"),
+            pl.col("amount").sum().alias("amount"),
+        )
         # L69: ties in amount by unit code: the same run writes the same rows every time
         .sort(["amount", "unit_code"], descending=[True, False])
     )
@@ -267,6 +274,7 @@ def write_adjudication_report(
                 frame=by_unit,
                 columns=[
                     Column("unit_code", header("unit_code", lang)),
+                    Column("unit_name", header("unit_name", lang)),  # L185
                     Column("count", header("count", lang), kind="int"),
                     Column("amount", header("amount", lang), kind="yuan"),
                 ],

@@ -27,6 +27,15 @@ from aidctl.core.fund import FundSummary
 from aidctl.reports.safe import atomic_path, csv_safe
 
 TITLE = Font(bold=True, size=14)
+# The summary page's charts (cm) and the rows and columns they cover (L184): the line chart
+# from column D, row 2, beside the figures (A 34 + B 22 + C wide: D starts about 12.3 cm in), the bar
+# charts side by side below, the district one under the figures, the benefit one from D.
+LINE_CHART_SIZE = (14.0, 8.0)
+LINE_CHART_ROWS = 18
+BAR_CHART_SIZE = (14.0, 7.0)
+BAR_CHART_ROWS = 15
+DISTRICT_CHART_WIDTH = 11.5
+SUMMARY_LAST_COLUMN = "L"
 LABEL = Font(bold=True)
 YUAN = "#,##0"
 RATIO = "0.0%"
@@ -43,6 +52,11 @@ def _page(ws: Any, one_page: bool) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
+def _count_amount(count: int, amount: int, lang: str) -> str:
+    """``394 / 3,774,500元`` (L184): a count and an amount in one cell, read like the rest."""
+    return f"{count:,} / {amount:,}" + ("元" if lang == "zh" else " yuan")
 
 
 def _cell_value(value: Any) -> Any:
@@ -167,8 +181,17 @@ def write_fund_report(
         (t("欠缴（期末累计）", "Outstanding (all up to the end)"), s.outstanding, YUAN),
         (t("已赚互助金", "Contributions earned"), s.earned, YUAN),
         (t("给付（净额）", "Paid (net of voids)"), s.paid, YUAN),
-        (t("  给付笔数 / 金额", "  payments / amount"), f"{s.paid_count} / {s.paid_amount}", None),
-        (t("  撤销笔数 / 金额", "  voids / amount"), f"{s.void_count} / {s.void_amount}", None),
+        # L184: thousands separated and in yuan, as the amounts beside them
+        (
+            t("  给付笔数 / 金额", "  payments / amount"),
+            _count_amount(s.paid_count, s.paid_amount, lang),
+            None,
+        ),
+        (
+            t("  撤销笔数 / 金额", "  voids / amount"),
+            _count_amount(s.void_count, s.void_amount, lang),
+            None,
+        ),
         (t("赔付率（净给付 ÷ 已赚）", "Loss ratio (net paid ÷ earned)"), s.loss_ratio, RATIO),
         (t("未结案件", "Open claims"), s.open_count, "#,##0"),
         (t("未结案件最高可能给付", "Open claims, most they could cost"), s.open_max_cost, YUAN),
@@ -209,7 +232,7 @@ def write_fund_report(
                 titles_from_data=True,
             )
         chart.set_categories(cats)
-        chart.width, chart.height = 16, 7.5
+        chart.width, chart.height = LINE_CHART_SIZE
         return chart
 
     def bar_chart(
@@ -232,20 +255,25 @@ def write_fund_report(
                 sheet, min_col=category_col, min_row=header + 1, max_row=max(last, header + 1)
             )
         )
-        chart.width, chart.height = 16, 7.5
+        chart.width, chart.height = BAR_CHART_SIZE
         return chart
 
+    # L184: the line chart beside the figures, the two bar charts side by side below them,
+    # all within columns A:L -- one landscape page at about 90 % (the old layout spread over
+    # A:W and printed at about 60 %, 5-pt figures and half the page empty)
     ws.add_chart(line_chart(), "D2")
-    ws.add_chart(
-        bar_chart(t("给付（净额）按区县", "Net paid by district"), district_ws, district_rows, 8),
-        "D18",
+    below = max(ws.max_row, LINE_CHART_ROWS) + 2
+    district = bar_chart(
+        t("给付（净额）按区县", "Net paid by district"), district_ws, district_rows, 8
     )
+    district.width = DISTRICT_CHART_WIDTH
+    ws.add_chart(district, f"A{below}")
     ws.add_chart(
         bar_chart(t("给付（净额）按保障项目", "Net paid by benefit"), benefit_ws, benefit_rows, 6),
-        "M2",
+        f"D{below}",
     )
     _page(ws, one_page=True)
-    ws.print_area = f"A1:W{max(34, ws.max_row)}"
+    ws.print_area = f"A1:{SUMMARY_LAST_COLUMN}{below + BAR_CHART_ROWS}"
 
     with atomic_path(path) as temp:
         wb.save(temp)

@@ -53,11 +53,13 @@ def _claim_columns(lang: str) -> list[Column]:
         Column("name", header("name", lang)),
         Column("id_number", header("id_number", lang)),
         Column("benefit", header("benefit", lang)),
-        Column("disease", header("disease", lang)),
+        # L186: the disease and the reason at fixed widths (their text wraps, L184), so the
+        # statement prints one page wide (190 units, L179) whatever their length
+        Column("disease", header("disease", lang), width=32),
         Column("event_date", header("event_date", lang), kind="date"),
         Column("status_word", header("status", lang)),
         Column("amount", header("amount", lang), kind="yuan"),
-        Column("reason", _t(lang, "原因及需补充的材料", "Reason and what to send"), width=70),
+        Column("reason", _t(lang, "原因及需补充的材料", "Reason and what to send"), width=50),
         Column("run_as_of", _t(lang, "审核日期", "Decided on"), kind="date"),
     ]
 
@@ -85,12 +87,15 @@ def write_worklist(
     if frame.height == 0:
         frame = items.with_columns(
             pl.lit(None, pl.Utf8).alias(k)
-            for k in ("name", "id_number", "benefit", "reason_code", "reason")
+            for k in ("name", "id_number", "benefit", "reason_code", "reason", "unit_name")
             if k not in items.columns
         )
+    if "unit_name" not in frame.columns:  # L185: open items carry the register's unit name
+        frame = frame.with_columns(pl.lit(None, pl.Utf8).alias("unit_name"))
     cols = [
         Column("age_days", _t(lang, "已等待天数", "Age (days)"), kind="int"),
         Column("unit_code", header("unit_code", lang)),
+        Column("unit_name", header("unit_name", lang)),  # L185
         Column("claim_id", header("claim_id", lang)),
         Column("name", header("name", lang)),
         Column("id_number", header("id_number", lang)),
@@ -109,10 +114,59 @@ def write_worklist(
     return path
 
 
+def month_by_unit(
+    rows: pl.DataFrame, open_items: pl.DataFrame, units: pl.DataFrame
+) -> pl.DataFrame:
+    """Per unit (L185): the month's new decisions (approved with their amount, rejected;
+    ALREADY_DECIDED rows are not new, L144) and its open items on the as-of day, with the
+    name the register holds for the unit (empty for a unit it does not know)."""
+    new = rows.filter(
+        pl.col("status").is_in(["approved", "rejected"])
+        & (pl.col("reason_code") != "ALREADY_DECIDED")
+        & pl.col("unit_code").is_not_null()
+    )
+    decided = new.group_by("unit_code").agg(
+        (pl.col("status") == "approved").sum().cast(pl.Int64).alias("approved"),
+        pl.col("amount").filter(pl.col("status") == "approved").sum().cast(pl.Int64).alias("paid"),
+        (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("rejected"),
+    )
+    open_ = (
+        open_items.filter(pl.col("unit_code").is_not_null())
+        .group_by("unit_code")
+        .agg(pl.len().cast(pl.Int64).alias("open"))
+    )
+    names = units.select(pl.col("unit_code").cast(pl.Utf8), pl.col("unit_name").cast(pl.Utf8))
+    return (
+        decided.join(open_, on="unit_code", how="full", coalesce=True)
+        .with_columns(pl.col("approved", "paid", "rejected", "open").fill_null(0))
+        .join(names.unique("unit_code"), on="unit_code", how="left")
+        .select("unit_code", "unit_name", "approved", "paid", "rejected", "open")
+        .sort("unit_code")
+    )
+
+
+def month_unit_columns(lang: str) -> list[Column]:
+    """The month workbook's 按单位 sheet (L185): the unit's name beside its code."""
+    return [
+        Column("unit_code", header("unit_code", lang)),
+        Column("unit_name", header("unit_name", lang)),
+        Column("approved", _t(lang, "本月给付件数", "Approved this month"), kind="int"),
+        Column("paid", _t(lang, "本月给付金额", "Paid this month"), kind="yuan"),
+        Column("rejected", _t(lang, "本月拒付件数", "Rejected this month"), kind="int"),
+        Column("open", _t(lang, "待处理事项", "Open items"), kind="int"),
+    ]
+
+
 def write_month_summary(
-    path: Path, counts: dict[str, int], facts: list[tuple[str, Any]], lang: str
+    path: Path,
+    counts: dict[str, int],
+    facts: list[tuple[str, Any]],
+    lang: str,
+    by_unit: pl.DataFrame | None = None,
 ) -> Path:
-    """The one-page month summary (11.6, L144); every figure is from the register."""
+    """The one-page month summary (11.6, L144); every figure is from the register. Counts
+    and amounts in tables of their own, so amounts read 1,234元 (L184); `by_unit`
+    (`month_by_unit`) on a second sheet, each unit named (L185)."""
     lines = [
         ("new_approved", "本月新给付件数", "New decisions: approved", "int"),
         ("new_rejected", "本月新拒付件数", "New decisions: rejected", "int"),
@@ -127,28 +181,37 @@ def write_month_summary(
         ("open_carried_over", "其中上月结转", "of which carried over", "int"),
         ("open_new", "其中本月新增", "of which new this month", "int"),
     ]
-    frame = pl.DataFrame(
-        {
-            "what": [_t(lang, zh, en) for _k, zh, en, _kind in lines],
-            "value": [int(counts.get(k, 0)) for k, *_rest in lines],
-        }
-    )
+    groups = [
+        (_t(lang, "本月审核件数", "Decisions this month"), lines[:6], _t(lang, "件数", "Count")),
+        (_t(lang, "本月金额", "Amounts this month"), lines[6:9], _t(lang, "金额", "Amount")),
+        (_t(lang, "待处理事项", "Open items"), lines[9:], _t(lang, "件数", "Count")),
+    ]
+    tables = [
+        SummaryTable(
+            title=title,
+            frame=pl.DataFrame(
+                {
+                    "what": [_t(lang, zh, en) for _k, zh, en, _kind in part],
+                    "value": [int(counts.get(k, 0)) for k, *_rest in part],
+                }
+            ),
+            columns=[
+                Column("what", _t(lang, "项目", "Item"), width=40),
+                Column("value", value_header, kind="yuan" if part[0][3] == "yuan" else "int"),
+            ],
+        )
+        for title, part, value_header in groups
+    ]
     summary = Summary(
         name=_t(lang, "月度汇总", "Month"),
         title=_t(lang, "本月概况", "The month"),
         facts=facts,
-        tables=[
-            SummaryTable(
-                title=_t(lang, "本月数字", "The month's figures"),
-                frame=frame,
-                columns=[
-                    Column("what", _t(lang, "项目", "Item"), width=40),
-                    Column("value", _t(lang, "数值", "Value"), kind="int"),
-                ],
-            )
-        ],
+        tables=tables,
     )
-    write_report(path, [], summary)
+    sheets = []
+    if by_unit is not None:
+        sheets.append(Sheet(_t(lang, "按单位", "By unit"), by_unit, month_unit_columns(lang)))
+    write_report(path, sheets, summary)
     return path
 
 
@@ -164,7 +227,8 @@ def write_statements(
     file_name: Any,
 ) -> list[Path]:
     """One statement per unit with claims decided in the month: its members' decisions and
-    its pending claims with what to send (11.6). `file_name(unit_code)` names each file."""
+    its pending claims with what to send (11.6), one page wide, amounts only where paid,
+    no register path (L186). `file_name(unit_code)` names each file."""
     decided = rows.filter(
         pl.col("status").is_in(["approved", "rejected"])
         & (pl.col("reason_code") != "ALREADY_DECIDED")
@@ -176,8 +240,13 @@ def write_statements(
         pl.col("unit_code").is_in(wanted.implode()) & (pl.col("reason_code") != "ALREADY_DECIDED")
     )
     shown = _shown_rows(mine, texts, catalogue, lang, unmask).with_columns(
-        _status_word(lang).alias("status_word")
+        _status_word(lang).alias("status_word"),
+        # L186: an amount only where one is paid (a pending claim's 0元 read as "nothing due")
+        pl.when(pl.col("status") == "approved").then(pl.col("amount")).alias("amount"),
     )
+    # L186: the statement leaves the office: not the path of the register on its server
+    register = {"登记库", "Register"}
+    facts = [f for f in facts if f[0] not in register]
     names = dict(zip(units["unit_code"].to_list(), units["unit_name"].to_list(), strict=True))
     written: list[Path] = []
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # L153

@@ -29,6 +29,18 @@ _FIELDS = {f.zh: f for spec in (UNITS, MEMBERS, CLAIMS) for f in spec.fields}
 _TEXT_COLUMNS = {name for name, f in _FIELDS.items() if f.kind in (TEXT, ID_NUMBER)}
 _DATE_COLUMNS = {name for name, f in _FIELDS.items() if f.kind is DATE}
 _ROWS = 2000
+# L184: room for what the clerk types, not only for the header: an 18-character id number
+# or unit code was cut at 12 (a filled neighbour stops the overflow), a unit's name at 12.
+CONTENT_WIDTHS = {
+    "id_number": 22,
+    "unit_code": 22,
+    "unit_name": 30,
+    "claim_id": 14,
+    "contract_no": 14,
+    "disease": 24,
+    "phone": 16,
+    "note": 20,
+}
 
 
 def _sheet(ws: Worksheet, headers: list[str]) -> None:
@@ -39,7 +51,9 @@ def _sheet(ws: Worksheet, headers: list[str]) -> None:
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(horizontal="center")
         letter = cell.column_letter
-        ws.column_dimensions[letter].width = max(12, len(h) * 2 + 4)
+        ws.column_dimensions[letter].width = max(
+            12, len(h) * 2 + 4, CONTENT_WIDTHS.get(_FIELDS[h].key, 0)
+        )
         if h in _TEXT_COLUMNS:  # id numbers must stay text: 18 digits do not fit a number
             ws.column_dimensions[letter].number_format = "@"
             for r in range(2, _ROWS + 2):

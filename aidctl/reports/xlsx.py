@@ -113,6 +113,8 @@ MAX_WIDTH = 60
 # Room for the bold face and the auto-filter drop-down button on header cells.
 _HEADER_PADDING = 4
 _VALUE_PADDING = 2
+_NUMBER_PADDING = 4
+_INDENT_WIDTH = 2
 
 # Printing (issue 13, L179). A landscape A4 page holds about PAGE_WIDTH width units (Excel's
 # unit, about one digit) at the smallest scale still readable (about 70 %: 7 pt for the
@@ -130,6 +132,26 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="FF8EA9DB"))
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=False)
+#: Long text wraps within its column, its row growing (L184); top-aligned so the row's
+#: other cells stay level with its first line.
+WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+WRAP_INDENT_ALIGNMENT = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=1)
+#: Text right of a number column, one step in (L184).
+INDENT_ALIGNMENT = Alignment(horizontal="left", indent=1)
+#: A longer sheet is for the screen and its filters, not for paper: its text is not wrapped
+#: (styling every cell of 100,000 rows doubled the time to write them).
+WRAP_MAX_ROWS = 20_000
+#: The other cells of a sheet that wraps: at the top of their rows (L184).
+TOP_ALIGNMENT = Alignment(vertical="top")
+INDENT_TOP_ALIGNMENT = Alignment(horizontal="left", indent=1, vertical="top")
+#: A summary fact's value: left, beside its label, whatever its kind (L184).
+FACT_ALIGNMENT = Alignment(horizontal="left")
+#: Points per line of wrapped 11-pt text, and the room a printer's glyphs need beyond
+#: Excel's width units (L184).
+LINE_HEIGHT = 15
+#: Excel's tallest row (points).
+MAX_ROW_HEIGHT = 409
+WRAP_SLACK = 1.1
 TITLE_FONT = Font(bold=True, size=14)
 SECTION_FONT = Font(bold=True, size=12)
 LABEL_FONT = Font(bold=True)
@@ -289,10 +311,17 @@ class _Prepared:
     formats: list[str | None]  # number format per column; None: an unstyled cell
     text: list[int]  # indices of columns written as text (the only ones that can look risky)
     widths: list[float]
+    # per column: how its cells are aligned on paper (L184); None: unstyled
+    alignments: list[Alignment | None] = field(default_factory=list)
 
     def slice(self, start: int, count: int) -> _Prepared:
         return _Prepared(
-            self.columns, self.data.slice(start, count), self.formats, self.text, self.widths
+            self.columns,
+            self.data.slice(start, count),
+            self.formats,
+            self.text,
+            self.widths,
+            self.alignments,
         )
 
 
@@ -325,22 +354,53 @@ def _prepare(frame: pl.DataFrame, columns: Sequence[Column]) -> _Prepared:
     formats: list[str | None] = []
     text: list[int] = []
     widths: list[float] = []
+    alignments: list[Alignment | None] = []
+    after_number = False
     for index, column in enumerate(columns):
         values, fmt, value_width = _prepare_column(frame.get_column(column.key), column.kind)
         series.append(values.alias(f"c{index}"))
         formats.append(fmt)
-        if values.dtype == pl.Utf8:
+        is_text = values.dtype == pl.Utf8
+        if is_text:
             text.append(index)
+        padding = _VALUE_PADDING if is_text else _NUMBER_PADDING
         if column.width is not None:
-            widths.append(float(column.width))
+            width = float(column.width)
         else:
-            widths.append(_column_width(column.header, value_width))
-    return _Prepared(list(columns), pl.DataFrame(series), formats, text, widths)
+            width = _column_width(column.header, value_width, padding)
+        widths.append(width)
+        # L184: text longer than its column wraps onto more lines of the row (cut off on
+        # paper otherwise, or run onto a page of its own); text right of a number column
+        # starts one step in, so a right-aligned 0 never reads as the first digit of a code
+        wrap = is_text and value_width + _VALUE_PADDING > width and frame.height <= WRAP_MAX_ROWS
+        if wrap:
+            alignments.append(WRAP_INDENT_ALIGNMENT if after_number else WRAP_ALIGNMENT)
+        elif is_text and after_number and value_width > 0:
+            alignments.append(INDENT_ALIGNMENT)
+            if column.width is None:  # the step in takes room from the text
+                width = min(MAX_WIDTH, width + _INDENT_WIDTH)
+                widths[-1] = width
+        else:
+            alignments.append(None)
+        after_number = not is_text
+    if any(a is not None and a.wrap_text for a in alignments):
+        # a row grown to wrapped text reads as one row only when all its cells start at the
+        # top (Excel's default is the bottom: the id would sit beside the reason's last line)
+        alignments = [
+            a
+            if a is not None and a.wrap_text
+            else INDENT_TOP_ALIGNMENT
+            if a is not None
+            else TOP_ALIGNMENT
+            for a in alignments
+        ]
+    return _Prepared(list(columns), pl.DataFrame(series), formats, text, widths, alignments)
 
 
-def _column_width(header: str, value_width: float) -> float:
-    """Width in Excel's units (about one digit): fits the header and the widest value seen."""
-    wanted = max(display_width(header) + _HEADER_PADDING, value_width + _VALUE_PADDING)
+def _column_width(header: str, value_width: float, padding: float = _VALUE_PADDING) -> float:
+    """Width in Excel's units (about one digit): fits the header and the widest value seen
+    (numbers with more room: a printer's font draws digits and 元 wider than Excel's unit)."""
+    wanted = max(display_width(header) + _HEADER_PADDING, value_width + padding)
     return float(min(MAX_WIDTH, max(MIN_WIDTH, wanted)))
 
 
@@ -557,30 +617,81 @@ def _risky_rows(data: pl.DataFrame, text: Sequence[int]) -> set[int]:
     return set(data.select(risky.arg_true()).to_series().to_list())
 
 
-def _append_rows(ws: Any, prep: _Prepared) -> None:
+def wrapped_heights(prep: _Prepared) -> list[float | None]:
+    """Per row, the height in points its wrapped text needs, None for one line (L184).
+
+    Excel and LibreOffice do not grow a row to its wrapped text when opening a file that
+    gives no heights (LibreOffice printed one line, the rest cut), so the height is set:
+    the lines the longest wrapped value takes, its display width over the column's, with a
+    tenth more for a printer's wider glyphs."""
+    wrapped = [
+        (prep.data.columns[i], prep.widths[i])
+        for i, a in enumerate(prep.alignments)
+        if a is not None and a.wrap_text
+    ]
+    if not wrapped or prep.data.height == 0:
+        return [None] * prep.data.height
+    lines = pl.max_horizontal(
+        (
+            (
+                (pl.col(name).str.len_chars() + pl.col(name).str.count_matches(_WIDE_PATTERN))
+                * WRAP_SLACK
+                / max(width - 1, 1)
+            )
+            .ceil()
+            .fill_null(1)
+        )
+        for name, width in wrapped
+    )
+    height = pl.when(lines > 1).then(pl.min_horizontal(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
+    return prep.data.select(height.cast(pl.Float64).alias("h")).to_series().to_list()
+
+
+def _append_rows(ws: Any, prep: _Prepared, first_row: int = 2) -> None:
     """Append the prepared rows: styled columns through one reusable cell each.
 
     A template cell can be reused because write-only ``append`` serialises the whole row
     before it returns; openpyxl then sets the cell's row and column itself.
     """
     templates: list[tuple[int, Cell]] = []
-    for index, fmt in enumerate(prep.formats):
+    # text templates: the value goes in as a string cell whatever it looks like (``=…``)
+    text_templates: list[tuple[int, Cell]] = []
+    alignments = prep.alignments or [None] * len(prep.formats)
+    for index, (fmt, alignment) in enumerate(zip(prep.formats, alignments, strict=True)):
+        if fmt is None and alignment is None:
+            continue
+        template = WriteOnlyCell(ws)
         if fmt is not None:
-            template = WriteOnlyCell(ws)
             template.number_format = fmt
+        if alignment is not None:
+            template.alignment = alignment
+        if index in prep.text:
+            template.data_type = "s"
+            text_templates.append((index, template))
+        else:
             templates.append((index, template))
     risky = _risky_rows(prep.data, prep.text)
     append: Callable[[Sequence[object]], None] = ws.append
-    if not templates and not risky:
+    if not templates and not text_templates and not risky:
         for row in prep.data.iter_rows():
             append(row)
         return
+    heights = wrapped_heights(prep) if text_templates else [None] * prep.data.height
+    rows = ws.row_dimensions
     for number, row in enumerate(prep.data.iter_rows()):
+        height = heights[number]
+        if height is not None:  # read by the writer when the row goes out, just below
+            rows[first_row + number].height = height
         cells: list[object] = list(row)
         for index, template in templates:
             value = cells[index]
             if value is not None:
                 template.value = value
+                cells[index] = template
+        for index, template in text_templates:
+            value = cells[index]
+            if value is not None:
+                template._value = value
                 cells[index] = template
         if number in risky:
             for index in prep.text:
@@ -588,6 +699,8 @@ def _append_rows(ws: Any, prep: _Prepared) -> None:
                 if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
                     cells[index] = _text_cell(ws, value)
         append(cells)
+        if height is not None:  # written: no need to hold it for a million rows
+            del rows[first_row + number]
 
 
 def _run_footer(run_id: str | None, summary: Summary | None) -> str:
@@ -620,8 +733,8 @@ def print_setup(
     print_area: str | None = None,
 ) -> None:
     """Landscape, fit to its pages' width (one page, or `pages_wide`), the header row
-    repeated on every page, the first columns too when the sheet spans pages, a footer
-    with the sheet, page numbers and the run (L179). Set before the first row is written
+    repeated on every page, the first columns too when the sheet spans pages, printed
+    across then down (L184), a footer with the sheet, page numbers and the run (L179). Set before the first row is written
     (write-only sheets stream their head first)."""
     wide = pages_wide(widths)
     ws.page_setup.orientation = "landscape"
@@ -633,6 +746,9 @@ def print_setup(
         ws.print_title_rows = title_rows
     if wide > 1:
         ws.print_title_cols = f"A:{get_column_letter(min(TITLE_COLUMNS, len(widths)))}"
+        # L184: the pages of the same rows follow each other (rows 1-40 left, rows 1-40
+        # right, rows 41-80 left ...), not every left half first and the right halves after
+        ws.page_setup.pageOrder = "overThenDown"
     if print_area is not None:
         ws.print_area = print_area
     ws.oddFooter.left.text = "&A"
@@ -652,12 +768,22 @@ def _write_data_sheet(workbook: Workbook, title: str, prep: _Prepared, footer: s
     last_column = get_column_letter(len(prep.columns))
     ws.auto_filter.ref = f"A1:{last_column}{prep.data.height + 1}"
     print_setup(ws, prep.widths, footer)
+    # L184: the cell grid on paper: a row grown to a wrapped reason stays one row to the eye
+    ws.print_options.gridLines = True
     ws.append(_header_cells(ws, prep.columns))
     _append_rows(ws, prep)
 
 
 def _fact_cell(ws: Any, value: object, kind: Kind | None) -> tuple[Cell | None, float]:
-    """A summary fact's value cell and the display width of the value as Excel shows it."""
+    """A summary fact's value cell, left beside its label (L184), and the display width of
+    the value as Excel shows it."""
+    cell, width = _fact_value_cell(ws, value, kind)
+    if cell is not None:
+        cell.alignment = FACT_ALIGNMENT
+    return cell, width
+
+
+def _fact_value_cell(ws: Any, value: object, kind: Kind | None) -> tuple[Cell | None, float]:
     if isinstance(value, Decimal):
         value = float(value)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -758,7 +884,7 @@ def _write_summary(workbook: Workbook, title: str, summary: Summary, footer: str
         ws.append([_text_cell(ws, table.title, SECTION_FONT)])
         ws.append(_header_cells(ws, table.columns))
         header_row = row_number + 3
-        _append_rows(ws, prep)
+        _append_rows(ws, prep, header_row + 1)
         row_number = header_row + prep.data.height
         table_rows.append((header_row, row_number))
     if unprinted:
