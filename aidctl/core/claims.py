@@ -47,7 +47,7 @@ from aidctl.core.reasons import (
     steps_of,
 )
 from aidctl.core.versions import grade_range, in_force, version_table
-from aidctl.plan.catalogue import CERTAIN, REVIEW, Catalogue, normalise_text
+from aidctl.plan.catalogue import CERTAIN, Catalogue, normalise_text
 from aidctl.plan.causes import load_causes
 from aidctl.plan.params import Policy
 
@@ -162,7 +162,12 @@ def read_claim_diagnoses(claims: pl.DataFrame, catalogue: Catalogue) -> pl.DataF
             "disease", "diagnosis_code", "dx_outcome", "dx_code"
         ).iter_rows()
     ]
-    return reading.with_columns(pl.Series("_dkey", keys, dtype=pl.Utf8))
+    return reading.with_columns(
+        pl.Series("_dkey", keys, dtype=pl.Utf8),
+        pl.col("dx_code")
+        .replace_strict(disease_index(catalogue), default=0, return_dtype=pl.UInt32)
+        .alias("_dxi"),
+    )
 
 
 def _attach2(frame: pl.DataFrame, right: pl.DataFrame, on: list[str]) -> pl.DataFrame:
@@ -298,6 +303,11 @@ def decide_claims(
         pl.when(is_ci_claim).then(pl.col("dx_class")).alias("_class"),
         pl.when(is_ci_claim).then(pl.col("dx_outcome")).alias("_outcome"),
         pl.when(is_ci_claim).then(pl.col("_dkey")).alias("disease_key"),
+        # the listed disease's number for the ordered part (0: none)
+        pl.when(is_ci_claim & (pl.col("dx_outcome") == LISTED))
+        .then(pl.col("_dxi"))
+        .otherwise(0)
+        .alias("_dc"),
     ).with_columns(
         pl.col("_code").alias("disease_code"),
         pl.col("disease_key").fill_null("").alias("_dkey"),
@@ -515,6 +525,7 @@ def decide_claims(
         "claim_type",
         "disability_grade",
         "_code",
+        "_dc",
         "_period",
         "_request",
         "same_disease_cap",
@@ -592,13 +603,15 @@ def decide_claims(
     return out if out["_row"].is_sorted() else out.sort("_row")
 
 
-# what the ordered part keeps of each decision: DECISION_SCHEMA's columns, and the period
+# what the ordered part keeps of each decision: DECISION_SCHEMA's columns, the period, and
+# two small integers standing for the member (`_m`) and the disease (`_dc`)
 _LEDGER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "_m": pl.UInt32,
+    "_dc": pl.UInt32,
     **{
         key: DECISION_SCHEMA[key]
         for key in (
             "claim_id",
-            "id_number",
             "contract_no",
             "term_start",
             "claim_type",
@@ -611,24 +624,35 @@ _LEDGER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     **{key: DECISION_SCHEMA[key] for key in ("status", "reason_code", "amount")},
 }
 
+# kinds of a D1 pair, as `_related_kinds` gives them (0: not related)
+_CERTAIN, _REVIEW = 1, 2
 
-def _related_table(catalogue: Catalogue) -> pl.DataFrame:
-    """D1: (earlier code, later code, kind) for every pair both ways, and every disease with
-    itself as certain. Not transitive: only the pairs listed."""
+
+def disease_index(catalogue: Catalogue) -> dict[str, int]:
+    """Each listed disease's number (1, 2, …; 0 stands for no listed disease): the ordered
+    part compares and joins these small integers instead of the codes."""
+    return {d.code: i + 1 for i, d in enumerate(catalogue.diseases)}
+
+
+def _related_kinds(catalogue: Catalogue, index: dict[str, int]) -> dict[int, int]:
+    """D1: earlier disease × width + later disease → kind, for every pair both ways and every
+    disease with itself as certain; the first entry for a pair wins. Not transitive: only
+    the pairs listed."""
+    width = len(index) + 1
+    kinds: dict[int, int] = {}
     rows = [(d.code, d.code, CERTAIN) for d in catalogue.diseases]
     for pair in catalogue.pairs:
         rows += [(pair.a, pair.b, pair.kind), (pair.b, pair.a, pair.kind)]
-    return pl.DataFrame(
-        rows,
-        schema={"_start_code": pl.Utf8, "disease_code": pl.Utf8, "_kind": pl.Utf8},
-        orient="row",
-    ).unique(["_start_code", "disease_code"], keep="first", maintain_order=True)
+    for a, b, kind in rows:
+        if a in index and b in index:
+            kinds.setdefault(index[a] * width + index[b], _CERTAIN if kind == CERTAIN else _REVIEW)
+    return kinds
 
 
 def _ranks_in_order(live: pl.DataFrame, *, by_strings: bool = False) -> pl.DataFrame:
     """Each live claim's place in step 10's order among its member's claims of its kind
-    (critical illness, or accident): `_p` (its row in `live`) and `_rank` (1 = first),
-    sorted by rank.
+    (critical illness, or accident): `_p` (its row in `live`), `_rank` (1 = first) and `_m`
+    (its member's number, 0, 1, … — one per id_number), sorted by rank.
 
     Sorting strings costs many times more than sorting integers, so the claims are sorted
     by (hash of id_number, kind, event date) and the order is then made exact: a hash that
@@ -650,17 +674,22 @@ def _ranks_in_order(live: pl.DataFrame, *, by_strings: bool = False) -> pl.DataF
     shared_hash = (h == h.shift(1)) & (ident != ident.shift(1))
     if by_strings or ordered.select(shared_hash.any()).item():
         ordered = keys.sort(["id_number", "_g", "_d", "claim_id"])  # exact, slower
-        same_member = (ident == ident.shift(1)) & (g == g.shift(1))
+        same_id = ident == ident.shift(1)
     else:
-        same_member = (h == h.shift(1)) & (g == g.shift(1))
-        same_day = same_member & (d == d.shift(1))
+        same_id = h == h.shift(1)
+        same_day = same_id & (g == g.shift(1)) & (d == d.shift(1))
         tie = ordered.select((same_day | same_day.shift(-1)).fill_null(False)).to_series()
         if tie.any():
             in_claim_order = ordered.filter(tie).sort(["_h", "_g", "_d", "claim_id"])["_p"]
             ordered = ordered.with_columns(ordered["_p"].scatter(tie.arg_true(), in_claim_order))
+    same_member = (same_id & (g == g.shift(1))).fill_null(False)
     index = pl.int_range(pl.len(), dtype=pl.UInt32)
-    first = pl.when(~same_member.fill_null(False)).then(index)
-    return ordered.select("_p", _rank=index - first.forward_fill() + 1).sort("_rank")
+    first = pl.when(~same_member).then(index)
+    return ordered.select(
+        "_p",
+        _rank=index - first.forward_fill() + 1,
+        _m=((~same_id.fill_null(False)).cum_sum() - 1).cast(pl.UInt32),
+    ).sort("_rank", maintain_order=True)
 
 
 def _decide_in_order(
@@ -671,66 +700,66 @@ def _decide_in_order(
 
     The ledger holds, register first (step 10), every approved decision and every rejected
     CONSOLATION_ALREADY_PAID (D1: a diagnosis in a waiting period starts the exclusion,
-    paid or not).
+    paid or not) of the members still to be decided, keyed by the member's number.
     """
-    recorded = hist.filter(
-        (pl.col("status") == APPROVED) | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
-    ).select(
-        "claim_id",
-        "id_number",
-        "contract_no",
-        "term_start",
-        "claim_type",
-        "event_date",
-        "disease_code",
-        "disability_grade",
-        pl.col("period").alias("_period"),
-        "status",
-        "reason_code",
-        "amount",
-    )
-    ledger = [recorded.cast(_LEDGER_SCHEMA)]  # type: ignore[arg-type]
-    related = _related_table(policy.catalogue)
-
+    index = disease_index(policy.catalogue)
+    kinds = _related_kinds(policy.catalogue, index)
     # step 10's order within each member: (event date, claim_id). A member's critical
     # illnesses and accidents never read each other's decisions (the ledger's readers in
-    # `_decide_round` filter by type), so each kind is ordered on its own: the k-th claim
-    # of a kind is decided in round k, and fewer, smaller rounds are needed.
+    # `_earlier` filter by type), so each kind is ordered on its own: the k-th claim of a
+    # kind is decided in round k, and fewer, smaller rounds are needed.
     ranks = _ranks_in_order(live)
     counts = ranks.group_by("_rank").len().sort("_rank")["len"].to_list()
     # one gather puts the claims in round order; each round is then a slice of it
-    ordered = live[ranks["_p"]].with_columns(ranks["_rank"])
+    ordered = live[ranks["_p"]].with_columns(ranks["_rank"], ranks["_m"])
     starts = [sum(counts[:k]) for k in range(len(counts))]
-    rounds = {(k + 1,): ordered.slice(starts[k], counts[k]) for k in range(len(counts))}
-    results: list[pl.DataFrame] = []
-    for k in range(1, len(rounds) + 1):
-        round_claims = rounds[(k,)]  # one claim per member and kind
-        member_ledger = pl.concat(ledger, rechunk=False).join(
-            round_claims.select("id_number"), on="id_number", how="semi"
+    rounds = [ordered.slice(starts[k], counts[k]) for k in range(len(counts))]
+
+    recorded = hist.filter(
+        (pl.col("status") == APPROVED) | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
+    )
+    if recorded.height and rounds:
+        # the register's decisions of the members in this run, with their numbers
+        members = rounds[0].select("id_number", "_m")  # round 1 holds every member
+        recorded = recorded.join(members.unique("_m"), on="id_number", how="inner")
+    else:
+        recorded = recorded.clear().with_columns(pl.lit(None, pl.UInt32).alias("_m"))
+    ledger = (
+        recorded.select(
+            "_m",
+            pl.col("disease_code")
+            .replace_strict(index, default=0, return_dtype=pl.UInt32)
+            .alias("_dc"),
+            *(c for c in _LEDGER_SCHEMA if c not in ("_m", "_dc", "_period")),
+            pl.col("period").alias("_period"),
         )
-        decided = _decide_round(round_claims, member_ledger, related, inputs)
+        .select(list(_LEDGER_SCHEMA))
+        .cast(_LEDGER_SCHEMA)
+    )  # type: ignore[arg-type]
+
+    results: list[pl.DataFrame] = []
+    for k, round_claims in enumerate(rounds):  # one claim per member and kind
+        decided = _decide_round(round_claims, ledger, kinds, len(index) + 1, inputs)
         results.append(decided.select(*_LIVE_OUT))
-        ledger.append(
+        if k + 1 == len(rounds):
+            break
+        new = (
             decided.filter(
                 (pl.col("_live_status") == APPROVED)
                 | (pl.col("_live_reason") == "CONSOLATION_ALREADY_PAID")
             )
             .select(
-                "claim_id",
-                "id_number",
-                "contract_no",
-                "term_start",
-                "claim_type",
-                "event_date",
-                "disease_code",
-                "disability_grade",
-                "_period",
+                *(c for c in _LEDGER_SCHEMA if c not in ("status", "reason_code", "amount")),
                 pl.col("_live_status").alias("status"),
                 pl.col("_live_reason").alias("reason_code"),
                 pl.col("_live_amount").alias("amount"),
             )
             .cast(_LEDGER_SCHEMA)  # type: ignore[arg-type]
         )
+        # only members with a claim in a later round read the ledger again (the members
+        # of round k + 1 hold those of every later round); its order stays step 10's
+        later = rounds[k + 1]["_m"].implode()
+        ledger = pl.concat([ledger, new]).filter(pl.col("_m").is_in(later))
     if not results:
         return pl.DataFrame(
             schema={
@@ -747,59 +776,115 @@ def _decide_in_order(
 
 _LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
 
+# what `_earlier` finds for a claim among its member's earlier decisions
+_EARLIER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "_row": pl.Int64,
+    "_first_paid_term": pl.Date,  # A5.2c, L10: first term the disease was paid in
+    "_disease_paid": pl.Int64,  # A5.1, D8: paid for the disease under this contract
+    "_excluded": pl.Boolean,  # D1, L9: a certain pair began in a waiting period
+    "_review_claim": pl.Utf8,  # D1: the first earlier claim of a review pair …
+    "_review_code": pl.Utf8,  # … and its disease
+    "_consoled": pl.Boolean,  # A5.2b: a consolation paid under this contract
+    "_accident_paid": pl.Int64,  # A5.5, D8: paid for accidents under this contract
+    "_regrade_detail": pl.Utf8,  # A5.3: the approved grade of the same accident
+}
+
+
+def _earlier(
+    claims: pl.DataFrame, ledger: pl.DataFrame, kinds: dict[int, int], width: int
+) -> pl.DataFrame:
+    """What the member's earlier decisions (the ledger, in step 10's order) say of each
+    claim of a round: one join on the member's number, then each question as a filtered
+    aggregation over that member's few rows (same contract, same disease, same accident
+    date compared as columns; a blank never equals anything)."""
+    if ledger.is_empty():
+        return pl.DataFrame(schema=_EARLIER_SCHEMA)
+    earlier = ledger.select("_m", pl.all().exclude("_m").name.prefix("_l"))
+    pairs = earlier.join(
+        claims.select(
+            "_row",
+            "_m",
+            "_dc",
+            "contract_no",
+            "claim_type",
+            "event_date",
+            "disability_grade",
+        ),
+        on="_m",
+        how="inner",
+        maintain_order="left",  # the ledger's order: "first" is the earliest decision
+    )
+    if pairs.is_empty():
+        return pl.DataFrame(schema=_EARLIER_SCHEMA)
+    approved = pl.col("_lstatus") == APPROVED
+    was_ci = pl.col("_lclaim_type") == CI
+    same_contract = pl.col("_lcontract_no") == pl.col("contract_no")
+    same_disease = (pl.col("_l_dc") == pl.col("_dc")) & (pl.col("_dc") > 0)
+    ci_paid = approved & was_ci & (pl.col("_l_period") != EXEMPTION) & (pl.col("_lamount") > 0)
+    starter = was_ci & (
+        (approved & pl.col("_l_period").is_in([EXEMPTION, REDUCED]))
+        | (pl.col("_lreason_code") == "CONSOLATION_ALREADY_PAID")
+    )
+    kind = (pl.col("_l_dc") * width + pl.col("_dc")).replace_strict(
+        kinds, default=0, return_dtype=pl.UInt8
+    )
+    review = starter & (pl.col("_kind") == _REVIEW)
+    regraded = (
+        approved
+        & (pl.col("_lclaim_type") == DISABILITY)
+        & (pl.col("claim_type") == DISABILITY)
+        & (pl.col("_levent_date") == pl.col("event_date"))
+        & pl.col("_ldisability_grade").ne_missing(pl.col("disability_grade"))
+    )
+    return (
+        pairs.with_columns(_kind=kind)
+        .group_by("_row")
+        .agg(
+            pl.col("_lterm_start").filter(ci_paid & same_disease).min().alias("_first_paid_term"),
+            pl.col("_lamount")
+            .filter(ci_paid & same_disease & same_contract)
+            .sum()
+            .alias("_disease_paid"),
+            (starter & (pl.col("_kind") == _CERTAIN)).any().alias("_excluded"),
+            pl.col("_lclaim_id").filter(review).first().alias("_review_claim"),
+            pl.col("_ldisease_code").filter(review).first().alias("_review_code"),
+            (approved & was_ci & (pl.col("_l_period") == EXEMPTION) & same_contract)
+            .any()
+            .alias("_consoled"),
+            pl.col("_lamount")
+            .filter(approved & pl.col("_lclaim_type").is_in(ACCIDENTS) & same_contract)
+            .sum()
+            .alias("_accident_paid"),
+            pl.concat_str(
+                [
+                    pl.col("_lclaim_id"),
+                    pl.col("_ldisability_grade").cast(pl.Utf8),
+                    pl.col("_lamount").cast(pl.Utf8),
+                ],
+                separator="|",
+            )
+            .filter(regraded)
+            .first()
+            .alias("_regrade_detail"),
+        )
+        .cast(_EARLIER_SCHEMA)  # type: ignore[arg-type]
+    )
+
 
 def _decide_round(
-    round_claims: pl.DataFrame, ledger: pl.DataFrame, related: pl.DataFrame, inputs: StepInputs
+    round_claims: pl.DataFrame,
+    ledger: pl.DataFrame,
+    kinds: dict[int, int],
+    width: int,
+    inputs: StepInputs,
 ) -> pl.DataFrame:
-    """One claim per member, decided against what was decided before it (the ledger)."""
-    approved = pl.col("status") == APPROVED
-    ci_paid = ledger.filter(
-        approved
-        & (pl.col("claim_type") == CI)
-        & (pl.col("_period") != EXEMPTION)
-        & (pl.col("amount") > 0)
-    )
-    earlier_term = ci_paid.group_by("id_number", "disease_code").agg(
-        pl.col("term_start").min().alias("_first_paid_term")
-    )
-    same_term_paid = ci_paid.group_by("id_number", "contract_no", "disease_code").agg(
-        pl.col("amount").sum().alias("_disease_paid")
-    )
-    # D1, L9: a diagnosis in a waiting period — approved CONSOLATION or REDUCED_30, or a
-    # rejected second consolation — excludes its certain pairs and sends its review pairs
-    # to a person, for the member's whole life in the plan
-    starters = ledger.filter(
-        (pl.col("claim_type") == CI)
-        & (
-            (approved & pl.col("_period").is_in([EXEMPTION, REDUCED]))
-            | (pl.col("reason_code") == "CONSOLATION_ALREADY_PAID")
-        )
-    ).select("id_number", pl.col("disease_code").alias("_start_code"), "claim_id")
-    waiting_related = (
-        starters.join(related, on="_start_code", how="inner")
-        .group_by("id_number", "disease_code")
-        .agg(
-            (pl.col("_kind") == CERTAIN).any().alias("_excluded"),
-            pl.col("claim_id").filter(pl.col("_kind") == REVIEW).first().alias("_review_claim"),
-            pl.col("_start_code").filter(pl.col("_kind") == REVIEW).first().alias("_review_code"),
-        )
-    )
-    consoled = (
-        ledger.filter(approved & (pl.col("claim_type") == CI) & (pl.col("_period") == EXEMPTION))
-        .select("id_number", "contract_no")
-        .unique()
-        .with_columns(_consoled=pl.lit(True))
-    )
-    accident_paid = (
-        ledger.filter(approved & pl.col("claim_type").is_in(ACCIDENTS))
-        .group_by("id_number", "contract_no")
-        .agg(pl.col("amount").sum().alias("_accident_paid"))
-    )
-
+    """One claim per member and kind, decided against what was decided before it (the
+    ledger)."""
     claims = round_claims.select(
         "_row",
+        "_m",
+        "_dc",
         "claim_id",
-        "id_number",
         "contract_no",
         "term_start",
         "claim_type",
@@ -812,58 +897,7 @@ def _decide_round(
         "accident_cap",
         "_r",
     )
-    lookups = [
-        (earlier_term, ["id_number", "disease_code"]),
-        (same_term_paid, ["id_number", "contract_no", "disease_code"]),
-        (waiting_related, ["id_number", "disease_code"]),
-        (consoled, ["id_number", "contract_no"]),
-        (accident_paid, ["id_number", "contract_no"]),
-    ]
-    for table, keys in lookups:
-        if table.height:
-            claims = claims.join(table, on=keys, how="left")
-        else:  # nothing decided before: the columns are simply empty (no join needed)
-            claims = claims.with_columns(
-                pl.lit(None, dtype=dtype).alias(name)
-                for name, dtype in table.schema.items()
-                if name not in keys
-            )
-    # step 3, A5.3: an approved disability of the same accident date with another grade
-    graded = ledger.filter(approved & (pl.col("claim_type") == DISABILITY))
-    regrade_schema = {"_row": pl.Int64, "_regrade_detail": pl.Utf8}
-    if graded.height:
-        regrade = (
-            claims.filter(pl.col("claim_type") == DISABILITY)
-            .select("_row", "id_number", "event_date", "disability_grade")
-            .join(
-                graded.select(
-                    "id_number",
-                    "event_date",
-                    pl.col("disability_grade").alias("_prev_grade"),
-                    pl.col("claim_id").alias("_prev_claim"),
-                    pl.col("amount").alias("_prev_amount"),
-                ),
-                on=["id_number", "event_date"],
-                how="inner",
-            )
-            .filter(pl.col("_prev_grade").ne_missing(pl.col("disability_grade")))
-            .group_by("_row", maintain_order=True)
-            .agg(
-                pl.concat_str(
-                    [
-                        pl.col("_prev_claim"),
-                        pl.col("_prev_grade").cast(pl.Utf8),
-                        pl.col("_prev_amount").cast(pl.Utf8),
-                    ],
-                    separator="|",
-                )
-                .first()
-                .alias("_regrade_detail")
-            )
-        )
-    else:
-        regrade = pl.DataFrame(schema=regrade_schema)
-    claims = _attach(claims, regrade, "_row")
+    claims = _attach(claims, _earlier(claims, ledger, kinds, width), "_row")
     is_ci = pl.col("claim_type") == CI
     room = (
         pl.when(is_ci)
@@ -917,8 +951,9 @@ def _decide_round(
     )
     return claims.select(
         "_row",
+        "_m",
+        "_dc",
         "claim_id",
-        "id_number",
         "contract_no",
         "term_start",
         "claim_type",
