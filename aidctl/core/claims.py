@@ -118,13 +118,63 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
     return frame.hstack(extra)
 
 
-def _may_repeat(frame: pl.DataFrame, columns: list[str]) -> bool:
-    """Whether two rows of `frame` may share `columns`: two rows that do have the same
-    hash, so when no two hashes are equal no values are either (exact). Sorting a column
-    of integers and comparing neighbours costs a fraction of a hash table of strings; the
-    exact test is then run only when this says it is needed (rarely)."""
-    h = (pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)).hash().sort()
-    return bool(frame.select((h == h.shift(1)).any()).item())
+def _place(frame: pl.DataFrame, values: pl.DataFrame, at: str = "_i") -> pl.DataFrame:
+    """`values`' columns beside `frame`: each row of `values` goes to the row of `frame` its
+    column `at` names (a position, unique), nulls elsewhere.
+
+    The claims frame is a million rows; a left join on a key would hash every one of its
+    keys for each lookup, however few rows the lookup has. Positions need no hashing: an
+    index column is scattered once and every column gathered through it.
+    """
+    extra = values.drop(at)
+    if values.is_empty():  # nothing found: the new columns are empty
+        return frame.with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in extra.schema.items()
+        )
+    where = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).scatter(
+        values[at], pl.int_range(values.height, dtype=pl.UInt32, eager=True)
+    )
+    return frame.hstack(extra.select(pl.all().gather(where)))
+
+
+def _key_hash(on: list[str]) -> pl.Expr:
+    return (pl.col(on[0]) if len(on) == 1 else pl.struct(on)).hash()
+
+
+def _find(
+    left: pl.DataFrame, right: pl.DataFrame, on: list[str], left_hash: pl.Series | None = None
+) -> pl.Series | None:
+    """For each row of `left`, the position of the row of `right` with the same values in
+    `on` (a blank equals a blank), or null.
+
+    Found by 64-bit hashes of the keys — a join on one integer column costs a fraction of a
+    join on strings — and then checked value by value. None when that cannot be exact: two
+    rows of `right` share a hash, or a hash found a row whose values differ (a collision);
+    the caller then joins on the values themselves. When neither happens the answer is the
+    join's: a row with equal values has the equal hash, and that hash names one row.
+    """
+    ordered = right.select(_key_hash(on)).to_series().sort()
+    if (ordered == ordered.shift(1)).any():
+        return None
+    hashes = left.select(_key_hash(on)).to_series() if left_hash is None else left_hash
+    found = (
+        hashes.to_frame("_h")
+        .join(
+            right.select(
+                _key_hash(on).alias("_h"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_j")
+            ),
+            on="_h",
+            how="left",
+            maintain_order="left",
+        )
+        .get_column("_j")
+    )
+    differs = pl.any_horizontal(
+        found.is_not_null() & ~left[k].eq_missing(right[k].gather(found)) for k in on
+    )
+    if pl.select(differs.any()).item():
+        return None
+    return found
 
 
 def _sharing(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -151,11 +201,27 @@ def _disease_key(text: str | None, icd: str | None, code: str | None) -> str | N
     return "|".join(parts) if parts else None
 
 
-def read_claim_diagnoses(claims: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+_DX_ON = ["disease", "diagnosis_code"]
+
+
+def read_claim_diagnoses(
+    claims: pl.DataFrame, catalogue: Catalogue, hashes: pl.Series | None = None
+) -> pl.DataFrame:
     """D10 for the critical-illness claims: one reading per distinct (disease,
     diagnosis_code), with the duplicate key of step 3 (L4) beside it."""
-    ci = claims.filter(pl.col("claim_type") == CI).select("disease", "diagnosis_code")
-    reading = read_diagnoses(ci.unique(), catalogue)
+    ci = claims.lazy()
+    if hashes is None:
+        distinct = ci.filter(pl.col("claim_type") == CI).select(_DX_ON).unique()
+    else:
+        # distinct by the pair's hash (`hashes`, one per claim), cheaper than by the strings;
+        # a collision, which would merge two pairs, is found by `_with_reading`'s check
+        distinct = (
+            ci.select(*_DX_ON, "claim_type", hashes.alias("_dh"))
+            .filter(pl.col("claim_type") == CI)
+            .unique("_dh", keep="any")
+            .select(_DX_ON)
+        )
+    reading = read_diagnoses(distinct.collect(), catalogue)
     keys = [
         _disease_key(text, icd, code if outcome == LISTED else None)
         for text, icd, outcome, code in reading.select(
@@ -168,6 +234,18 @@ def read_claim_diagnoses(claims: pl.DataFrame, catalogue: Catalogue) -> pl.DataF
         .replace_strict(disease_index(catalogue), default=0, return_dtype=pl.UInt32)
         .alias("_dxi"),
     )
+
+
+def _with_reading(claims: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """D10: each distinct (disease, diagnosis_code) of the critical illnesses read once and
+    placed beside every claim that wrote it (by the pair's hash, checked value by value; on
+    a collision by a join on the strings)."""
+    hashes = claims.select(_key_hash(_DX_ON)).to_series()
+    reading = read_claim_diagnoses(claims, catalogue, hashes)
+    found = _find(claims, reading, _DX_ON, left_hash=hashes)
+    if found is None:
+        return _attach2(claims, read_claim_diagnoses(claims, catalogue), _DX_ON)
+    return claims.hstack(reading.drop(_DX_ON).select(pl.all().gather(found)))
 
 
 def _attach2(frame: pl.DataFrame, right: pl.DataFrame, on: list[str]) -> pl.DataFrame:
@@ -217,28 +295,33 @@ def _with_regrade(claims: pl.DataFrame, hist: pl.DataFrame) -> pl.DataFrame:
     reached = pl.col("_r").is_null() & (pl.col("claim_type") == DISABILITY)
     in_run = (
         _sharing(
-            claims.filter(reached).select("_row", "id_number", "event_date", "disability_grade"),
+            claims.lazy()
+            .filter(reached)
+            .select("_i", "id_number", "event_date", "disability_grade")
+            .collect(),
             ["id_number", "event_date"],
         )
         .filter(pl.col("disability_grade").n_unique().over("id_number", "event_date") > 1)
-        .select("_row", _regrade=pl.lit(True))
+        .select("_i", _regrade=pl.lit(True))
     )
-    claims = _attach(claims, in_run, "_row").with_columns(pl.col("_regrade").fill_null(False))
+    claims = _place(claims, in_run).with_columns(pl.col("_regrade").fill_null(False))
     earlier = hist.filter(
         (pl.col("status") == APPROVED) & (pl.col("claim_type") == DISABILITY)
     ).select("id_number", "event_date", pl.col("disability_grade").alias("_hgrade"))
     if earlier.is_empty():
         return claims
     in_register = (
-        claims.filter(reached)
-        .select("_row", "id_number", "event_date", "disability_grade")
-        .join(earlier, on=["id_number", "event_date"], how="inner")
+        claims.lazy()
+        .filter(reached)
+        .select("_i", "id_number", "event_date", "disability_grade")
+        .join(earlier.lazy(), on=["id_number", "event_date"], how="inner")
         .filter(pl.col("_hgrade").ne_missing(pl.col("disability_grade")))
-        .select("_row")
+        .select("_i")
         .unique()
         .with_columns(_regrade_reg=pl.lit(True))
+        .collect()
     )
-    return _attach(claims, in_register, "_row").with_columns(
+    return _place(claims, in_register).with_columns(
         _regrade=pl.col("_regrade") | pl.col("_regrade_reg").fill_null(False)
     )
 
@@ -291,10 +374,10 @@ def decide_claims(
         .then(pl.col("diagnosis_date"))
         .otherwise(pl.col("accident_date"))
         .alias("event_date"),  # L5
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"),  # each row's position (`_place`)
     )
     # D10: each distinct (disease, diagnosis_code) read once, joined back
-    reading = read_claim_diagnoses(claims, policy.catalogue)
-    claims = _attach2(claims, reading, ["disease", "diagnosis_code"])
+    claims = _with_reading(claims, policy.catalogue)
     is_ci_claim = pl.col("claim_type") == CI
     claims = claims.with_columns(
         pl.when(is_ci_claim & (pl.col("dx_outcome") == LISTED))
@@ -316,12 +399,12 @@ def decide_claims(
     # ---- step 1: input (L1, L2)
     # L2: among rows sharing a claim_id, every row but the first is a repeat
     repeats = (
-        _sharing(claims.select("_row", "claim_id"), ["claim_id"])
+        _sharing(claims.select("_i", "_row", "claim_id"), ["claim_id"])
         .filter(pl.col("claim_id").is_duplicated())
         .filter(pl.col("_row") != pl.col("_row").min().over("claim_id"))
-        .select("_row", pl.lit(True).alias("_repeat"))
+        .select("_i", pl.lit(True).alias("_repeat"))
     )
-    claims = _attach(claims, repeats, "_row")
+    claims = _place(claims, repeats)
     claims = claims.with_columns(
         _future=_dates_after(as_of),
     ).with_columns(_r1=first_match(steps_of(INPUT), inputs))
@@ -371,27 +454,31 @@ def decide_claims(
         pl.col("claim_id").alias("_hclaim"),
     )
     in_register = (
-        pl.DataFrame(schema={"_row": pl.Int64, "_dup_reg": pl.Boolean})
+        pl.DataFrame(schema={"_i": pl.UInt32, "_dup_reg": pl.Boolean})
         if hkeys.is_empty()  # an empty register: no claim to compare with
-        else claims.filter(pl.col("_r").is_null())
-        .select("_row", "claim_id", *key)
-        .join(hkeys, on=key, how="inner")
+        else claims.lazy()
+        .filter(pl.col("_r").is_null())
+        .select("_i", "claim_id", *key)
+        .join(hkeys.lazy(), on=key, how="inner")
         .filter(pl.col("_hclaim") != pl.col("claim_id"))
-        .select("_row")
+        .select("_i")
         .unique()
         .with_columns(_dup_reg=pl.lit(True))
+        .collect()
     )
-    claims = _attach(claims, in_register, "_row")
+    claims = _place(claims, in_register)
     # among the claims of this run that reached step 3, in step 10's order: within one key
     # the event date is the same, so "earlier" is the smaller claim_id (among the
     # rows that reached step 3 and share their key with another)
-    reached = _sharing(claims.filter(pl.col("_r").is_null()).select("_row", "claim_id", *key), key)
+    reached = _sharing(
+        claims.lazy().filter(pl.col("_r").is_null()).select("_i", "claim_id", *key).collect(), key
+    )
     in_run = (
         reached.filter(pl.struct(key).is_duplicated())
         .filter(pl.col("claim_id") != pl.col("claim_id").min().over(key))
-        .select("_row", pl.lit(True).alias("_dup_run"))
+        .select("_i", pl.lit(True).alias("_dup_run"))
     )
-    claims = _attach(claims, in_run, "_row")
+    claims = _place(claims, in_run)
     claims = claims.with_columns(
         _r=pl.coalesce(pl.col("_r"), first_match(steps_of(DUPLICATES), inputs))
     )
@@ -414,12 +501,11 @@ def decide_claims(
     covers = (pl.col("spell_start") <= pl.col("event_date")) & (
         pl.col("event_date") <= pl.col("term_end")
     )
-    if not _may_repeat(spells, ["id_number"]):
-        # one spell per member at most: a left join finds each claim's only candidate in
-        # the claims' order; where it does not cover the event, its columns stay empty
-        candidate = claims.select("id_number", "event_date").join(
-            cover_spells, on="id_number", how="left", maintain_order="left"
-        )
+    found = _find(claims, cover_spells, ["id_number"])
+    if found is not None:
+        # one spell per member at most: each claim's only candidate is found by position;
+        # where it does not cover the event, its columns stay empty
+        candidate = cover_spells.select(pl.all().gather(found)).with_columns(claims["event_date"])
         claims = claims.hstack(
             candidate.select(
                 pl.when(covers.fill_null(False)).then(pl.col(k)).alias(k)
@@ -429,25 +515,25 @@ def decide_claims(
         )
     else:
         covering = (
-            claims.select("_row", "id_number", "event_date")
+            claims.select("_i", "id_number", "event_date")
             .join(cover_spells, on="id_number", how="inner", maintain_order="left")
             .filter(covers)
             .drop("id_number", "event_date")
         )
         # L6: only a claim covered twice needs choosing (latest spell_start, then contract_no);
-        # in the claims' order a claim's spells are neighbours (its _row is unique)
-        row = pl.col("_row")
+        # in the claims' order a claim's spells are neighbours (its position is unique)
+        row = pl.col("_i")
         twice = covering.select(
             ((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False)
         ).to_series()
         if twice.any():
             chosen = (
                 covering.filter(twice)
-                .sort(["_row", "spell_start", "contract_no"], descending=[False, True, True])
-                .unique("_row", keep="first", maintain_order=True)
+                .sort(["_i", "spell_start", "contract_no"], descending=[False, True, True])
+                .unique("_i", keep="first", maintain_order=True)
             )
             covering = pl.concat([covering.filter(~twice), chosen])
-        claims = _attach(claims, covering, "_row")
+        claims = _place(claims, covering)
     # parameters: the version in force on the covering contract's start (D9), else on the
     # event date (L15)
     claims = claims.with_columns(
@@ -456,10 +542,13 @@ def decide_claims(
     first = policy.versions[0].effective_from
     claims = in_force(claims, "_vday", params, first=first, missing=first)
     # L7: names compared after NFKC and without spaces — normalised only where they differ
-    differs = claims.filter(pl.col("name") != pl.col("_spell_name")).select(
-        "_row", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs")
+    differs = (
+        claims.lazy()
+        .filter(pl.col("name") != pl.col("_spell_name"))
+        .select("_i", (_norm_name("name") != _norm_name("_spell_name")).alias("_name_differs"))
+        .collect()
     )
-    claims = _attach(claims, differs, "_row").with_columns(pl.col("_name_differs").fill_null(False))
+    claims = _place(claims, differs).with_columns(pl.col("_name_differs").fill_null(False))
     claims = claims.with_columns(_r=pl.coalesce(pl.col("_r"), first_match(steps_of(COVER), inputs)))
 
     # ---- step 5: exclusions (A6, L8); the cause keys are aidctl/plan/causes.toml's (A6.3)
@@ -516,7 +605,7 @@ def decide_claims(
 
     # ---- steps 6 (history part), 9, 10: in order, against a ledger
     live = claims.select(
-        "_row",
+        "_i",
         "claim_id",
         "id_number",
         "event_date",
@@ -537,7 +626,7 @@ def decide_claims(
     )
     decided_live = _decide_in_order(live, hist, policy, inputs)
     # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
-    decisions = _attach(claims, decided_live, "_row").lazy()
+    decisions = _place(claims, decided_live).lazy()
     decisions = decisions.with_columns(
         reason_code=pl.coalesce(pl.col("_live_reason"), pl.col("_r")),
         amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
@@ -763,7 +852,7 @@ def _decide_in_order(
     if not results:
         return pl.DataFrame(
             schema={
-                "_row": pl.Int64,
+                "_i": pl.UInt32,
                 "_live_reason": pl.Utf8,
                 "_live_status": pl.Utf8,
                 "_live_amount": pl.Int64,
@@ -774,11 +863,11 @@ def _decide_in_order(
     return pl.concat(results)
 
 
-_LIVE_OUT = ("_row", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
+_LIVE_OUT = ("_i", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
 
 # what `_earlier` finds for a claim among its member's earlier decisions
 _EARLIER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "_row": pl.Int64,
+    "_i": pl.UInt32,
     "_first_paid_term": pl.Date,  # A5.2c, L10: first term the disease was paid in
     "_disease_paid": pl.Int64,  # A5.1, D8: paid for the disease under this contract
     "_excluded": pl.Boolean,  # D1, L9: a certain pair began in a waiting period
@@ -802,7 +891,7 @@ def _earlier(
     earlier = ledger.select("_m", pl.all().exclude("_m").name.prefix("_l"))
     pairs = earlier.join(
         claims.select(
-            "_row",
+            "_i",
             "_m",
             "_dc",
             "contract_no",
@@ -838,7 +927,7 @@ def _earlier(
     )
     return (
         pairs.with_columns(_kind=kind)
-        .group_by("_row")
+        .group_by("_i")
         .agg(
             pl.col("_lterm_start").filter(ci_paid & same_disease).min().alias("_first_paid_term"),
             pl.col("_lamount")
@@ -881,7 +970,7 @@ def _decide_round(
     """One claim per member and kind, decided against what was decided before it (the
     ledger)."""
     claims = round_claims.select(
-        "_row",
+        "_i",
         "_m",
         "_dc",
         "claim_id",
@@ -897,7 +986,7 @@ def _decide_round(
         "accident_cap",
         "_r",
     )
-    claims = _attach(claims, _earlier(claims, ledger, kinds, width), "_row")
+    claims = _attach(claims, _earlier(claims, ledger, kinds, width), "_i")
     is_ci = pl.col("claim_type") == CI
     room = (
         pl.when(is_ci)
@@ -950,7 +1039,7 @@ def _decide_round(
         .then(pl.concat_str([pl.col("_review_claim"), pl.col("_review_code")], separator="|"))
     )
     return claims.select(
-        "_row",
+        "_i",
         "_m",
         "_dc",
         "claim_id",
