@@ -27,6 +27,7 @@ from aidctl.core.reasons import (
     CAP,
     CI,
     CLAIM,
+    CLAIM_TYPES,
     COVER,
     DEATH,
     DISABILITY,
@@ -38,6 +39,7 @@ from aidctl.core.reasons import (
     INPUT,
     ORDERED,
     PENDING,
+    REASON_DTYPE,
     REDUCED,
     REJECTED,
     StepInputs,
@@ -376,6 +378,10 @@ def decide_claims(
         .alias("event_date"),  # L5
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"),  # each row's position (`_place`)
     )
+    # the claim types as an enum when they are the plan's three (as intake gives them): the
+    # steps compare them dozens of times (`CLAIM_TYPES`)
+    if claims.select(pl.col("claim_type").is_in(CLAIM_TYPES.categories.implode()).all()).item():
+        claims = claims.with_columns(pl.col("claim_type").cast(CLAIM_TYPES))
     # D10: each distinct (disease, diagnosis_code) read once, joined back
     claims = _with_reading(claims, policy.catalogue)
     is_ci_claim = pl.col("claim_type") == CI
@@ -441,7 +447,8 @@ def decide_claims(
     )
     hkeys = hist.select(
         "id_number",
-        "claim_type",
+        # as the claims carry it (a type outside the enum matches no claim: none has it)
+        pl.col("claim_type").cast(claims.schema["claim_type"], strict=False),
         pl.when(pl.col("claim_type") == CI)
         .then(hist_dkey.fill_null(""))
         .otherwise(pl.lit(""))
@@ -541,6 +548,8 @@ def decide_claims(
     )
     first = policy.versions[0].effective_from
     claims = in_force(claims, "_vday", params, first=first, missing=first)
+    if not claims["_i"].is_sorted():  # several versions: the as-of join sorted by day
+        claims = claims.sort("_i")
     # L7: names compared after NFKC and without spaces — normalised only where they differ
     differs = (
         claims.lazy()
@@ -853,8 +862,7 @@ def _decide_in_order(
         return pl.DataFrame(
             schema={
                 "_i": pl.UInt32,
-                "_live_reason": pl.Utf8,
-                "_live_status": pl.Utf8,
+                "_live_reason": REASON_DTYPE,
                 "_live_amount": pl.Int64,
                 "_cap_room": pl.Int64,
                 "_live_detail": pl.Utf8,
@@ -863,7 +871,7 @@ def _decide_in_order(
     return pl.concat(results)
 
 
-_LIVE_OUT = ("_i", "_live_reason", "_live_status", "_live_amount", "_cap_room", "_live_detail")
+_LIVE_OUT = ("_i", "_live_reason", "_live_amount", "_cap_room", "_live_detail")
 
 # what `_earlier` finds for a claim among its member's earlier decisions
 _EARLIER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
