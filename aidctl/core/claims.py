@@ -654,51 +654,79 @@ def decide_claims(
             & status_expr(pl.col("reason_code"), default=PENDING).is_in([APPROVED, REJECTED])
             & (pl.col("reason_code") != "ALREADY_DECIDED")
         ).then(pl.col("_period")),
-        detail=pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
-        .then(
-            pl.concat_str(
-                [pl.col("dx_candidates").fill_null(""), pl.col("dx_missing").fill_null("")],
-                separator="|",
-            )
-        )
-        .when(pl.col("reason_code") == "UNRECOGNISED_DISEASE")
-        .then(pl.coalesce(pl.col("disease"), pl.col("diagnosis_code")))
-        .when(pl.col("reason_code") == "DISEASE_NOT_LISTED")
-        .then(pl.col("dx_words"))
-        .when(pl.col("reason_code") == "EXCLUDED_CAUSE")
-        .then(_keys_among(pl.col("exclusion"), causes.excluding))
-        .when(pl.col("reason_code") == "AMBIGUOUS_CAUSE")
-        .then(_keys_among(pl.col("exclusion"), causes.ambiguous))
-        .when(pl.col("reason_code") == "DATE_AFTER_AS_OF")
-        .then(pl.col("_future"))
-        .when(pl.col("reason_code").is_in(["SAME_ACCIDENT_REGRADE", "RELATED_DISEASE_REVIEW"]))
-        .then(pl.col("_live_detail"))
-        .when(pl.col("reason_code") == "DEATH_NOT_WITHIN_MONTH")
-        .then(death_deadline.dt.strftime("%Y-%m-%d"))
-        .when(pl.col("reason_code") == "INVALID_VALUE")
-        .then(
-            pl.coalesce(
-                pl.col("_bad_fields"),
-                pl.when(pl.col("claim_type") == DEATH)
-                .then(pl.lit("death_date"))
-                .otherwise(pl.lit("treatment_end_date")),
-            )
-        )
-        .when(pl.col("reason_code") == "NAME_MISMATCH")
-        .then(pl.col("_spell_name")),
     )
     # the unit of a decision is the one whose contract covers it (the claim's own, L7)
     decisions = decisions.with_columns(
         unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code"))
     )
-    names = set(decisions.collect_schema().names())
-    out = decisions.select(
+    names = set(decisions.collect_schema().names()) | {"detail"}
+    decided = decisions.collect()
+    # what to fix or what was found, for the codes that say more: worked out only on their
+    # rows (the cause keys, the death's last day as text cost much over a million rows)
+    detail = (
+        decided.lazy()
+        .filter(pl.col("reason_code").is_in(_DETAILED))
+        .select(
+            "_i",
+            pl.when(pl.col("reason_code") == "AMBIGUOUS_DISEASE")
+            .then(
+                pl.concat_str(
+                    [pl.col("dx_candidates").fill_null(""), pl.col("dx_missing").fill_null("")],
+                    separator="|",
+                )
+            )
+            .when(pl.col("reason_code") == "UNRECOGNISED_DISEASE")
+            .then(pl.coalesce(pl.col("disease"), pl.col("diagnosis_code")))
+            .when(pl.col("reason_code") == "DISEASE_NOT_LISTED")
+            .then(pl.col("dx_words"))
+            .when(pl.col("reason_code") == "EXCLUDED_CAUSE")
+            .then(_keys_among(pl.col("exclusion"), causes.excluding))
+            .when(pl.col("reason_code") == "AMBIGUOUS_CAUSE")
+            .then(_keys_among(pl.col("exclusion"), causes.ambiguous))
+            .when(pl.col("reason_code") == "DATE_AFTER_AS_OF")
+            .then(pl.col("_future"))
+            .when(pl.col("reason_code").is_in(["SAME_ACCIDENT_REGRADE", "RELATED_DISEASE_REVIEW"]))
+            .then(pl.col("_live_detail"))
+            .when(pl.col("reason_code") == "DEATH_NOT_WITHIN_MONTH")
+            .then(death_deadline.dt.strftime("%Y-%m-%d"))
+            .when(pl.col("reason_code") == "INVALID_VALUE")
+            .then(
+                pl.coalesce(
+                    pl.col("_bad_fields"),
+                    pl.when(pl.col("claim_type") == DEATH)
+                    .then(pl.lit("death_date"))
+                    .otherwise(pl.lit("treatment_end_date")),
+                )
+            )
+            .when(pl.col("reason_code") == "NAME_MISMATCH")
+            .then(pl.col("_spell_name"))
+            .alias("detail"),
+        )
+        .collect()
+    )
+    out = _place(decided, detail).select(
         [
             (pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k)
             for k, t in DECISION_SCHEMA.items()
         ]
-    ).collect()
+    )
     return out if out["_row"].is_sorted() else out.sort("_row")
+
+
+# the codes whose decisions carry a detail (`decide_claims`)
+_DETAILED = (
+    "AMBIGUOUS_DISEASE",
+    "UNRECOGNISED_DISEASE",
+    "DISEASE_NOT_LISTED",
+    "EXCLUDED_CAUSE",
+    "AMBIGUOUS_CAUSE",
+    "DATE_AFTER_AS_OF",
+    "SAME_ACCIDENT_REGRADE",
+    "RELATED_DISEASE_REVIEW",
+    "DEATH_NOT_WITHIN_MONTH",
+    "INVALID_VALUE",
+    "NAME_MISMATCH",
+)
 
 
 # what the ordered part keeps of each decision: DECISION_SCHEMA's columns, the period, and
