@@ -634,37 +634,13 @@ def decide_claims(
         pl.col("_r").is_null() | pl.col("_regrade")
     )
     decided_live = _decide_in_order(live, hist, policy, inputs)
-    # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
-    decisions = _place(claims, decided_live).lazy()
-    decisions = decisions.with_columns(
-        reason_code=pl.coalesce(pl.col("_live_reason"), pl.col("_r")),
-        amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
-        cap_room=pl.col("_cap_room"),
+    claims = _place(claims, decided_live).with_columns(
+        reason_code=pl.coalesce(pl.col("_live_reason"), pl.col("_r"))
     )
-    decisions = decisions.with_columns(
-        status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
-        .then(pl.col("_prev_status"))
-        .otherwise(status_expr(pl.col("reason_code"), default=PENDING)),
-        # the code's clause; PARTIAL_CAP's depends on the cap that cut it (REASON_TABLE)
-        clause=clause_expr(pl.col("reason_code"), pl.col("claim_type")),
-        # L12: the period of every critical-illness claim decided under a covering spell
-        period=pl.when(
-            is_ci
-            & pl.col("contract_no").is_not_null()
-            & status_expr(pl.col("reason_code"), default=PENDING).is_in([APPROVED, REJECTED])
-            & (pl.col("reason_code") != "ALREADY_DECIDED")
-        ).then(pl.col("_period")),
-    )
-    # the unit of a decision is the one whose contract covers it (the claim's own, L7)
-    decisions = decisions.with_columns(
-        unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code"))
-    )
-    names = set(decisions.collect_schema().names()) | {"detail"}
-    decided = decisions.collect()
     # what to fix or what was found, for the codes that say more: worked out only on their
     # rows (the cause keys, the death's last day as text cost much over a million rows)
     detail = (
-        decided.lazy()
+        claims.lazy()
         .filter(pl.col("reason_code").is_in(_DETAILED))
         .select(
             "_i",
@@ -704,12 +680,40 @@ def decide_claims(
         )
         .collect()
     )
-    out = _place(decided, detail).select(
+    # the rest is column arithmetic: one lazy query lets polars fuse it and use both cores
+    decisions = (
+        _place(claims, detail)
+        .lazy()
+        .with_columns(
+            amount=pl.col("_live_amount").fill_null(0).cast(pl.Int64),
+            cap_room=pl.col("_cap_room"),
+        )
+    )
+    decisions = decisions.with_columns(
+        status=pl.when(pl.col("reason_code") == "ALREADY_DECIDED")
+        .then(pl.col("_prev_status"))
+        .otherwise(status_expr(pl.col("reason_code"), default=PENDING)),
+        # the code's clause; PARTIAL_CAP's depends on the cap that cut it (REASON_TABLE)
+        clause=clause_expr(pl.col("reason_code"), pl.col("claim_type")),
+        # L12: the period of every critical-illness claim decided under a covering spell
+        period=pl.when(
+            is_ci
+            & pl.col("contract_no").is_not_null()
+            & status_expr(pl.col("reason_code"), default=PENDING).is_in([APPROVED, REJECTED])
+            & (pl.col("reason_code") != "ALREADY_DECIDED")
+        ).then(pl.col("_period")),
+    )
+    # the unit of a decision is the one whose contract covers it (the claim's own, L7)
+    decisions = decisions.with_columns(
+        unit_code=pl.coalesce(pl.col("_spell_unit"), pl.col("unit_code"))
+    )
+    names = set(decisions.collect_schema().names())
+    out = decisions.select(
         [
             (pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k)
             for k, t in DECISION_SCHEMA.items()
         ]
-    )
+    ).collect()
     return out if out["_row"].is_sorted() else out.sort("_row")
 
 
