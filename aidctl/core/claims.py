@@ -587,8 +587,14 @@ def decide_claims(
         .otherwise(pl.col("class2_amount"))
     )
     grade = pl.col("disability_grade")
-    grade_amount = pl.col("grade_amounts").list.get(
-        (grade - grades[0]).clip(0, grades[1] - grades[0]), null_on_oob=True
+    grade_index = (grade - grades[0]).clip(0, grades[1] - grades[0])
+    tables = params["grade_amounts"].to_list()
+    grade_amount = (
+        # every version pays the same table (the usual case): a gather from it, not a
+        # lookup in a list held on each of a million rows
+        pl.lit(pl.Series(tables[0], dtype=pl.Int64)).gather(grade_index)
+        if all(t == tables[0] for t in tables) and len(tables[0]) == grades[1] - grades[0] + 1
+        else pl.col("grade_amounts").list.get(grade_index, null_on_oob=True)
     )
     claims = claims.with_columns(_period=period, _class_amount=class_amount)
     static = first_match(steps_of(CLAIM), inputs)
