@@ -870,8 +870,8 @@ def _decide_in_order(
             pl.col("period").alias("_period"),
         )
         .select(list(_LEDGER_SCHEMA))
-        .cast(_LEDGER_SCHEMA)
-    )  # type: ignore[arg-type]
+        .cast(_LEDGER_SCHEMA)  # type: ignore[arg-type]
+    )
 
     results: list[pl.DataFrame] = []
     for k, round_claims in enumerate(rounds):  # one claim per member and kind
