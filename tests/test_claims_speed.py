@@ -248,3 +248,35 @@ def test_sharing_keeps_every_group_of_equal_keys_whole(rows: list[tuple[str | No
         assert set(expected) <= set(kept["_row"].to_list())
         # what is found among the kept rows is what is found among all rows
         assert sorted(kept.filter(dup.is_duplicated())["_row"].to_list()) == sorted(expected)
+
+
+def test_first_match_of_the_registry_carries_the_codes_as_the_enum() -> None:
+    """rules.md "Deciding a claim": the registry's own tests give their codes as
+    `REASON_DTYPE` (integer work inside the calculator); the codes read the same as text,
+    and the status and clause of each follow `REASON_TABLE` (L3's already-decided aside)."""
+    from aidctl.core.reasons import REASON_DTYPE, REASON_OF, clause_expr, status_expr
+
+    inputs = StepInputs(
+        as_of=_DAY, causes=load_causes(), death_deadline=pl.lit(_DAY), grades=(1, 10)
+    )
+    steps = (
+        Step("NO_COVERAGE", 4, "t", lambda i: pl.col("a") > 2, "x"),
+        Step("FULL_BENEFIT", 6, "t", lambda i: pl.col("a") == 1, "x"),
+    )
+    frame = pl.DataFrame({"a": [3, 1, 0], "t": [CI, CI, DEATH]})
+    got = frame.select(code=first_match(steps, inputs)).with_columns(
+        status=status_expr(pl.col("code"), default="pending"),
+        clause=clause_expr(pl.col("code"), pl.lit(CI)),
+    )
+    assert got.schema["code"] == REASON_DTYPE
+    assert got["code"].cast(pl.Utf8).to_list() == ["NO_COVERAGE", "FULL_BENEFIT", None]
+    assert got["status"].to_list() == [
+        REASON_OF["NO_COVERAGE"].status,
+        REASON_OF["FULL_BENEFIT"].status,
+        "pending",
+    ]
+    assert got["clause"].to_list() == [
+        REASON_OF["NO_COVERAGE"].clause,
+        REASON_OF["FULL_BENEFIT"].clause,
+        "",
+    ]
