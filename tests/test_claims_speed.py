@@ -2,7 +2,8 @@
 
 `aidctl.core.claims` orders the live claims by sorting integers (a hash of the id_number)
 instead of strings, looks for repeated claim_ids by sorted hashes before building a hash
-table of strings, attaches nothing when a lookup is empty, and `first_match`
+table of strings, finds a claim's spell and reading by hashes checked value by value,
+places what a lookup found by position, attaches nothing when a lookup is empty, and `first_match`
 (`aidctl.core.reasons`) carries a test's index through its chain instead of its code. Each
 is checked here against the slower, obvious computation (step 10's order, L2's repeats,
 rules.md's "the first rule that decides wins").
@@ -16,7 +17,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidctl.core.claims import _attach, _may_repeat, _ranks_in_order, _sharing
+from aidctl.core.claims import _attach, _find, _place, _ranks_in_order, _sharing
 from aidctl.core.reasons import CI, DEATH, DISABILITY, Step, StepInputs, first_match
 from aidctl.plan.causes import load_causes
 
@@ -87,16 +88,46 @@ def test_step10_order_puts_one_days_claims_in_claim_id_order() -> None:
     assert got == {1: 1, 2: 2, 0: 3, 3: 1}
 
 
-def test_may_repeat_finds_every_repeated_claim_id() -> None:
-    """L2: the hash test says 'maybe' whenever a claim_id (or a blank one) is repeated, and
-    'no' when every claim_id is different (then no repeat is looked for)."""
-    assert not _may_repeat(pl.DataFrame({"claim_id": ["C1", "C2", "C3"]}), ["claim_id"])
-    assert _may_repeat(pl.DataFrame({"claim_id": ["C1", "C2", "C1"]}), ["claim_id"])
-    assert _may_repeat(pl.DataFrame({"claim_id": [None, "C2", None]}), ["claim_id"])
-    assert not _may_repeat(pl.DataFrame({"claim_id": [None, "C2"]}), ["claim_id"])
-    two = pl.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 1]})
-    assert not _may_repeat(two, ["a", "b"])
-    assert _may_repeat(two.with_columns(b=pl.lit(1)), ["a", "b"])
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.integers(0, 2)), max_size=12),
+    st.lists(st.tuples(st.sampled_from(["a", "b", "d", None]), st.integers(0, 2)), max_size=8),
+)
+def test_find_by_hashes_is_the_join_on_the_values(
+    left_rows: list[tuple[str | None, int]], right_rows: list[tuple[str | None, int]]
+) -> None:
+    """D10, step 4 (L6): the position found by the keys' hashes is the row a left join on
+    the values finds (a blank equals a blank); when two rows of the right share a key
+    there is no single answer and `_find` says so (None), so the caller joins."""
+    schema = {"k": pl.Utf8, "g": pl.Int64}
+    left = pl.DataFrame(left_rows, schema=schema, orient="row")
+    right = pl.DataFrame(right_rows, schema=schema, orient="row")
+    for on in (["k"], ["k", "g"]):
+        found = _find(left, right, on)
+        if right.select(on).is_duplicated().any():
+            assert found is None
+            continue
+        assert found is not None
+        joined = left.with_row_index("_l").join(
+            right.with_row_index("_r"), on=on, how="left", nulls_equal=True
+        )
+        expected = dict(zip(joined["_l"].to_list(), joined["_r"].to_list(), strict=True))
+        assert found.to_list() == [expected[i] for i in range(left.height)]
+
+
+def test_place_puts_each_found_row_at_its_position() -> None:
+    """What a lookup found lands on the rows it names, empty elsewhere, in the frame's order."""
+    frame = pl.DataFrame({"x": ["a", "b", "c"]})
+    found = pl.DataFrame(
+        {"_i": [2, 0], "_flag": [True, False], "_t": ["z", "y"]},
+        schema={"_i": pl.UInt32, "_flag": pl.Boolean, "_t": pl.Utf8},
+    )
+    out = _place(frame, found)
+    assert out["_flag"].to_list() == [False, None, True]
+    assert out["_t"].to_list() == ["y", None, "z"]
+    empty = _place(frame, found.clear())
+    assert empty.schema == {"x": pl.Utf8, "_flag": pl.Boolean, "_t": pl.Utf8}
+    assert empty["_t"].to_list() == [None, None, None]
 
 
 def test_attach_of_nothing_adds_empty_columns_of_their_types() -> None:
@@ -189,9 +220,9 @@ def test_cover_found_alike_with_one_spell_per_member_or_several() -> None:
         ]
     ).with_columns(claim_id=pl.Series(["C1", "C2", "C3"]))
     one_each = spells_frame(spells)
-    assert not _may_repeat(one_each, ["id_number"])
+    assert _find(claims, one_each, ["id_number"]) is not None  # the way by position
     twice = spells_frame([*spells, spell_row(other, "王五", "U2", dt.date(2026, 1, 1))])
-    assert _may_repeat(twice, ["id_number"])
+    assert _find(claims, twice, ["id_number"]) is None  # the general way
     policy, as_of = default_policy(), dt.date(2025, 12, 1)
     fast = decide_claims(claims, one_each, history_frame([]), policy, as_of)
     general = decide_claims(claims, twice, history_frame([]), policy, as_of)
@@ -217,3 +248,35 @@ def test_sharing_keeps_every_group_of_equal_keys_whole(rows: list[tuple[str | No
         assert set(expected) <= set(kept["_row"].to_list())
         # what is found among the kept rows is what is found among all rows
         assert sorted(kept.filter(dup.is_duplicated())["_row"].to_list()) == sorted(expected)
+
+
+def test_first_match_of_the_registry_carries_the_codes_as_the_enum() -> None:
+    """rules.md "Deciding a claim": the registry's own tests give their codes as
+    `REASON_DTYPE` (integer work inside the calculator); the codes read the same as text,
+    and the status and clause of each follow `REASON_TABLE` (L3's already-decided aside)."""
+    from aidctl.core.reasons import REASON_DTYPE, REASON_OF, clause_expr, status_expr
+
+    inputs = StepInputs(
+        as_of=_DAY, causes=load_causes(), death_deadline=pl.lit(_DAY), grades=(1, 10)
+    )
+    steps = (
+        Step("NO_COVERAGE", 4, "t", lambda i: pl.col("a") > 2, "x"),
+        Step("FULL_BENEFIT", 6, "t", lambda i: pl.col("a") == 1, "x"),
+    )
+    frame = pl.DataFrame({"a": [3, 1, 0], "t": [CI, CI, DEATH]})
+    got = frame.select(code=first_match(steps, inputs)).with_columns(
+        status=status_expr(pl.col("code"), default="pending"),
+        clause=clause_expr(pl.col("code"), pl.lit(CI)),
+    )
+    assert got.schema["code"] == REASON_DTYPE
+    assert got["code"].cast(pl.Utf8).to_list() == ["NO_COVERAGE", "FULL_BENEFIT", None]
+    assert got["status"].to_list() == [
+        REASON_OF["NO_COVERAGE"].status,
+        REASON_OF["FULL_BENEFIT"].status,
+        "pending",
+    ]
+    assert got["clause"].to_list() == [
+        REASON_OF["NO_COVERAGE"].clause,
+        REASON_OF["FULL_BENEFIT"].clause,
+        "",
+    ]

@@ -120,6 +120,16 @@ REASON_TABLE: tuple[Reason, ...] = (
 
 REASON_OF: dict[str, Reason] = {reason.code: reason for reason in REASON_TABLE}
 
+# The calculator carries codes and claim types as enums: comparing, coalescing and
+# gathering them is integer work, where strings cost many times more over a million rows.
+# Both become plain text in the decisions it returns.
+REASON_CODES: tuple[str, ...] = tuple(r.code for r in REASON_TABLE)
+REASON_DTYPE = pl.Enum(REASON_CODES)
+CLAIM_TYPES = pl.Enum([CI, DISABILITY, DEATH])
+_BY_CODE = pl.Series("code", REASON_CODES, dtype=REASON_DTYPE)
+_STATUS_BY_CODE = pl.Series("status", [r.status for r in REASON_TABLE], dtype=pl.Utf8)
+_CLAUSE_BY_CODE = pl.Series("clause", [r.clause for r in REASON_TABLE], dtype=pl.Utf8)
+
 # code -> (status, clause): derived from the table
 REASONS: dict[str, tuple[str, str]] = {r.code: (r.status, r.clause) for r in REASON_TABLE}
 
@@ -408,29 +418,40 @@ def first_match(
     steps: tuple[Step, ...], inputs: StepInputs, otherwise: pl.Expr | None = None
 ) -> pl.Expr:
     """The code of the first test that holds (rules.md: the first rule that decides wins),
-    else `otherwise` (null when None): one vectorised when/then chain."""
-    # the chain picks the index of the test (small integers are cheaper to carry through a
-    # dozen branches than strings); the codes are put in once, at the end
+    else `otherwise` (null when None): one vectorised when/then chain.
+
+    Codes of `REASON_TABLE` come as `REASON_DTYPE` (an enum), other codes (tests of the
+    chain itself) as text; `otherwise` must be of the same type."""
+    # the chain picks a small integer per test, cheaper to carry through a dozen branches
+    # than strings; the codes are put in once, at the end
+    registered = all(s.code in REASON_OF for s in steps)
     if not steps:
-        return pl.lit(None, pl.Utf8) if otherwise is None else otherwise
-    chain: pl.Expr = pl.lit(None, pl.UInt8)
+        empty = pl.lit(None, REASON_DTYPE if registered else pl.Utf8)
+        return empty if otherwise is None else otherwise
+    chain: pl.Expr = pl.lit(None, pl.UInt32)
     for i in reversed(range(len(steps))):
         # a test that is null (a blank cell) does not hold: `when` reads null as false
-        chain = pl.when(steps[i].test(inputs)).then(pl.lit(i, pl.UInt8)).otherwise(chain)
-    code = chain.replace_strict(
-        {i: s.code for i, s in enumerate(steps)}, default=None, return_dtype=pl.Utf8
+        value = REASON_CODES.index(steps[i].code) if registered else i
+        chain = pl.when(steps[i].test(inputs)).then(pl.lit(value, pl.UInt32)).otherwise(chain)
+    code = (
+        pl.lit(_BY_CODE).gather(chain)  # the enum's own order: a gather, no hashing
+        if registered
+        else chain.replace_strict(
+            {i: s.code for i, s in enumerate(steps)}, default=None, return_dtype=pl.Utf8
+        )
     )
     return code if otherwise is None else pl.coalesce(code, otherwise)
 
 
 def status_expr(code: pl.Expr, default: str) -> pl.Expr:
-    """The status each code implies (`REASON_TABLE`), vectorised."""
-    return code.replace_strict({r.code: r.status for r in REASON_TABLE}, default=default)
+    """The status each code implies (`REASON_TABLE`), vectorised; `default` for no code.
+    The code is text or `REASON_DTYPE`; text outside the table is an error."""
+    return pl.lit(_STATUS_BY_CODE).gather(code.cast(REASON_DTYPE).to_physical()).fill_null(default)
 
 
 def clause_expr(code: pl.Expr, claim_type: pl.Expr) -> pl.Expr:
     """The clause of each decision: the code's, or its claim type's where that differs."""
-    plain = code.replace_strict({r.code: r.clause for r in REASON_TABLE}, default="")
+    plain = pl.lit(_CLAUSE_BY_CODE).gather(code.cast(REASON_DTYPE).to_physical()).fill_null("")
     for r in REASON_TABLE:
         for kind, (_step, clause) in r.by_type.items():
             plain = (
