@@ -40,7 +40,9 @@ PYTHON = {"None", "True", "False", "nan", "null"}
 def outcome() -> BatchOutcome:
     """One file of every kind and outcome the batch gives."""
     files = [
-        BatchFile("名册.xlsx", "units", SHA, "done", "", "R1", {"units": 2, "compliant": 2}),
+        BatchFile(
+            "名册.xlsx", "units", SHA, "done", "", "R1", {"units": 2, "compliant": 2, "amount": 0}
+        ),
         BatchFile(
             "名册2.xlsx",
             "units",
@@ -116,6 +118,7 @@ def test_the_file_list_in_zh_shows_words_not_codes_l192(tmp_path: Path) -> None:
         + BATCH_FILE_NOTES["members_refused"][0].replace("{count}", "1")
     )
     assert messages[5] == "无法读取此文件，请另存为 .xlsx 后重新放入。"  # the error, as it was
+    assert [r["给付金额"] for r in shown] == [None, None, 123000, None, None, None, None]
     headers = [c.value for c in book["文件"][1]]
     assert [h for h in headers if not any("\u4e00" <= ch <= "\u9fff" for ch in h)] == ["SHA-256"]
     facts = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True) if r and r[0]}
@@ -215,6 +218,7 @@ def test_a_batch_run_in_zh_writes_its_file_list_in_words_l192(tmp_path: Path) ->
     }
     refused = next(r for r in first if r["文件"] == UNITS)
     assert refused["说明"].startswith("1 名人员未予登记")
+    assert refused["给付金额"] is None  # a roster pays nothing: no 0元 on its row
     assert [(r["类型"], r["结果"], r["说明"]) for r in second] == [
         ("参保名册", "此前已处理", BATCH_FILE_NOTES["archived"][0])
     ]

@@ -301,6 +301,8 @@ def batch_file_frame(result: BatchOutcome, lang: str) -> pl.DataFrame:
         (pl.col("outcome") == "needs_action") & (pl.col("members_refused").fill_null(0) > 0)
     ).then(pl.concat_str([pl.lit(before), pl.col("members_refused").cast(pl.Utf8), pl.lit(after)]))
     return frame.with_columns(
+        # a roster pays nothing: no 0元 on its row, read as "nothing due" (as L186)
+        pl.when(pl.col("kind") == "claims").then(pl.col("amount")).alias("amount"),
         pl.col("kind").replace_strict(
             {k: v[index] for k, v in BATCH_KIND_WORDS.items()},
             default=pl.col("kind"),
