@@ -233,11 +233,33 @@ def write_report(
     return [report]
 
 
-def _write_batch_summary(
-    path: Path, result: BatchOutcome, lang: str, as_of: dt.date | None
-) -> Path:
-    """The batch's summary workbook: one row per inbox file, what became of it."""
-    zh = lang == "zh"
+# L192: the batch's file list in words -- what kind of file, what became of it -- as the
+# other reports show their statuses (their words replace the code; the JSON keeps the codes)
+BATCH_KIND_WORDS: dict[str, tuple[str, str]] = {
+    "units": ("参保名册", "roster"),
+    "claims": ("理赔申请", "claims"),
+    "-": ("—", "—"),  # not a regular file: never opened (L141), its message says why
+    "?": ("—", "—"),  # rejected before or while it was read: its message says why
+}
+BATCH_OUTCOME_WORDS: dict[str, tuple[str, str]] = {
+    "done": ("已完成", "done"),
+    "needs_action": ("需要处理", "needs action"),
+    "already_processed": ("此前已处理", "processed before"),
+    "rejected": ("已退回", "rejected"),
+}
+#: The per-file digest: one line on screen (64 hex digits), off the printed page (L192).
+SHA256_WIDTH = 66
+NAME_WIDTH = 28
+MESSAGE_WIDTH = 40
+
+
+def batch_file_frame(result: BatchOutcome, lang: str) -> pl.DataFrame:
+    """One row per inbox file with its kind, outcome and message in the clerk's words
+    (L192): "archived"/"recovered" become sentences, a file that needs action says what to
+    do (L142: member rows refused, how many); the codes stay in `batch run --json`."""
+    from aidctl.core.messages import BATCH_FILE_NOTES
+
+    index = 0 if lang == "zh" else 1
     rows = [
         {
             "name": f.name,
@@ -251,6 +273,7 @@ def _write_batch_summary(
             "amount": f.counts.get("amount"),
             "units": f.counts.get("units"),
             "compliant": f.counts.get("compliant"),
+            "members_refused": f.counts.get("members_refused"),
             "sha256": f.sha256,
         }
         for f in result.files
@@ -267,14 +290,50 @@ def _write_batch_summary(
         "amount": pl.Int64,
         "units": pl.Int64,
         "compliant": pl.Int64,
+        "members_refused": pl.Int64,
         "sha256": pl.Utf8,
     }
     frame = pl.DataFrame(rows, schema=schema)
+    notes = {k: v[index] for k, v in BATCH_FILE_NOTES.items() if k != "members_refused"}
+    before, _, after = BATCH_FILE_NOTES["members_refused"][index].partition("{count}")
+    note = pl.col("message").replace_strict(notes, default=pl.col("message"), return_dtype=pl.Utf8)
+    refused = pl.when(
+        (pl.col("outcome") == "needs_action") & (pl.col("members_refused").fill_null(0) > 0)
+    ).then(pl.concat_str([pl.lit(before), pl.col("members_refused").cast(pl.Utf8), pl.lit(after)]))
+    return frame.with_columns(
+        # a roster pays nothing: no 0元 on its row, read as "nothing due" (as L186)
+        pl.when(pl.col("kind") == "claims").then(pl.col("amount")).alias("amount"),
+        pl.col("kind").replace_strict(
+            {k: v[index] for k, v in BATCH_KIND_WORDS.items()},
+            default=pl.col("kind"),
+            return_dtype=pl.Utf8,
+        ),
+        pl.col("outcome").replace_strict(
+            {k: v[index] for k, v in BATCH_OUTCOME_WORDS.items()},
+            default=pl.col("outcome"),
+            return_dtype=pl.Utf8,
+        ),
+        pl.concat_str(
+            [pl.when(note != "").then(note), refused], separator=" ", ignore_nulls=True
+        ).alias("message"),
+    )
+
+
+def _write_batch_summary(
+    path: Path, result: BatchOutcome, lang: str, as_of: dt.date | None
+) -> Path:
+    """The batch's summary workbook: one row per inbox file, what became of it (L192)."""
+    from aidctl.reports.safe import atomic_path
+
+    zh = lang == "zh"
+    frame = batch_file_frame(result, lang)
     cols = [
-        Column("name", "文件" if zh else "File"),
+        # L192: the name and the message at fixed widths (a longer one wraps, L184), so that
+        # the printed columns fit one landscape page (L179)
+        Column("name", "文件" if zh else "File", width=NAME_WIDTH),
         Column("kind", "类型" if zh else "Kind"),
         Column("outcome", "结果" if zh else "Outcome"),
-        Column("message", "说明" if zh else "Message", width=50),
+        Column("message", "说明" if zh else "Message", width=MESSAGE_WIDTH),
         Column("units", "单位数" if zh else "Units", kind="int"),
         Column("compliant", "合格单位" if zh else "Compliant", kind="int"),
         Column("approved", "给付件数" if zh else "Approved", kind="int"),
@@ -282,7 +341,9 @@ def _write_batch_summary(
         Column("pending", "待处理件数" if zh else "Pending", kind="int"),
         Column("amount", "给付金额" if zh else "Amount", kind="yuan"),
         Column("run_id", "运行编号" if zh else "Run"),
-        Column("sha256", "SHA-256"),
+        # last, one line wide, and left off the printed page (L192, as L179 does for the
+        # summaries' SHA-256): a digest is for matching the archive, not for reading
+        Column("sha256", "SHA-256", width=SHA256_WIDTH),
     ]
     summary = Summary(
         name="汇总" if zh else "Summary",
@@ -290,6 +351,8 @@ def _write_batch_summary(
         facts=[
             ("期间" if zh else "Period", result.period),
             ("业务日期" if zh else "As of", as_of),
+            # L192: the batch run, also in every page's footer (L179)
+            ("运行编号" if zh else "Run id", result.run_id),
             ("文件数" if zh else "Files", len(result.files)),
             (
                 "给付金额合计" if zh else "Amount paid",
@@ -300,10 +363,38 @@ def _write_batch_summary(
         tables=[],
         chart=None,
     )
-    write_workbook(
-        path, [Sheet(name="文件" if zh else "Files", frame=frame, columns=cols)], summary
-    )
+    with atomic_path(path) as temp:
+        write_workbook(
+            temp, [Sheet(name="文件" if zh else "Files", frame=frame, columns=cols)], summary
+        )
+        _print_without_digest(temp)
     return path
+
+
+def _print_without_digest(path: Path) -> None:
+    """L192: each sheet of the workbook at `path` whose last column is the SHA-256 prints
+    all its columns but that one, on as many pages wide as the printed columns need (L179).
+    Other sheets (the summary) are left as written."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from aidctl.reports.xlsx import TITLE_COLUMNS, pages_wide
+
+    book = openpyxl.load_workbook(path)
+    for ws in book.worksheets:
+        if ws.max_column < 2 or ws.cell(row=1, column=ws.max_column).value != "SHA-256":
+            continue
+        last = ws.max_column - 1
+        widths = [
+            float(ws.column_dimensions[get_column_letter(i)].width or 0) for i in range(1, last + 1)
+        ]
+        ws.print_area = f"A1:{get_column_letter(last)}{ws.max_row}"
+        wide = pages_wide(widths)
+        ws.page_setup.fitToWidth = wide
+        if wide > 1:
+            ws.print_title_cols = f"A:{get_column_letter(min(TITLE_COLUMNS, last))}"
+            ws.page_setup.pageOrder = "overThenDown"
+    book.save(path)
 
 
 def _write_worklist(path: Path, outcome: PendingOutcome, lang: str, unmask: bool) -> Path:
@@ -323,6 +414,8 @@ def _write_worklist(path: Path, outcome: PendingOutcome, lang: str, unmask: bool
     write_worklist(path, frame, facts, lang)
     outcome.report = path
     return path
+
+
 # ---------------------------------------------------------------- the truthful order (L155)
 
 

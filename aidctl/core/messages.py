@@ -412,3 +412,26 @@ def catalogue(lang: str, policy: Policy, version: PolicyVersion | None = None) -
     index = 0 if lang == "zh" else 1
     values = figures(policy, version, lang)
     return {code: fill_figures(texts[index], values) for code, texts in MESSAGES.items()}
+
+
+# ---- the batch's file list (batch-RUN.xlsx, L192): what became of each inbox file, in words
+BATCH_FILE_NOTES: dict[str, tuple[str, str]] = {
+    # a file whose content (SHA-256) the register already knows: only archived (10.3)
+    "archived": (
+        "同一文件（内容相同）此前已处理，本次只归档，未重复登记或给付；无需处理。",
+        "The same file (the same content) was processed before; this run only archived it,"
+        " nothing was recorded or paid twice. Nothing to do.",
+    ),
+    # a file committed by a batch run that was interrupted before it archived the file
+    "recovered": (
+        "本文件已由一次中断的批处理登记，本次只归档，未重复登记或给付。",
+        "A batch run that was interrupted had already recorded this file; this run only"
+        " archived it, nothing was recorded or paid twice.",
+    ),
+    # L142: an enrolled unit's member rows refused; {count} is how many
+    "members_refused": (
+        "{count} 名人员未予登记，尚无保障：请按名册批注副本中的问题说明，由单位更正后重新报送。",
+        "Member rows not enrolled: {count}; those people have no cover yet. Have the unit"
+        " correct them as the roster's annotated copy says and send them again.",
+    ),
+}
