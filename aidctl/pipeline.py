@@ -479,6 +479,21 @@ def withdraw(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
     }
 
 
+def _live_decision(
+    reg: Register, ctx: Settings, claim_id: str, verb_en: str, verb_zh: str
+) -> dict[str, Any]:
+    """The claim's live decision that `void` or `reopen` corrects, or the refusal naming the
+    register as messages show it (a URL without its password)."""
+    target = reg.live_decision(claim_id)
+    if target is None:
+        where = shown_location(ctx.db_path)
+        raise InputError(
+            f"Claim {claim_id} has no decision to {verb_en} in {where}.",
+            f"登记库 {where} 中理赔 {claim_id} 没有可{verb_zh}的决定。",
+        )
+    return target
+
+
 def reopen(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
     """Reopen a rejected claim so that its re-sent row is decided afresh (L134).
 
@@ -494,12 +509,7 @@ def reopen(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
     reg = Register.open(ctx.db_path, create=False)  # says so when there is none
     try:
         with reg.transaction():
-            target = reg.live_decision(claim_id)
-            if target is None:
-                raise InputError(
-                    f"Claim {claim_id} has no decision to reopen in {shown_location(ctx.db_path)}.",
-                    f"登记库 {shown_location(ctx.db_path)} 中理赔 {claim_id} 没有可重新打开的决定。",
-                )
+            target = _live_decision(reg, ctx, claim_id, "reopen", "重新打开")
             if target["status"] != "rejected":
                 raise InputError(
                     f"Claim {claim_id} was approved ({target['amount']} yuan): only a rejection "
@@ -650,12 +660,7 @@ def void(ctx: Settings, claim_id: str, reason: str) -> dict[str, Any]:
     reg = Register.open(ctx.db_path, create=False)  # says so when there is none
     try:
         with reg.transaction():
-            target = reg.live_decision(claim_id)
-            if target is None:
-                raise InputError(
-                    f"Claim {claim_id} has no decision to void in {ctx.db_path}.",
-                    f"登记库 {ctx.db_path} 中理赔 {claim_id} 没有可撤销的决定。",
-                )
+            target = _live_decision(reg, ctx, claim_id, "void", "撤销")
             run_id = reg.start_run("void", ctx.as_of, claim_id, None, None)
             reg.record_void(target["decision_id"], run_id, reason.strip())
             reg.finish_run(run_id, {"voided": claim_id, "amount": target["amount"]})

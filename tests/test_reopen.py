@@ -108,3 +108,23 @@ def test_l135_curable_rejections_say_how_in_both_languages() -> None:
     assert "名册" in message("NO_COVERAGE", "zh") and "roster" in message("NO_COVERAGE", "en")
     assert "诊断" in message("DISEASE_NOT_LISTED", "zh")
     assert "aidctl void" in message("CLAIM_CONFLICT", "en")
+
+
+def test_l134_a_claim_without_a_decision_is_refused_naming_the_register_without_its_password(
+    tmp_path: Path, register_location: str
+) -> None:
+    """L134 and `void` (L100: a register as messages show it): reopening or voiding a claim
+    the register holds no live decision of is refused in both languages, naming the
+    register; a PostgreSQL URL is named without its password."""
+    from aidctl.register import shown
+
+    db = register_location
+    if "://" in db:  # the throwaway cluster trusts its socket: a password is accepted, unused
+        db = db.replace("://aidctl@", "://aidctl:s3cret@", 1)
+    enrol(tmp_path, db)
+    for act in (api.reopen, api.void):
+        with pytest.raises(InputError, match="no decision") as refused:
+            act("LP404", "no such claim", db=db, as_of="2026-06-02")
+        for sentence in (refused.value.en, refused.value.zh):
+            assert shown(db) in sentence
+            assert "s3cret" not in sentence
