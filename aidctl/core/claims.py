@@ -155,20 +155,16 @@ def _find(
     the caller then joins on the values themselves. When neither happens the answer is the
     join's: a row with equal values has the equal hash, and that hash names one row.
     """
-    ordered = right.select(_key_hash(on)).to_series().sort()
+    keys = right.select(
+        _key_hash(on).alias("_h"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_j")
+    )
+    ordered = keys["_h"].sort()
     if (ordered == ordered.shift(1)).any():
         return None
     hashes = left.select(_key_hash(on)).to_series() if left_hash is None else left_hash
     found = (
         hashes.to_frame("_h")
-        .join(
-            right.select(
-                _key_hash(on).alias("_h"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_j")
-            ),
-            on="_h",
-            how="left",
-            maintain_order="left",
-        )
+        .join(keys, on="_h", how="left", maintain_order="left")
         .get_column("_j")
     )
     differs = pl.any_horizontal(
