@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from aidctl.batch.faults import ENV_VAR as CRASH_VAR
+
 PG_ENV = "AIDCTL_TEST_PG"
 
 
@@ -51,6 +53,21 @@ def fresh_pg_database() -> Iterator[str]:
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# The variables by which the environment steers aidctl: a test that runs commands clears
+# them (a developer's own AIDCTL_DB must not send a test's run to their register).
+AIDCTL_VARS = ("AIDCTL_CONFIG", "AIDCTL_DB", "AIDCTL_POLICY", CRASH_VAR)
+
+
+@pytest.fixture
+def clerk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Commands run as a clerk's would: nothing from AIDCTL_VARS, quiet, in the test's own
+    folder."""
+    for var in AIDCTL_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AIDCTL_QUIET", "1")
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

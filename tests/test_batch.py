@@ -28,6 +28,7 @@ import openpyxl
 import pytest
 from backends import both_backends, is_url
 from backends import query as backend_query
+from conftest import AIDCTL_VARS
 from typer.testing import CliRunner, Result
 from workbooks import (
     death_claim,
@@ -51,7 +52,6 @@ TERM_START = dt.date(2026, 1, 1)  # U001's first contract: 2026-01-01 .. 2026-12
 ACCIDENT = dt.date(2026, 3, 1)
 UNITS = "01-units.xlsx"
 CLAIMS = "02-claims.xlsx"
-AIDCTL_VARS = ("AIDCTL_CONFIG", "AIDCTL_DB", "AIDCTL_POLICY", CRASH_VAR)
 
 # What the clean claims file decides (rules.md steps 6-9); 50,000 yuan in all.
 EXPECTED_DECISIONS = [
@@ -145,12 +145,7 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in AIDCTL_VARS:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clerk_env")  # tests/conftest.py
 
 
 def batch(ws: Path, *extra: str) -> Result:

@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
-from test_batch import AIDCTL_VARS, PERIOD, UNITS, batch, units_book, workspace
+from test_batch import PERIOD, UNITS, batch, units_book, workspace
 from test_words_zh import offending
 
 from aidctl.api.outcomes import BatchFile, BatchOutcome
@@ -191,15 +191,7 @@ def test_printed_columns_wider_than_a_page_still_print_over_pages_l192_l179(
     assert over.print_title_cols == "$A:$B"
 
 
-@pytest.fixture
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in AIDCTL_VARS:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.mark.usefixtures("_clean_env")
+@pytest.mark.usefixtures("clerk_env")
 def test_a_batch_run_in_zh_writes_its_file_list_in_words_l192(tmp_path: Path) -> None:
     """End to end: a roster with a refused member row (L142), a file that is no workbook,
     then the same roster again under another name: the lists say so in Chinese, no code."""

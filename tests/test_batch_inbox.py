@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from test_batch import (
-    AIDCTL_VARS,
     CLAIMS,
     EXPECTED_DECISIONS,
     EXPECTED_TOTAL,
@@ -39,13 +38,7 @@ from typer.testing import CliRunner
 from aidctl.batch.names import shown_name
 from aidctl.cli import app
 
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in AIDCTL_VARS:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clerk_env")  # tests/conftest.py
 
 
 def test_shown_name_escapes_control_characters_and_non_utf8_bytes_l141() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from test_batch import AIDCTL_VARS, config, query
+from test_batch import config, query
 from typer.testing import CliRunner, Result
 from workbooks import (
     disability_claim,
@@ -43,12 +43,7 @@ MEMBERS = 10  # per unit: small units, every member enrolled (A1.4)
 RENEWING = {u for u in range(UNITS) if u % 3 != 0}  # every third unit forgets to renew
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in AIDCTL_VARS:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clerk_env")  # tests/conftest.py
 
 
 def code(u: int) -> str:

@@ -23,7 +23,6 @@ import openpyxl
 import polars as pl
 import pytest
 from test_batch import (
-    AIDCTL_VARS,
     AS_OF,
     CLAIMS,
     EXPECTED_TOTAL,
@@ -39,13 +38,7 @@ from aidctl.api.month import items_as_worklist
 from aidctl.plan.params import load_policy
 from aidctl.reports.month import write_worklist
 
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in AIDCTL_VARS:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clerk_env")  # tests/conftest.py
 
 
 def rows_of(path: Path, sheet: str) -> list[tuple[Any, ...]]:

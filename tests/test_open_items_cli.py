@@ -13,13 +13,7 @@ from typer.testing import CliRunner, Result
 
 from aidctl.cli import app
 
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("AIDCTL_CONFIG", "AIDCTL_DB", "AIDCTL_POLICY", "AIDCTL_CRASH_AT"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clerk_env")  # tests/conftest.py
 
 
 @pytest.fixture
@@ -73,9 +67,7 @@ def test_l133_l134_withdraw_reopen_and_explain_on_the_command_line(db: str) -> N
     assert lines[1] == "     diagnosis not recognised [A3.1;D10]"  # in words (L170)
     done = cli("withdraw", "LP2", "--reason", "单位撤回", "--db", db, "--as-of", "2026-06-03")
     assert done.exit_code == 0, done.output
-    assert done.stdout.startswith(
-        "已撤回待处理理赔 LP2（诊断无法识别，自 2026-06-01 起待处理）"
-    )
+    assert done.stdout.startswith("已撤回待处理理赔 LP2（诊断无法识别，自 2026-06-01 起待处理）")
     closed = cli("explain", "LP2", "--db", db)
     assert "已关闭（已撤回，2026-06-03" in closed.stdout and "单位撤回" in closed.stdout
     again = cli("withdraw", "LP2", "--reason", "x", "--db", db, "--lang", "en")

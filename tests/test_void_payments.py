@@ -107,12 +107,7 @@ def one_line(res: Result) -> str:
     return lines[0]
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("AIDCTL_CONFIG", "AIDCTL_DB", "AIDCTL_POLICY", "AIDCTL_CRASH_AT"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AIDCTL_QUIET", "1")
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clerk_env")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")
